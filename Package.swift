@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see DESIGN.md): each target imports only the ones listed below it.
+//   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
+// minipod-init is the small single-threaded helper that becomes a container's
+// process; it links only MinipodSystem, MinipodOCI and the C libraries.
+let staticStdlib: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+
+let package = Package(
+    name: "minipod",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "minipod", targets: ["minipod"]),
+        .executable(name: "minipod-init", targets: ["minipod-init"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    ],
+    targets: [
+        .target(name: "CMinipod"),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .target(name: "MinipodSystem", dependencies: [
+            "CMinipod", .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        .target(name: "MinipodOCI", dependencies: ["MinipodSystem"]),
+        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI"]),
+        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage"]),
+        .target(name: "MinipodNet", dependencies: ["MinipodSystem", "MinipodRuntime"]),
+        // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
+        .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),
+        .target(name: "MinipodPod", dependencies: [
+            "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodNet", "Yams",
+        ]),
+        .executableTarget(name: "minipod", dependencies: [
+            "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: staticStdlib),
+        .executableTarget(name: "minipod-init", dependencies: [
+            "MinipodSystem", "MinipodOCI", "CSeccomp", "CCap",
+        ], linkerSettings: staticStdlib),
+        .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
+        .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
+        .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
+        .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["MinipodSystem"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,201 @@
+#define _GNU_SOURCE
+#include "cminipod.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+const unsigned long MP_CLONE_NEWNS = CLONE_NEWNS, MP_CLONE_NEWPID = CLONE_NEWPID,
+    MP_CLONE_NEWNET = CLONE_NEWNET, MP_CLONE_NEWUTS = CLONE_NEWUTS, MP_CLONE_NEWIPC = CLONE_NEWIPC,
+    MP_CLONE_NEWCGROUP = CLONE_NEWCGROUP, MP_CLONE_NEWUSER = CLONE_NEWUSER, MP_CLONE_NEWTIME = CLONE_NEWTIME;
+const unsigned long MP_MS_RDONLY = MS_RDONLY, MP_MS_NOSUID = MS_NOSUID, MP_MS_NODEV = MS_NODEV,
+    MP_MS_NOEXEC = MS_NOEXEC, MP_MS_REMOUNT = MS_REMOUNT, MP_MS_BIND = MS_BIND, MP_MS_REC = MS_REC,
+    MP_MS_PRIVATE = MS_PRIVATE, MP_MS_SLAVE = MS_SLAVE, MP_MS_SHARED = MS_SHARED,
+    MP_MS_STRICTATIME = MS_STRICTATIME, MP_MS_RELATIME = MS_RELATIME, MP_MS_NOATIME = MS_NOATIME,
+    MP_MS_NODIRATIME = MS_NODIRATIME, MP_MS_UNBINDABLE = MS_UNBINDABLE, MP_MS_MOVE = MS_MOVE;
+const int MP_MNT_DETACH = MNT_DETACH, MP_MNT_FORCE = MNT_FORCE, MP_UMOUNT_NOFOLLOW = UMOUNT_NOFOLLOW;
+
+int mp_pivot_root(const char *new_root, const char *put_old) { return (int)syscall(SYS_pivot_root, new_root, put_old); }
+int mp_unshare(int flags) { return unshare(flags); }
+int mp_setns(int fd, int nstype) { return setns(fd, nstype); }
+int mp_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data) {
+    return mount(source, target, fstype, flags, data);
+}
+int mp_umount2(const char *target, int flags) { return umount2(target, flags); }
+int mp_sethostname(const char *name, size_t len) { return sethostname(name, len); }
+int mp_close_range_from(unsigned int first) { return (int)syscall(SYS_close_range, first, ~0U, 0); }
+int mp_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+int mp_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+int mp_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+int mp_set_keepcaps(int on) { return prctl(PR_SET_KEEPCAPS, on, 0, 0, 0); }
+int mp_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
+int mp_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0) return -1;
+    *rows = ws.ws_row; *cols = ws.ws_col;
+    return 0;
+}
+int mp_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize ws = { .ws_row = rows, .ws_col = cols };
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
+pid_t mp_fork(void) { return fork(); }
+int mp_pipe2(int *fds, int cloexec) { return pipe2(fds, cloexec ? O_CLOEXEC : 0); }
+int mp_wait_exited(int status) { return WIFEXITED(status); }
+int mp_wait_exitstatus(int status) { return WEXITSTATUS(status); }
+int mp_wait_signaled(int status) { return WIFSIGNALED(status); }
+int mp_wait_termsig(int status) { return WTERMSIG(status); }
+
+int mp_send_fd(int sock, int fd, const void *data, size_t len) {
+    char byte = 0;
+    struct iovec iov = { .iov_base = (void *)(len ? data : &byte), .iov_len = len ? len : 1 };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
+    memset(&ctl, 0, sizeof ctl);
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+int mp_recv_fd(int sock, void *buf, size_t len, ssize_t *got) {
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+    ssize_t n;
+    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    *got = n;
+    if (n < 0) return -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int fd; memcpy(&fd, CMSG_DATA(c), sizeof(int)); return fd;
+        }
+    }
+    errno = ENOMSG;
+    return -1;
+}
+
+static void child_fail(int pipe_fd, int err) {
+    ssize_t ignored = write(pipe_fd, &err, sizeof err);
+    (void)ignored;
+    _exit(127);
+}
+
+/* Child side: async-signal-safe calls only (we were forked from a multithreaded process). */
+static void spawn_child(const struct mp_spawn_attr *a, int err_pipe) {
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    if (a->new_session && setsid() < 0) child_fail(err_pipe, errno);
+    if (a->pdeathsig) prctl(PR_SET_PDEATHSIG, a->pdeathsig, 0, 0, 0);
+
+    /* Park every fd we keep above the target range first, so dup2 never clobbers a source. */
+    int std_src[3] = { a->stdin_fd, a->stdout_fd, a->stderr_fd };
+    int base = 3 + a->n_extra_fds + 16;
+    int parked[64];
+    if (a->n_extra_fds > 60) child_fail(err_pipe, EINVAL);
+    for (int i = 0; i < 3; i++) {
+        int src = std_src[i];
+        if (src < 0) src = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (src < 0) child_fail(err_pipe, errno);
+        parked[i] = fcntl(src, F_DUPFD_CLOEXEC, base);
+        if (parked[i] < 0) child_fail(err_pipe, errno);
+    }
+    for (int i = 0; i < a->n_extra_fds; i++) {
+        parked[3 + i] = fcntl(a->extra_fds[i], F_DUPFD_CLOEXEC, base);
+        if (parked[3 + i] < 0) child_fail(err_pipe, errno);
+    }
+    for (int i = 0; i < 3 + a->n_extra_fds; i++) {
+        if (dup2(parked[i], i) < 0) child_fail(err_pipe, errno);
+    }
+    /* Everything above the passed fds (the error pipe included) closes at execve:
+     * no host fd reaches the new program (CVE-2024-21626 class). */
+    if (syscall(SYS_close_range, (unsigned)(3 + a->n_extra_fds), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        child_fail(err_pipe, errno);
+    if (chdir(a->cwd ? a->cwd : "/") < 0) child_fail(err_pipe, errno);
+    execve(a->path, a->argv, a->envp);
+    child_fail(err_pipe, errno);
+}
+
+pid_t mp_spawn(const struct mp_spawn_attr *a, int *err) {
+    int p[2];
+    *err = 0;
+    if (pipe2(p, O_CLOEXEC) < 0) { *err = errno; return -1; }
+    /* Keep the error pipe's write end out of the 0..n range the child fills. */
+    int hi = fcntl(p[1], F_DUPFD_CLOEXEC, 3 + a->n_extra_fds + 8);
+    close(p[1]);
+    if (hi < 0) { *err = errno; close(p[0]); return -1; }
+    pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->clone_flags | SIGCHLD), NULL, NULL, NULL, NULL);
+    if (pid < 0) { *err = errno; close(p[0]); close(hi); return -1; }
+    if (pid == 0) { close(p[0]); spawn_child(a, hi); }
+    close(hi);
+    int child_err = 0;
+    ssize_t n;
+    do { n = read(p[0], &child_err, sizeof child_err); } while (n < 0 && errno == EINTR);
+    close(p[0]);
+    if (n == sizeof child_err) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *err = child_err;
+        return -1;
+    }
+    return pid;
+}
+
+pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err) {
+    int ready[2], release[2];
+    *err = 0;
+    if (pipe2(ready, O_CLOEXEC) < 0) { *err = errno; return -1; }
+    if (pipe2(release, O_CLOEXEC) < 0) { *err = errno; close(ready[0]); close(ready[1]); return -1; }
+    size_t hlen = hostname ? strlen(hostname) : 0;
+    pid_t pid = fork();
+    if (pid < 0) { *err = errno; close(ready[0]); close(ready[1]); close(release[0]); close(release[1]); return -1; }
+    if (pid == 0) {
+        close(ready[0]); close(release[1]);
+        int e = 0;
+        if (unshare(flags) < 0) e = errno;
+        else if (hlen && (flags & CLONE_NEWUTS) && sethostname(hostname, hlen) < 0) e = errno;
+        ssize_t ignored = write(ready[1], &e, sizeof e);
+        (void)ignored;
+        char b;
+        while (read(release[0], &b, 1) < 0 && errno == EINTR) {}
+        _exit(e ? 1 : 0);
+    }
+    close(ready[1]); close(release[0]);
+    int child_err = -1;
+    ssize_t n;
+    do { n = read(ready[0], &child_err, sizeof child_err); } while (n < 0 && errno == EINTR);
+    close(ready[0]);
+    if (n != sizeof child_err || child_err != 0) {
+        close(release[1]);
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *err = n == sizeof child_err ? child_err : EIO;
+        return -1;
+    }
+    *release_fd = release[1];
+    return pid;
+}
+
+int mp_pty_peer_name(int master, char *name, size_t len) {
+    if (unlockpt(master) < 0) return -1;
+    int rc = ptsname_r(master, name, len);
+    if (rc != 0) { errno = rc; return -1; }
+    return 0;
+}

@@ -1,0 +1,67 @@
+// Thin C shim for what Glibc does not export to Swift (variadic calls such as
+// prctl/ioctl, raw syscalls such as pivot_root/clone, CMSG macros) and for the
+// one thing that must not run Swift at all: the child side of clone/fork,
+// which only makes async-signal-safe calls before execve.
+#ifndef CMINIPOD_H
+#define CMINIPOD_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+extern const unsigned long MP_CLONE_NEWNS, MP_CLONE_NEWPID, MP_CLONE_NEWNET, MP_CLONE_NEWUTS,
+    MP_CLONE_NEWIPC, MP_CLONE_NEWCGROUP, MP_CLONE_NEWUSER, MP_CLONE_NEWTIME;
+extern const unsigned long MP_MS_RDONLY, MP_MS_NOSUID, MP_MS_NODEV, MP_MS_NOEXEC, MP_MS_REMOUNT,
+    MP_MS_BIND, MP_MS_REC, MP_MS_PRIVATE, MP_MS_SLAVE, MP_MS_SHARED, MP_MS_STRICTATIME,
+    MP_MS_RELATIME, MP_MS_NOATIME, MP_MS_NODIRATIME, MP_MS_UNBINDABLE, MP_MS_MOVE;
+extern const int MP_MNT_DETACH, MP_MNT_FORCE, MP_UMOUNT_NOFOLLOW;
+
+int mp_pivot_root(const char *new_root, const char *put_old);
+int mp_unshare(int flags);
+int mp_setns(int fd, int nstype);
+int mp_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
+int mp_umount2(const char *target, int flags);
+int mp_sethostname(const char *name, size_t len);
+int mp_close_range_from(unsigned int first);
+int mp_set_no_new_privs(void);
+int mp_set_pdeathsig(int sig);
+int mp_set_child_subreaper(void);
+int mp_set_keepcaps(int on);
+int mp_set_ctty(int fd);
+int mp_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+int mp_set_winsize(int fd, unsigned short rows, unsigned short cols);
+pid_t mp_fork(void);
+int mp_pipe2(int *fds, int cloexec);
+/// unlockpt + ptsname_r: the path of the pty peer of `master`.
+int mp_pty_peer_name(int master, char *name, size_t len);
+int mp_send_fd(int sock, int fd, const void *data, size_t len);
+/// Returns the received fd or -1; data (up to len) is copied to buf and *got set.
+int mp_recv_fd(int sock, void *buf, size_t len, ssize_t *got);
+int mp_wait_exited(int status);
+int mp_wait_exitstatus(int status);
+int mp_wait_signaled(int status);
+int mp_wait_termsig(int status);
+
+/// How to start a process. Runs no Swift in the child.
+struct mp_spawn_attr {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    int stdin_fd, stdout_fd, stderr_fd;  // -1: /dev/null
+    const int *extra_fds;                // become fds 3, 4, ... in the child
+    int n_extra_fds;
+    unsigned long clone_flags;           // CLONE_NEW* for the new process
+    int new_session;                     // setsid() in the child
+    int pdeathsig;                       // 0: none
+    const char *cwd;                     // NULL: "/"
+};
+
+/// clone()+execve(). Returns the child's pid, or -1 with *err set to the errno
+/// of the failed step (clone or execve: the child reports through a CLOEXEC pipe).
+pid_t mp_spawn(const struct mp_spawn_attr *attr, int *err);
+
+/// Forks a child that unshares `flags` (and sets the hostname in a new UTS
+/// namespace), then waits until *release_fd is closed. The caller bind-mounts
+/// /proc/<pid>/ns/* to keep the namespaces, closes release_fd and reaps the child.
+pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err);
+
+#endif

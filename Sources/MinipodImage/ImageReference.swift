@@ -1,0 +1,50 @@
+import MinipodSystem
+
+/// A parsed image name: `busybox:1.36`, `docker.io/library/busybox:1.36`,
+/// `localhost:5000/app@sha256:…` all normalise the way docker and podman do.
+public struct ImageReference: Hashable, CustomStringConvertible, Sendable {
+    public var domain: String
+    public var path: String
+    public var tag: String?
+    public var digest: String?
+
+    public init(parsing text: String) throws {
+        var rest = text
+        if let at = rest.firstIndex(of: "@") {
+            digest = String(rest[rest.index(after: at)...])
+            rest = String(rest[..<at])
+        }
+        if let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") {
+            tag = String(rest[rest.index(after: colon)...])
+            rest = String(rest[..<colon])
+        }
+        let parts = rest.split(separator: "/", maxSplits: 1).map(String.init)
+        if parts.count == 2, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" {
+            domain = parts[0]
+            path = parts[1]
+        } else {
+            domain = "docker.io"
+            path = rest
+        }
+        if domain == "docker.io" && !path.contains("/") { path = "library/" + path }
+        if tag == nil && digest == nil { tag = "latest" }
+        let valid = !path.isEmpty && path.allSatisfy { $0.isLowercase || $0.isNumber || "._-/".contains($0) }
+            && (tag.map { !$0.isEmpty && $0.count <= 128 && $0.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) } } ?? true)
+        if !valid { throw MinipodError(.imageError, "invalid image reference \"\(text)\"") }
+    }
+
+    public var description: String {
+        var s = "\(domain)/\(path)"
+        if let tag { s += ":\(tag)" }
+        if let digest { s += "@\(digest)" }
+        return s
+    }
+
+    /// The short form users type and `image ls` shows (`busybox`, `localhost:5000/app`).
+    public var repository: String {
+        if domain == "docker.io" {
+            return path.hasPrefix("library/") ? String(path.dropFirst(8)) : "docker.io/" + path
+        }
+        return "\(domain)/\(path)"
+    }
+}

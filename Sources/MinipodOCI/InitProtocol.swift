@@ -1,0 +1,31 @@
+/// Messages between the launcher (supervisor, `minipod exec`, `minipod oci`)
+/// and minipod-init over their SOCK_SEQPACKET pair, one JSON document each.
+public struct InitConfig: Codable, Sendable {
+    public enum Mode: String, Codable, Sendable { case create, exec }
+    public var mode: Mode
+    public var spec: RuntimeSpec
+    /// exec: the container's pid 1 (as seen from the host) whose namespaces to join.
+    public var targetPid: Int32?
+    /// exec: cgroup.procs files to join before entering the namespaces.
+    public var cgroupProcs: [String]?
+    /// Container name, for error messages.
+    public var name: String
+
+    public init(mode: Mode, spec: RuntimeSpec, name: String) {
+        self.mode = mode; self.spec = spec; self.name = name
+    }
+}
+
+public struct InitReport: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable { case ready, error, pid }
+    public var kind: Kind
+    public var message: String?
+    public var errno: Int32?
+    public var pid: Int32?
+    /// Exit code a runc user expects for this failure (127: not found, 126: not executable).
+    public var exitCode: Int32?
+
+    public init(kind: Kind, message: String? = nil, errno: Int32? = nil, pid: Int32? = nil, exitCode: Int32? = nil) {
+        self.kind = kind; self.message = message; self.errno = errno; self.pid = pid; self.exitCode = exitCode
+    }
+}

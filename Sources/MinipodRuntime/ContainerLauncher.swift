@@ -1,0 +1,161 @@
+import Foundation
+import MinipodOCI
+import MinipodSystem
+
+/// Where minipod-init lives: beside the running minipod binary.
+public enum InitBinary {
+    public static var path: String {
+        if let override = ProcessInfo.processInfo.environment["MINIPOD_INIT"] { return override }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return (exe as NSString).deletingLastPathComponent + "/minipod-init"
+    }
+}
+
+/// A created (not yet started) container: its init waits for "start".
+public final class CreatedContainer {
+    public let pid: pid_t
+    public let name: String
+    private var socket: Int32
+
+    init(pid: pid_t, name: String, socket: Int32) {
+        self.pid = pid
+        self.name = name
+        self.socket = socket
+    }
+
+    /// Sends "start" and waits until execve happened (the socket closes) or fails.
+    public func start() throws {
+        defer { close(socket); socket = -1 }
+        try Message.send(socket, [1])
+        if let bytes = try Message.receive(socket) {
+            let report = try? JSONDecoder().decode(InitReport.self, from: Data(bytes))
+            _ = try? Spawn.wait(pid)
+            throw MinipodError(.runtime, report?.message ?? "container \(name) failed to start")
+        }
+    }
+
+    /// Gives up on a created container: its init exits when the socket closes.
+    public func abort() {
+        if socket >= 0 { close(socket); socket = -1 }
+        kill(pid, SIGKILL)
+        _ = try? Spawn.wait(pid)
+    }
+
+    deinit { if socket >= 0 { close(socket) } }
+}
+
+/// Runs minipod-init for a spec: the host side of container creation.
+public struct ContainerLauncher {
+    public var initPath: String
+
+    public init(initPath: String = InitBinary.path) { self.initPath = initPath }
+
+    public struct Stdio {
+        public var stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1
+        public init(stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1) {
+            self.stdin = stdin; self.stdout = stdout; self.stderr = stderr
+        }
+    }
+
+    /// clone(NEWPID|NEWNS) → minipod-init; moves it into the cgroup; sends the
+    /// config; waits for "ready". Other namespaces are joined or created by init.
+    public func create(name: String, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio) throws -> CreatedContainer {
+        guard FileIO.exists(initPath) else {
+            throw MinipodError(.notFound, "minipod-init not found at \(initPath); build it with `make build`")
+        }
+        var cloneFlags: Sys.Namespaces = []
+        for ns in spec.linux?.namespaces ?? [] where ns.path == nil {
+            if ns.type == "pid" { cloneFlags.insert(.pid) }
+            if ns.type == "mount" { cloneFlags.insert(.mount) }
+        }
+        let pair = try SocketPair.make()
+        var request = SpawnRequest(path: initPath, arguments: ["minipod-init", name], environment: [])
+        request.stdin = stdio.stdin
+        request.stdout = stdio.stdout
+        request.stderr = stdio.stderr
+        request.extraFDs = [pair.child]
+        request.namespaces = cloneFlags
+        request.newSession = true
+        let pid: pid_t
+        do { pid = try Spawn.start(request) } catch {
+            close(pair.parent); close(pair.child)
+            throw error
+        }
+        close(pair.child)
+        let created = CreatedContainer(pid: pid, name: name, socket: pair.parent)
+        do {
+            if let cgroup { try cgroup.add(pid: pid) }
+            let config = InitConfig(mode: .create, spec: spec, name: name)
+            try Message.send(pair.parent, Array(try JSONEncoder().encode(config)))
+            guard let bytes = try Message.receive(pair.parent) else {
+                throw MinipodError(.runtime, "container \(name): init exited during setup")
+            }
+            let report = try JSONDecoder().decode(InitReport.self, from: Data(bytes))
+            if report.kind != .ready {
+                throw MinipodError(.runtime, report.message ?? "container \(name): setup failed", errno: report.errno)
+            }
+        } catch {
+            created.abort()
+            throw error
+        }
+        return created
+    }
+
+    /// Starts `spec.process` inside the running container whose pid 1 is `targetPid`.
+    /// Returns init's pid (its exit status is the command's) and, with a terminal, the pty master.
+    public func exec(name: String, targetPid: pid_t, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio) throws -> (pid: pid_t, terminal: Int32?) {
+        let pair = try SocketPair.make()
+        var request = SpawnRequest(path: initPath, arguments: ["minipod-init", "exec", name], environment: [])
+        request.stdin = stdio.stdin
+        request.stdout = stdio.stdout
+        request.stderr = stdio.stderr
+        request.extraFDs = [pair.child]
+        let pid: pid_t
+        do { pid = try Spawn.start(request) } catch {
+            close(pair.parent); close(pair.child)
+            throw error
+        }
+        close(pair.child)
+        defer { close(pair.parent) }
+        var config = InitConfig(mode: .exec, spec: spec, name: name)
+        config.targetPid = targetPid
+        config.cgroupProcs = cgroup?.procsFiles
+        try Message.send(pair.parent, Array(try JSONEncoder().encode(config)))
+        var terminal: Int32? = nil
+        if spec.process?.terminal == true {
+            var buf = [UInt8](repeating: 0, count: Message.maxSize)
+            var got = 0
+            let fd = mp_recv_fd_swift(pair.parent, &buf, &got)
+            if fd >= 0 {
+                terminal = fd
+            } else if got > 0 {
+                let report = try? JSONDecoder().decode(InitReport.self, from: Data(buf[0..<got]))
+                _ = try? Spawn.wait(pid)
+                throw MinipodError(.runtime, report?.message ?? "exec into \(name) failed")
+            } else {
+                _ = try? Spawn.wait(pid)
+                throw MinipodError(.runtime, "exec into \(name) failed: init exited")
+            }
+        }
+        guard let bytes = try Message.receive(pair.parent) else {
+            _ = try? Spawn.wait(pid)
+            throw MinipodError(.runtime, "exec into \(name) failed: init exited")
+        }
+        let report = try JSONDecoder().decode(InitReport.self, from: Data(bytes))
+        if report.kind == .error {
+            _ = try? Spawn.wait(pid)
+            if let t = terminal { close(t) }
+            throw ExecFailure(message: report.message ?? "exec failed", exitCode: report.exitCode ?? 1)
+        }
+        // After "pid", a later error report (exec failure in the child) arrives as a message too;
+        // the caller reads the exit status from waitpid.
+        return (pid, terminal)
+    }
+}
+
+/// exec failed before the command ran; exitCode follows runc (126/127).
+public struct ExecFailure: Error, CustomStringConvertible {
+    public let message: String
+    public let exitCode: Int32
+    public var description: String { message }
+}

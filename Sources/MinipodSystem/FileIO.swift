@@ -1,0 +1,179 @@
+import CMinipod
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Plain POSIX file helpers usable from minipod-init (no Foundation there).
+public enum FileIO {
+    public static func readBytes(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw MinipodError.sys("open \(path)") }
+        defer { close(fd) }
+        return try readAll(fd, what: path)
+    }
+
+    public static func readString(_ path: String) throws -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    public static func readAll(_ fd: Int32, what: String) throws -> [UInt8] {
+        var result: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n > 0 { result += buf[0..<n]; continue }
+            if n == 0 { return result }
+            if errno == EINTR { continue }
+            throw MinipodError.sys("read \(what)")
+        }
+    }
+
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var off = 0
+        while off < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
+            if n > 0 { off += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            return false
+        }
+        return true
+    }
+
+    public static func write(_ path: String, _ text: String, mode: mode_t = 0o644, flags: Int32 = O_WRONLY | O_CREAT | O_TRUNC) throws {
+        let fd = open(path, flags | O_CLOEXEC, mode)
+        if fd < 0 { throw MinipodError.sys("open \(path)") }
+        defer { close(fd) }
+        let ok = Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
+        if !ok { throw MinipodError.sys("write \(path)") }
+    }
+
+    /// Write to a temp file then rename: readers see the old or the new content, never half.
+    public static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
+        let tmp = path + ".tmp.\(getpid())"
+        try write(tmp, text, mode: mode)
+        if rename(tmp, path) != 0 {
+            let e = errno
+            unlink(tmp)
+            throw MinipodError.sys("rename \(tmp) to \(path)", errno: e)
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// mkdir -p.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        if isDirectory(path) { return }
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, mode) != 0 && errno != EEXIST {
+                throw MinipodError.sys("mkdir \(current)")
+            }
+        }
+    }
+
+    /// rm -rf that never crosses into another mount (a leftover bind mount
+    /// must not take the host's files with it) and never follows symlinks.
+    public static func removeTree(_ path: String) throws {
+        var st = stat()
+        if lstat(path, &st) != 0 { if errno == ENOENT { return }; throw MinipodError.sys("lstat \(path)") }
+        try removeTree(path, device: st.st_dev)
+    }
+
+    private static func removeTree(_ path: String, device: dev_t) throws {
+        var st = stat()
+        if lstat(path, &st) != 0 { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            if st.st_dev != device {
+                throw MinipodError(.system, "refusing to remove \(path): it is a mount point still mounted")
+            }
+            for name in try listDirectory(path) {
+                try removeTree(path + "/" + name, device: device)
+            }
+            if rmdir(path) != 0 && errno != ENOENT { throw MinipodError.sys("rmdir \(path)") }
+        } else if unlink(path) != 0 && errno != ENOENT {
+            throw MinipodError.sys("unlink \(path)")
+        }
+    }
+
+    public static func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw MinipodError.sys("opendir \(path)")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
+
+public struct Pipe {
+    public let read: Int32
+    public let write: Int32
+
+    public static func make(cloexec: Bool = true) throws -> Pipe {
+        var fds: [Int32] = [0, 0]
+        if mp_pipe2(&fds, cloexec ? 1 : 0) != 0 { throw MinipodError.sys("pipe2") }
+        return Pipe(read: fds[0], write: fds[1])
+    }
+}
+
+/// A SOCK_SEQPACKET pair: message boundaries are kept, so each JSON document is one message.
+public struct SocketPair {
+    public let parent: Int32
+    public let child: Int32
+
+    public static func make() throws -> SocketPair {
+        var fds: [Int32] = [0, 0]
+        if socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) != 0 {
+            throw MinipodError.sys("socketpair")
+        }
+        return SocketPair(parent: fds[0], child: fds[1])
+    }
+}
+
+public enum Message {
+    /// Largest message we accept; a spec with a full seccomp profile is ~20 KiB.
+    public static let maxSize = 1 << 20
+
+    public static func send(_ fd: Int32, _ bytes: [UInt8]) throws {
+        let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if n != bytes.count { throw MinipodError.sys("send message") }
+    }
+
+    /// nil on EOF (the peer closed, e.g. its CLOEXEC end vanished at execve).
+    public static func receive(_ fd: Int32) throws -> [UInt8]? {
+        var buf = [UInt8](repeating: 0, count: maxSize)
+        while true {
+            let n = recv(fd, &buf, buf.count, 0)
+            if n > 0 { return Array(buf[0..<n]) }
+            if n == 0 { return nil }
+            if errno == EINTR { continue }
+            if errno == ECONNRESET { return nil }
+            throw MinipodError.sys("receive message")
+        }
+    }
+}
+
+/// Receives one message that may carry an fd (SCM_RIGHTS). Returns the fd or -1; `got` is the data length.
+public func mp_recv_fd_swift(_ sock: Int32, _ buf: inout [UInt8], _ got: inout Int) -> Int32 {
+    var n: Int = 0
+    let fd = buf.withUnsafeMutableBytes { mp_recv_fd(sock, $0.baseAddress, $0.count, &n) }
+    got = n
+    return fd
+}

@@ -1,0 +1,45 @@
+// minipod-init: becomes a container's process (create mode) or a process
+// inside a running container (exec mode). It is started by clone()+execve()
+// from the C shim with the sync socket as fd 3, and stays single-threaded:
+// no Dispatch, no Swift concurrency, FoundationEssentials only (for JSON).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Glibc
+import MinipodOCI
+import MinipodSystem
+
+let syncFD: Int32 = 3
+
+func report(_ r: InitReport) {
+    guard let data = try? JSONEncoder().encode(r) else { return }
+    try? Message.send(syncFD, Array(data))
+}
+
+func fail(_ error: Error, exitCode: Int32 = 1) -> Never {
+    let e = error as? MinipodError
+    report(InitReport(kind: .error, message: "\(error)", errno: e?.errno, exitCode: exitCode))
+    exit(exitCode)
+}
+
+guard let bytes = try? Message.receive(syncFD) else {
+    FileIO.writeAll(2, "minipod-init: this program is started by minipod, not by hand\n")
+    exit(2)
+}
+let config: InitConfig
+do {
+    config = try JSONDecoder().decode(InitConfig.self, from: Data(bytes))
+} catch {
+    fail(MinipodError(.internal, "bad init config: \(error)"))
+}
+
+do {
+    switch config.mode {
+    case .create: try ContainerInit(config: config).run()
+    case .exec: try ExecInit(config: config).run()
+    }
+} catch {
+    fail(error, exitCode: (error as? LaunchError)?.exitCode ?? 1)
+}
