@@ -27,7 +27,7 @@ let package = Package(
             "CMinipod", .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .target(name: "MinipodOCI", dependencies: ["MinipodSystem"]),
-        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI"]),
+        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
         .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage"]),
         .target(name: "MinipodNet", dependencies: ["MinipodSystem", "MinipodRuntime"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.

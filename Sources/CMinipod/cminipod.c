@@ -199,3 +199,40 @@ int mp_pty_peer_name(int master, char *name, size_t len) {
     if (rc != 0) { errno = rc; return -1; }
     return 0;
 }
+
+#include <sys/xattr.h>
+int mp_setxattr(const char *path, const char *name, const char *value, size_t len) {
+    return lsetxattr(path, name, value, len, 0);
+}
+
+static int signal_pipe_fd = -1;
+static void signal_pipe_handler(int sig) {
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t ignored = write(signal_pipe_fd, &b, 1);
+    (void)ignored;
+    errno = saved;
+}
+
+int mp_signal_pipe(int fd) {
+    signal_pipe_fd = fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = signal_pipe_handler;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = { SIGTERM, SIGINT, SIGCHLD, SIGHUP };
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        if (sigaction(sigs[i], &sa, NULL) < 0) return -1;
+    }
+    return 0;
+}
+
+int mp_signal_pipe_add(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = signal_pipe_handler;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL);
+}

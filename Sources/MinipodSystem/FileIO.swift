@@ -122,14 +122,14 @@ public enum FileIO {
     }
 }
 
-public struct Pipe {
+public struct FDPipe {
     public let read: Int32
     public let write: Int32
 
-    public static func make(cloexec: Bool = true) throws -> Pipe {
+    public static func make(cloexec: Bool = true) throws -> FDPipe {
         var fds: [Int32] = [0, 0]
         if mp_pipe2(&fds, cloexec ? 1 : 0) != 0 { throw MinipodError.sys("pipe2") }
-        return Pipe(read: fds[0], write: fds[1])
+        return FDPipe(read: fds[0], write: fds[1])
     }
 }
 

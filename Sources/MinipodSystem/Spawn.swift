@@ -69,7 +69,7 @@ public enum Spawn {
 
     /// Runs a host program to completion, capturing stdout (for iptables, CNI plugins, ...).
     public static func run(_ path: String, _ args: [String], environment: [String]? = nil, input: [UInt8] = []) throws -> (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) {
-        let inPipe = try Pipe.make(), outPipe = try Pipe.make(), errPipe = try Pipe.make()
+        let inPipe = try FDPipe.make(), outPipe = try FDPipe.make(), errPipe = try FDPipe.make()
         var req = SpawnRequest(path: path, arguments: [path] + args, environment: environment ?? Environment.current())
         req.stdin = inPipe.read
         req.stdout = outPipe.write

@@ -31,6 +31,11 @@ int mp_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int mp_set_winsize(int fd, unsigned short rows, unsigned short cols);
 pid_t mp_fork(void);
 int mp_pipe2(int *fds, int cloexec);
+/// Installs handlers that write the signal number as one byte to fd (self-pipe), for SIGTERM, SIGINT, SIGCHLD, SIGHUP.
+int mp_signal_pipe(int fd);
+/// Adds one more signal to the self-pipe set up by mp_signal_pipe.
+int mp_signal_pipe_add(int sig);
+int mp_setxattr(const char *path, const char *name, const char *value, size_t len);
 /// unlockpt + ptsname_r: the path of the pty peer of `master`.
 int mp_pty_peer_name(int master, char *name, size_t len);
 int mp_send_fd(int sock, int fd, const void *data, size_t len);

@@ -1,0 +1,114 @@
+import Foundation
+import MinipodSystem
+
+extension ImageStore {
+    /// Loads an OCI image-layout archive (podman/skopeo `oci-archive`, Images/ recipes):
+    /// verifies every blob against its digest, stores it, unpacks each layer once,
+    /// and tags the image by its `org.opencontainers.image.ref.name`.
+    /// Returns the references loaded.
+    @discardableResult
+    public func load(archive: String, tag: String? = nil) throws -> [String] {
+        guard FileIO.exists(archive) else { throw MinipodError(.notFound, "\(archive): no such file") }
+        try FileIO.makeDirectories(blobsDir)
+        try FileIO.makeDirectories(layersDir)
+        let work = root + "/tmp/load-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileIO.makeDirectories(work)
+        defer { try? FileIO.removeTree(work) }
+
+        let untar = try Spawn.run("/bin/tar", ["--no-same-owner", "--no-same-permissions", "-xf", archive, "-C", work])
+        guard untar.status == .exited(0) else {
+            throw MinipodError(.imageError, "\(archive): not a readable tar archive: \(String(decoding: untar.stderr, as: UTF8.self).prefix(200))")
+        }
+        guard FileIO.exists(work + "/oci-layout"), FileIO.exists(work + "/index.json") else {
+            throw MinipodError(.imageError, "\(archive): not an OCI image layout archive (no oci-layout/index.json); docker-archive support is tracked in the images issue")
+        }
+        let archiveIndex = try JSONDecoder().decode(OCIIndex.self, from: Data(try FileIO.readBytes(work + "/index.json")))
+        var loaded: [String] = []
+        for descriptor in archiveIndex.manifests {
+            let manifestDescriptor = try pickManifest(descriptor, layout: work)
+            let name = tag ?? descriptor.annotations?["io.containerd.image.name"] ?? descriptor.annotations?[Self.refAnnotation]
+            guard let name else { throw MinipodError(.imageError, "\(archive): manifest \(descriptor.digest) has no name; pass one with --tag") }
+            let ref = try ImageReference(parsing: name)
+            try importManifest(manifestDescriptor, layout: work, archive: archive)
+            try setTag(ref.description, to: manifestDescriptor)
+            loaded.append(ref.description)
+        }
+        return loaded
+    }
+
+    /// A nested index (multi-platform) picks linux and the host architecture.
+    private func pickManifest(_ d: OCIDescriptor, layout: String) throws -> OCIDescriptor {
+        guard d.mediaType.contains("index") || d.mediaType.contains("manifest.list") else { return d }
+        let nested = try JSONDecoder().decode(OCIIndex.self, from: Data(try FileIO.readBytes(try layoutBlob(layout, d.digest))))
+        guard let match = nested.manifests.first(where: { $0.platform?.os == "linux" && $0.platform?.architecture == Self.hostArchitecture }) else {
+            throw MinipodError(.imageError, "no linux/\(Self.hostArchitecture) image in index \(d.digest)")
+        }
+        return match
+    }
+
+    static var hostArchitecture: String {
+        #if arch(x86_64)
+        return "amd64"
+        #elseif arch(arm64)
+        return "arm64"
+        #else
+        return "unknown"
+        #endif
+    }
+
+    private func layoutBlob(_ layout: String, _ digest: String) throws -> String {
+        let hex = Digest.hex(digest)
+        guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else { throw MinipodError(.imageError, "malformed digest \(digest)") }
+        return layout + "/blobs/sha256/" + hex
+    }
+
+    private func importManifest(_ d: OCIDescriptor, layout: String, archive: String) throws {
+        let manifestData = try storeBlob(d.digest, from: layout, archive: archive)
+        let manifest = try JSONDecoder().decode(OCIManifest.self, from: manifestData)
+        let configData = try storeBlob(manifest.config.digest, from: layout, archive: archive)
+        let config = try JSONDecoder().decode(OCIImageConfig.self, from: configData)
+        guard config.rootfs.diff_ids.count == manifest.layers.count else {
+            throw MinipodError(.imageError, "\(archive): config lists \(config.rootfs.diff_ids.count) diff_ids for \(manifest.layers.count) layers")
+        }
+        let chain = try Digest.chainIDs(config.rootfs.diff_ids)
+        for (i, layer) in manifest.layers.enumerated() {
+            _ = try storeBlob(layer.digest, from: layout, archive: archive, read: false)
+            let target = layersDir + "/" + Digest.hex(chain[i])
+            if FileIO.isDirectory(target) { continue }
+            let diffID = try Digest.sha256(decompressing: try blobPath(layer.digest))
+            guard diffID == config.rootfs.diff_ids[i] else {
+                throw MinipodError(.imageError, "\(archive): layer \(i) uncompresses to \(diffID), config says \(config.rootfs.diff_ids[i])")
+            }
+            try LayerUnpacker.unpack(blob: try blobPath(layer.digest), into: target, scratch: root + "/tmp")
+        }
+    }
+
+    /// Verifies a blob of the archive against its digest and moves it into the store.
+    private func storeBlob(_ digest: String, from layout: String, archive: String, read: Bool = true) throws -> Data {
+        let destination = try blobPath(digest)
+        if !FileIO.exists(destination) {
+            let source = try layoutBlob(layout, digest)
+            guard FileIO.exists(source) else { throw MinipodError(.imageError, "\(archive): blob \(digest) is missing") }
+            let actual = try Digest.sha256(file: source)
+            guard actual == digest else {
+                throw MinipodError(.imageError, "\(archive): blob \(digest) does not match its content (\(actual))")
+            }
+            if rename(source, destination) != 0 { throw MinipodError.sys("store blob \(digest)") }
+        }
+        return read ? try blob(digest) : Data()
+    }
+
+    private func setTag(_ ref: String, to d: OCIDescriptor) throws {
+        var index = try self.index()
+        index.manifests.removeAll { $0.annotations?[Self.refAnnotation] == ref }
+        var tagged = OCIDescriptor(mediaType: d.mediaType, digest: d.digest, size: d.size, annotations: [Self.refAnnotation: ref])
+        tagged.platform = d.platform
+        index.manifests.append(tagged)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try FileIO.writeAtomically(indexPath, String(decoding: try encoder.encode(index), as: UTF8.self))
+        if !FileIO.exists(imagesDir + "/oci-layout") {
+            try FileIO.write(imagesDir + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
+        }
+    }
+}

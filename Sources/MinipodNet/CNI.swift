@@ -1,0 +1,151 @@
+import Foundation
+import MinipodSystem
+
+/// Runs the standard CNI plugins (bridge, host-local, portmap, loopback) on a
+/// pod's network namespace, as containerd and CRI-O do.
+public struct CNI: Sendable {
+    public var configDir: String
+    public var pluginDirs: [String]
+    public var stateDir: String
+
+    public static let networkName = "minipod"
+    public static let defaultSubnet = "10.86.0.0/16"
+
+    public init(configDir: String = "/etc/minipod/cni", pluginDirs: [String] = ["/usr/lib/cni", "/opt/cni/bin"],
+                stateDir: String = "/var/lib/minipod/cni") {
+        self.configDir = configDir
+        self.pluginDirs = pluginDirs
+        self.stateDir = stateDir
+    }
+
+    var conflistPath: String { configDir + "/\(Self.networkName).conflist" }
+
+    /// Writes the default network on first use; an existing file is the user's to edit.
+    public func ensureConfig() throws {
+        if FileIO.exists(conflistPath) { return }
+        try FileIO.makeDirectories(configDir)
+        let conflist = """
+        {
+          "cniVersion": "1.0.0",
+          "name": "\(Self.networkName)",
+          "plugins": [
+            {
+              "type": "bridge",
+              "bridge": "minipod0",
+              "isGateway": true,
+              "ipMasq": true,
+              "hairpinMode": true,
+              "ipam": {
+                "type": "host-local",
+                "ranges": [[{ "subnet": "\(Self.defaultSubnet)" }]],
+                "routes": [{ "dst": "0.0.0.0/0" }],
+                "dataDir": "\(stateDir)/networks"
+              }
+            },
+            { "type": "portmap", "capabilities": { "portMappings": true } }
+          ]
+        }
+
+        """
+        try FileIO.writeAtomically(conflistPath, conflist)
+    }
+
+    public struct PortMapping: Codable, Sendable {
+        public var hostPort: Int
+        public var containerPort: Int
+        public var `protocol`: String
+        public var hostIP: String?
+        public init(hostPort: Int, containerPort: Int, protocol: String, hostIP: String?) {
+            self.hostPort = hostPort; self.containerPort = containerPort; self.protocol = `protocol`; self.hostIP = hostIP
+        }
+    }
+
+    func plugins() throws -> (version: String, name: String, plugins: [[String: Any]]) {
+        guard let data = FileManager.default.contents(atPath: conflistPath),
+              let list = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let plugins = list["plugins"] as? [[String: Any]] else {
+            throw MinipodError(.network, "\(conflistPath): not a CNI conflist")
+        }
+        return (list["cniVersion"] as? String ?? "1.0.0", list["name"] as? String ?? Self.networkName, plugins)
+    }
+
+    /// CNI ADD of loopback and then every plugin of the list; returns the pod's IPv4 address.
+    public func add(containerID: String, netns: String, portMappings: [PortMapping]) throws -> String? {
+        try ensureConfig()
+        let (version, name, plugins) = try plugins()
+        _ = try invoke("ADD", type: "loopback", config: ["cniVersion": version, "name": "lo", "type": "loopback"],
+                       containerID: containerID, netns: netns, ifname: "lo")
+        var previous: [String: Any]? = nil
+        do {
+            for plugin in plugins {
+                var config = plugin
+                config["cniVersion"] = version
+                config["name"] = name
+                if let previous { config["prevResult"] = previous }
+                if (plugin["capabilities"] as? [String: Any])?["portMappings"] as? Bool == true {
+                    if portMappings.isEmpty { continue }
+                    config["runtimeConfig"] = ["portMappings": portMappings.map {
+                        ["hostPort": $0.hostPort, "containerPort": $0.containerPort, "protocol": $0.protocol.lowercased(), "hostIP": $0.hostIP ?? ""]
+                    }]
+                }
+                previous = try invoke("ADD", type: plugin["type"] as? String ?? "", config: config,
+                                      containerID: containerID, netns: netns, ifname: "eth0")
+            }
+        } catch {
+            try? del(containerID: containerID, netns: netns, portMappings: portMappings)
+            throw error
+        }
+        let ips = previous?["ips"] as? [[String: Any]] ?? []
+        let v4 = ips.compactMap { $0["address"] as? String }.first { $0.contains(".") }
+        return v4.map { String($0.split(separator: "/")[0]) }
+    }
+
+    /// CNI DEL in reverse order. Plugins tolerate a netns that is already gone, so this also cleans up after a crash.
+    public func del(containerID: String, netns: String, portMappings: [PortMapping]) throws {
+        guard FileIO.exists(conflistPath) else { return }
+        let (version, name, plugins) = try plugins()
+        var firstError: Error? = nil
+        for plugin in plugins.reversed() {
+            var config = plugin
+            config["cniVersion"] = version
+            config["name"] = name
+            if (plugin["capabilities"] as? [String: Any])?["portMappings"] as? Bool == true {
+                if portMappings.isEmpty { continue }
+                config["runtimeConfig"] = ["portMappings": portMappings.map {
+                    ["hostPort": $0.hostPort, "containerPort": $0.containerPort, "protocol": $0.protocol.lowercased(), "hostIP": $0.hostIP ?? ""]
+                }]
+            }
+            do {
+                _ = try invoke("DEL", type: plugin["type"] as? String ?? "", config: config,
+                               containerID: containerID, netns: FileIO.exists(netns) ? netns : "", ifname: "eth0")
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    private func pluginPath(_ type: String) throws -> String {
+        guard !type.isEmpty, !type.contains("/") else { throw MinipodError(.network, "CNI plugin type \"\(type)\" is invalid") }
+        for dir in pluginDirs where FileIO.exists(dir + "/" + type) { return dir + "/" + type }
+        throw MinipodError(.network, "CNI plugin \"\(type)\" not found in \(pluginDirs.joined(separator: ":")); install it with `apt-get install containernetworking-plugins`")
+    }
+
+    private func invoke(_ command: String, type: String, config: [String: Any], containerID: String, netns: String, ifname: String) throws -> [String: Any]? {
+        let path = try pluginPath(type)
+        let input = try JSONSerialization.data(withJSONObject: config)
+        let env = [
+            "CNI_COMMAND=\(command)", "CNI_CONTAINERID=\(containerID)", "CNI_NETNS=\(netns)",
+            "CNI_IFNAME=\(ifname)", "CNI_PATH=\(pluginDirs.joined(separator: ":"))",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ]
+        let r = try Spawn.run(path, [], environment: env, input: Array(input))
+        let output = r.stdout.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(r.stdout))) as? [String: Any]
+        guard r.status == .exited(0) else {
+            let message = (output?["msg"] as? String).map { "\($0)\((output?["details"] as? String).map { ": \($0)" } ?? "")" }
+                ?? String(decoding: r.stderr + r.stdout, as: UTF8.self)
+            throw MinipodError(.network, "CNI \(type) \(command) failed: \(message)")
+        }
+        return output
+    }
+}

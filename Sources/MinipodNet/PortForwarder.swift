@@ -1,0 +1,159 @@
+import Foundation
+import MinipodSystem
+
+/// `minipod port-forward`: listens on the host and, per connection, connects
+/// from inside the pod's network namespace to localhost:<port> (so it reaches
+/// servers bound to the pod's loopback too, as kubectl's does).
+public final class PortForwarder: @unchecked Sendable {
+    public struct PortPair: Sendable, Equatable {
+        public var local: Int   // 0: pick a free port
+        public var remote: Int
+        public init(local: Int, remote: Int) { self.local = local; self.remote = remote }
+
+        /// "8080:80", "80" (same port), ":80" (any free local port).
+        public init(parsing text: String) throws {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            func port(_ s: String, allowZero: Bool) throws -> Int {
+                guard let p = Int(s), p >= (allowZero ? 0 : 1), p <= 65535 else {
+                    throw MinipodError(.invalidArgument, "invalid port \"\(s)\" in \"\(text)\": ports are 1-65535")
+                }
+                return p
+            }
+            switch parts.count {
+            case 1: local = try port(parts[0], allowZero: false); remote = local
+            case 2: local = parts[0].isEmpty ? 0 : try port(parts[0], allowZero: false); remote = try port(parts[1], allowZero: false)
+            default: throw MinipodError(.invalidArgument, "invalid port mapping \"\(text)\": use LOCAL:REMOTE")
+            }
+        }
+    }
+
+    let netns: String
+    let addresses: [String]
+    let pairs: [PortPair]
+    let log: @Sendable (String) -> Void
+    private var listeners: [Int32] = []
+
+    public init(netns: String, addresses: [String] = ["127.0.0.1"], pairs: [PortPair], log: @escaping @Sendable (String) -> Void) {
+        self.netns = netns
+        self.addresses = addresses
+        self.pairs = pairs
+        self.log = log
+    }
+
+    /// Binds every listener (all or nothing), prints "Forwarding from ..." lines, then serves on threads.
+    public func start() throws {
+        for pair in pairs {
+            for address in addresses {
+                let fd = try listen(address: address, port: pair.local)
+                listeners.append(fd)
+                let bound = boundPort(fd)
+                log("Forwarding from \(address.contains(":") ? "[\(address)]" : address):\(bound) -> \(pair.remote)")
+                let remote = pair.remote
+                let t = Thread { [self] in acceptLoop(fd, localPort: bound, remote: remote) }
+                t.start()
+            }
+        }
+    }
+
+    public func stop() {
+        for fd in listeners { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+        listeners = []
+    }
+
+    private func listen(address: String, port: Int) throws -> Int32 {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, address, &addr.sin_addr) == 1 else {
+            throw MinipodError(.invalidArgument, "--address \(address): not an IPv4 address")
+        }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw MinipodError.sys("socket") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if rc != 0 {
+            let e = errno
+            close(fd)
+            throw MinipodError(.network, "unable to listen on \(address):\(port)", errno: e)
+        }
+        if Glibc.listen(fd, 128) != 0 { close(fd); throw MinipodError.sys("listen") }
+        return fd
+    }
+
+    private func boundPort(_ fd: Int32) -> Int {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    private func acceptLoop(_ listener: Int32, localPort: Int, remote: Int) {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
+            log("Handling connection for \(localPort)")
+            let t = Thread { [self] in serve(client, remote: remote) }
+            t.start()
+        }
+    }
+
+    private func serve(_ client: Int32, remote: Int) {
+        let upstream: Int32
+        do { upstream = try connectInPod(port: remote) } catch {
+            log("E\(Self.klogTime()) portforward: an error occurred forwarding \(remote): \(error)")
+            close(client)
+            return
+        }
+        let back = Thread { Self.copy(from: upstream, to: client) }
+        back.start()
+        Self.copy(from: client, to: upstream)
+    }
+
+    /// This thread enters the pod's netns just to create and connect the socket;
+    /// the socket stays in that netns whatever the thread does next.
+    private func connectInPod(port: Int) throws -> Int32 {
+        let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        defer {
+            if original >= 0 { try? Sys.setns(fd: original, .net, what: "host"); close(original) }
+        }
+        try Sys.setns(path: netns, .net)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw MinipodError.sys("socket in pod") }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if rc != 0 {
+            let e = errno
+            close(fd)
+            throw MinipodError(.network, "failed to connect to localhost:\(port) inside the pod", errno: e)
+        }
+        return fd
+    }
+
+    /// Copies until EOF, then half-closes the other side so the peer sees the end.
+    static func copy(from: Int32, to: Int32) {
+        var buf = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = read(from, &buf, buf.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            if !buf.withUnsafeBytes({ FileIO.writeAll(to, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) { break }
+        }
+        shutdown(to, Int32(SHUT_WR))
+        shutdown(from, Int32(SHUT_RD))
+        // Each direction closes the fd it read from once done; the socket pair ends when both did.
+        close(from)
+    }
+
+    static func klogTime() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "MMdd HH:mm:ss.SSSSSS"
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import MinipodSystem
+
+/// The CRI container log format kubelet reads: `<RFC3339Nano> <stream> <F|P> <content>`,
+/// one record per line; P marks a partial record (a line split at the size limit).
+public enum CRILog {
+    public static let maxLineSize = 16 * 1024
+
+    public struct Record: Equatable, Sendable {
+        public var timestamp: String
+        public var stream: String
+        public var partial: Bool
+        public var content: String
+    }
+
+    /// RFC3339Nano in UTC with trailing zeros of the fraction removed, as Go formats it.
+    public static func timestamp(seconds: Int, nanoseconds: Int) -> String {
+        var t = time_t(seconds)
+        var tmValue = tm()
+        gmtime_r(&t, &tmValue)
+        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(tmValue.tm_year) + 1900, Int(tmValue.tm_mon) + 1,
+                          Int(tmValue.tm_mday), Int(tmValue.tm_hour), Int(tmValue.tm_min), Int(tmValue.tm_sec))
+        if nanoseconds > 0 {
+            var fraction = String(format: "%09d", nanoseconds)
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + "Z"
+    }
+
+    public static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return timestamp(seconds: ts.tv_sec, nanoseconds: ts.tv_nsec)
+    }
+
+    /// Encodes one line of output (without its newline) as one or more records.
+    public static func encode(line: ArraySlice<UInt8>, stream: String, complete: Bool, timestamp: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var rest = line
+        repeat {
+            let chunk = rest.prefix(maxLineSize)
+            rest = rest.dropFirst(chunk.count)
+            let tag = (rest.isEmpty && complete) ? "F" : "P"
+            out += Array("\(timestamp) \(stream) \(tag) ".utf8) + chunk + [UInt8(ascii: "\n")]
+        } while !rest.isEmpty
+        return out
+    }
+
+    public static func parse(_ line: Substring) -> Record? {
+        let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[1] == "stdout" || parts[1] == "stderr", parts[2] == "F" || parts[2] == "P" else { return nil }
+        return Record(timestamp: String(parts[0]), stream: String(parts[1]), partial: parts[2] == "P",
+                      content: parts.count == 4 ? String(parts[3]) : "")
+    }
+}
+
+/// Copies one output stream of a container into its CRI log file, on its own thread.
+public final class LogPump: @unchecked Sendable {
+    let fd: Int32
+    let stream: String
+    let logFD: Int32
+
+    public init(readFrom fd: Int32, stream: String, logFD: Int32) {
+        self.fd = fd
+        self.stream = stream
+        self.logFD = logFD
+    }
+
+    public func start(onEnd: @escaping @Sendable () -> Void = {}) {
+        let t = Thread { [self] in
+            run()
+            onEnd()
+        }
+        t.stackSize = 256 * 1024
+        t.start()
+    }
+
+    private func run() {
+        var pending: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 32 * 1024)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            pending += buf[0..<n]
+            var start = 0
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                emit(pending[start..<newline], complete: true)
+                start = newline + 1
+            }
+            pending.removeFirst(start)
+            if pending.count >= CRILog.maxLineSize {
+                emit(pending[...], complete: false)
+                pending.removeAll()
+            }
+        }
+        if !pending.isEmpty { emit(pending[...], complete: false) }
+        close(fd)
+        close(logFD)
+    }
+
+    private func emit(_ line: ArraySlice<UInt8>, complete: Bool) {
+        let record = CRILog.encode(line: line, stream: stream, complete: complete, timestamp: CRILog.now())
+        // A full disk loses this record, not the container: output keeps draining.
+        _ = record.withUnsafeBytes { FileIO.writeAll(logFD, $0) }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import MinipodKube
+
+/// What the supervisor tracks for one container of the pod.
+struct ContainerSlot {
+    enum Kind { case initContainer, sidecar, main }
+
+    let container: Container
+    let kind: Kind
+    var pid: pid_t?
+    var startedAt: Date?
+    var restartCount = 0
+    var state = ContainerState(waiting: ContainerStateWaiting(reason: "PodInitializing"))
+    var lastState = ContainerState()
+    /// Crashes in a row, for the back-off (reset after 10 minutes of running).
+    var crashes = 0
+    var restartAt: Date?
+    /// An init container that exited 0, or a container that will not run again.
+    var done = false
+    var everStarted = false
+    var containerID: String?
+
+    var name: String { container.name }
+    var isRunning: Bool { pid != nil }
+
+    /// kubelet's back-off: immediate first restart, then 10 s doubling to 5 min.
+    static func backoffDelay(crashes: Int) -> TimeInterval {
+        crashes <= 1 ? 0 : min(300, 10 * pow(2, Double(crashes - 2)))
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import MinipodImage
+import MinipodKube
+import MinipodSystem
+
+/// The CLI side of `minipod run` / `apply`: validate, check images, write the
+/// pod's first state, start its supervisor, and (for run) wait until Running.
+public struct PodCreator {
+    public let paths: PodPaths
+    public let store: PodStore
+    /// The minipod binary that runs `minipod supervise`.
+    public var executable: String
+
+    public init(paths: PodPaths, executable: String) {
+        self.paths = paths
+        self.store = PodStore(paths: paths)
+        self.executable = executable
+    }
+
+    /// Checks a pod is runnable before anything is created: nothing is left behind on error.
+    public func prepare(_ input: Pod, namespace: String?) throws -> Pod {
+        var pod = input
+        if let namespace, pod.metadata.namespace == nil { pod.metadata.namespace = namespace }
+        PodDefaults.apply(to: &pod)
+        try PodValidator.validate(pod)
+        let images = ImageStore(root: paths.root)
+        for (field, container) in containerFields(pod) {
+            do { _ = try images.resolve(container.image) } catch let e as MinipodError {
+                throw MinipodError(e.code, e.message, field: field + ".image")
+            }
+            if container.envFrom != nil {
+                throw MinipodError(.invalidManifest, "envFrom is not supported by minipod (no ConfigMaps or Secrets on one node)", field: field + ".envFrom")
+            }
+        }
+        try checkHostPorts(pod)
+        return pod
+    }
+
+    func containerFields(_ pod: Pod) -> [(String, Container)] {
+        (pod.spec.initContainers ?? []).enumerated().map { ("spec.initContainers[\($0)]", $1) }
+            + pod.spec.containers.enumerated().map { ("spec.containers[\($0)]", $1) }
+    }
+
+    /// Two pods cannot both hold a host port (the kube-scheduler would not place them together).
+    func checkHostPorts(_ pod: Pod) throws {
+        var taken: [String: String] = [:]
+        for key in store.keys() {
+            guard let other = try? store.loadRuntime(key) else { continue }
+            for m in other.portMappings { taken["\(m.hostPort)/\(m.protocol)"] = PodStore.name(fromKey: key) }
+        }
+        for (field, container) in containerFields(pod) {
+            for (i, port) in (container.ports ?? []).enumerated() {
+                guard let hostPort = port.hostPort, hostPort > 0 else { continue }
+                if let owner = taken["\(hostPort)/\(port.protocol ?? "TCP")"] {
+                    throw MinipodError(.alreadyExists, "host port \(hostPort)/\(port.protocol ?? "TCP") is already used by pod \(owner)", field: "\(field).ports[\(i)].hostPort")
+                }
+            }
+        }
+    }
+
+    /// Writes the state and starts the supervisor. Returns the pod's key.
+    public func start(_ prepared: Pod) throws -> String {
+        var pod = prepared
+        let key = PodPaths.key(namespace: pod.metadata.namespace, name: pod.metadata.name)
+        try store.reserve(key)
+        do {
+            let uid = UUID().uuidString.lowercased()
+            pod.metadata.uid = uid
+            pod.metadata.creationTimestamp = KubeTime.now()
+            pod.metadata.resourceVersion = "0"
+            if pod.spec.nodeName == nil { pod.spec.nodeName = SpecGenerator.hostName() }
+            pod.status = PodStatus(phase: "Pending", containerStatuses: pod.spec.containers.map {
+                ContainerStatus(name: $0.name, state: ContainerState(waiting: ContainerStateWaiting(reason: "ContainerCreating")), image: $0.image)
+            })
+            var runtime = PodRuntimeInfo(key: key, uid: uid, hostNetwork: pod.spec.hostNetwork == true)
+            for (_, container) in containerFields(pod) {
+                for port in container.ports ?? [] where (port.hostPort ?? 0) > 0 {
+                    runtime.portMappings.append(PortMappingInfo(hostPort: port.hostPort!, containerPort: port.containerPort,
+                                                                protocol: port.protocol ?? "TCP", hostIP: port.hostIP))
+                }
+            }
+            try store.save(pod, key: key)
+            try store.save(runtime)
+            try spawnSupervisor(key: key)
+        } catch {
+            try? PodTeardown(paths: paths).run(key: key)
+            throw error
+        }
+        return key
+    }
+
+    private func spawnSupervisor(key: String) throws {
+        let logFD = open(paths.supervisorLog(key), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
+        defer { close(logFD) }
+        var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT"] {
+            if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
+        }
+        var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key], environment: env)
+        request.stdout = logFD
+        request.stderr = logFD
+        request.newSession = true
+        _ = try Spawn.start(request)
+    }
+
+    /// Waits until the pod runs (or ran to completion); a pod that failed to
+    /// start is removed and its error thrown.
+    public func waitUntilRunning(key: String, timeout: TimeInterval = 120) throws -> Pod {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let runtime = try? store.loadRuntime(key)
+            if let error = runtime?.setupError {
+                try? PodDeleter(paths: paths).delete(key: key, grace: 0)
+                throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) failed to start: \(error) (the pod was removed)")
+            }
+            if let pod = try? store.loadPod(key), let phase = pod.status?.phase, ["Running", "Succeeded", "Failed"].contains(phase) {
+                return pod
+            }
+            if let pid = runtime?.supervisorPid, !Signals.isAlive(pid), store.exists(key) {
+                let log = (try? FileIO.readString(paths.supervisorLog(key))) ?? ""
+                try? PodTeardown(paths: paths).run(key: key)
+                throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)): supervisor exited: \(log.suffix(500))")
+            }
+            if !store.exists(key) {
+                throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) was removed while starting")
+            }
+            usleep(5000)
+        }
+        throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) did not reach Running within \(Int(timeout))s; see `minipod describe pod`")
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import MinipodKube
+import MinipodSystem
+
+/// Reads and writes a pod's state.json (the Pod object) and runtime.json under
+/// an flock on the pod's lock file, so the CLI and the supervisor never lose
+/// each other's updates. Writes are atomic (temp + rename).
+public struct PodStore: Sendable {
+    public let paths: PodPaths
+
+    public init(paths: PodPaths) { self.paths = paths }
+
+    public func exists(_ key: String) -> Bool { FileIO.exists(paths.statePath(key)) }
+
+    public func keys() -> [String] {
+        ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []).filter { FileIO.exists(paths.statePath($0)) }
+    }
+
+    public func loadPod(_ key: String) throws -> Pod {
+        guard let data = FileManager.default.contents(atPath: paths.statePath(key)) else {
+            throw MinipodError(.notFound, "pods \"\(Self.name(fromKey: key))\" not found")
+        }
+        return try JSONDecoder().decode(Pod.self, from: data)
+    }
+
+    public func loadRuntime(_ key: String) throws -> PodRuntimeInfo {
+        guard let data = FileManager.default.contents(atPath: paths.runtimePath(key)) else {
+            throw MinipodError(.notFound, "pods \"\(Self.name(fromKey: key))\" not found")
+        }
+        return try JSONDecoder().decode(PodRuntimeInfo.self, from: data)
+    }
+
+    static func name(fromKey key: String) -> String {
+        key.split(separator: "_", maxSplits: 1).last.map(String.init) ?? key
+    }
+
+    /// Creates the pod's run directory; fails with AlreadyExists if another pod holds the name.
+    public func reserve(_ key: String) throws {
+        try FileIO.makeDirectories(paths.podsStateDir)
+        if mkdir(paths.runDir(key), 0o700) != 0 {
+            if errno == EEXIST {
+                throw MinipodError(.alreadyExists, "pods \"\(Self.name(fromKey: key))\" already exists")
+            }
+            throw MinipodError.sys("mkdir \(paths.runDir(key))")
+        }
+    }
+
+    public func withLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
+        let fd = open(paths.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 { throw MinipodError.sys("open \(paths.lockPath(key))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw MinipodError.sys("flock") } }
+        return try body()
+    }
+
+    public func save(_ pod: Pod, key: String) throws {
+        var pod = pod
+        pod.metadata.resourceVersion = String((Int(pod.metadata.resourceVersion ?? "0") ?? 0) + 1)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try FileIO.writeAtomically(paths.statePath(key), String(decoding: try encoder.encode(pod), as: UTF8.self))
+    }
+
+    public func save(_ runtime: PodRuntimeInfo) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try FileIO.writeAtomically(paths.runtimePath(runtime.key), String(decoding: try encoder.encode(runtime), as: UTF8.self))
+    }
+
+    /// Read-modify-write of state.json under the lock.
+    @discardableResult
+    public func update(_ key: String, _ change: (inout Pod) -> Void) throws -> Pod {
+        try withLock(key) {
+            var pod = try loadPod(key)
+            change(&pod)
+            try save(pod, key: key)
+            return pod
+        }
+    }
+
+    public func updateRuntime(_ key: String, _ change: (inout PodRuntimeInfo) -> Void) throws {
+        try withLock(key) {
+            var runtime = try loadRuntime(key)
+            change(&runtime)
+            try save(runtime)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import MinipodKube
+import MinipodNet
+import MinipodRuntime
+import MinipodSystem
+
+/// Removes every trace of a pod: processes, cgroups, network, namespaces,
+/// mounts, volumes, logs, state. Idempotent and usable by whoever gets there
+/// (the supervisor on delete, the CLI after a supervisor crash, `run` on a failed start).
+public struct PodTeardown {
+    public let paths: PodPaths
+    public let store: PodStore
+
+    public init(paths: PodPaths) {
+        self.paths = paths
+        self.store = PodStore(paths: paths)
+    }
+
+    public func run(key: String, uid knownUID: String? = nil) throws {
+        let pod = try? store.loadPod(key)
+        let runtime = try? store.loadRuntime(key)
+        let layout = CgroupLayout.detect()
+        var problems: [String] = []
+
+        if let uid = runtime?.uid ?? pod?.metadata.uid ?? knownUID {
+            let podCgroup = Cgroup(layout: layout, path: paths.cgroupPath(uid: uid))
+            // Every container cgroup, including ones runtime.json never heard of (a crash mid-start).
+            for dir in podCgroup.directories {
+                for name in (try? FileIO.listDirectory(dir)) ?? [] where FileIO.isDirectory(dir + "/" + name) {
+                    Cgroup(layout: layout, path: paths.cgroupPath(uid: uid, container: name)).remove()
+                }
+            }
+            podCgroup.remove()
+            for dir in podCgroup.directories where FileIO.exists(dir) {
+                problems.append("cgroup \(dir) could not be removed")
+            }
+        }
+
+        if let runtime, !runtime.hostNetwork {
+            let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
+            do {
+                try cni.del(containerID: runtime.uid, netns: paths.netnsPath(key), portMappings: runtime.portMappings.map {
+                    CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
+                })
+            } catch {
+                problems.append("network: \(error)")
+            }
+        }
+        sandbox(key).remove()
+
+        let uid = runtime?.uid ?? pod?.metadata.uid ?? knownUID
+        var dirs = [paths.runDir(key)]
+        if let uid { dirs.append(paths.dataDir(uid: uid)) }
+        unmountAll(under: dirs)
+        if let uid {
+            try? FileIO.removeTree(paths.dataDir(uid: uid))
+            if let pod {
+                try? FileIO.removeTree(paths.logDir(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name, uid: uid))
+            }
+        }
+        // The state goes last: if we die before here, the next command finds the pod and finishes the job.
+        do { try FileIO.removeTree(paths.runDir(key)) } catch { problems.append("\(error)") }
+        if !problems.isEmpty {
+            throw MinipodError(.system, "pod \(PodStore.name(fromKey: key)) not fully removed: " + problems.joined(separator: "; "))
+        }
+    }
+
+    public func sandbox(_ key: String) -> Sandbox {
+        Sandbox(netns: paths.netnsPath(key), uts: paths.nsDir(key) + "/uts", ipc: paths.nsDir(key) + "/ipc")
+    }
+
+    /// Unmounts whatever is mounted below these directories (tmpfs volumes, pinned namespaces), deepest first.
+    func unmountAll(under dirs: [String]) {
+        guard let mountinfo = try? FileIO.readString("/proc/self/mountinfo") else { return }
+        var targets: [String] = []
+        for line in mountinfo.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4 else { continue }
+            let mountPoint = String(fields[4]).replacingOccurrences(of: "\\040", with: " ")
+            if dirs.contains(where: { mountPoint == $0 || mountPoint.hasPrefix($0 + "/") }) { targets.append(mountPoint) }
+        }
+        for target in targets.sorted(by: { $0.count > $1.count }) { try? Sys.unmount(target, detach: true) }
+    }
+}

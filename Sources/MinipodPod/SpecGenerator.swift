@@ -1,0 +1,238 @@
+import Foundation
+import MinipodImage
+import MinipodKube
+import MinipodNet
+import MinipodOCI
+import MinipodRuntime
+import MinipodSystem
+
+/// Everything a container's runtime spec depends on besides the manifest.
+public struct ContainerContext: Sendable {
+    public var pod: Pod
+    public var container: Container
+    public var imageConfig: OCIImageConfig.Config?
+    public var lowerDirs: [String]            // image layers, lowest first
+    public var containerDir: String           // holds upper/, work/, rootfs/
+    public var sandbox: Sandbox
+    public var hostNetwork: Bool
+    public var etcDir: String                 // hosts, hostname, resolv.conf
+    public var volumeDirs: [String: String]   // volume name → host directory
+    public var podIP: String?
+    public var passwd: String?                // the image's /etc/passwd, for User by name
+}
+
+/// Manifest + image → OCI runtime spec (pure: unit tested without root).
+public enum SpecGenerator {
+    public static func spec(for c: ContainerContext) throws -> RuntimeSpec {
+        let container = c.container
+        let field = fieldPath(c)
+        var spec = RuntimeSpec()
+
+        let env = environment(c)
+        let envMap = Dictionary(env.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        let args = resolveCommand(command: container.command, args: container.args,
+                                  imageEntrypoint: c.imageConfig?.Entrypoint, imageCmd: c.imageConfig?.Cmd,
+                                  environment: envMap)
+        guard !args.isEmpty else {
+            throw MinipodError(.invalidManifest, "no command: the image has no Entrypoint or Cmd and the container sets no command", field: field + ".command")
+        }
+
+        var process = RuntimeSpec.Process()
+        process.args = args
+        process.env = env.map { "\($0.name)=\($0.value)" }
+        process.cwd = container.workingDir ?? nonEmpty(c.imageConfig?.WorkingDir) ?? "/"
+        process.user = try user(c, field: field)
+        process.terminal = false
+        let security = container.securityContext
+        let privileged = security?.privileged == true
+        var caps = privileged ? allCapabilities : DefaultProfile.capabilities
+        for add in security?.capabilities?.add ?? [] {
+            let name = capName(add)
+            if name == "CAP_ALL" { caps = allCapabilities } else if !caps.contains(name) { caps.append(name) }
+        }
+        for drop in security?.capabilities?.drop ?? [] {
+            let name = capName(drop)
+            if name == "CAP_ALL" { caps = [] } else { caps.removeAll { $0 == name } }
+        }
+        var capabilities = RuntimeSpec.Capabilities()
+        capabilities.bounding = caps
+        capabilities.effective = caps
+        capabilities.permitted = caps
+        process.capabilities = capabilities
+        process.noNewPrivileges = security?.allowPrivilegeEscalation == false
+        process.rlimits = [RuntimeSpec.Rlimit(type: "RLIMIT_NOFILE", hard: 1_048_576, soft: 1_048_576)]
+        spec.process = process
+
+        spec.root = RuntimeSpec.Root(path: c.containerDir + "/rootfs", readonly: security?.readOnlyRootFilesystem == true)
+        spec.annotations = [MinipodAnnotations.overlayRootfs: overlayOptions(c)]
+        spec.mounts = DefaultProfile.mounts() + podFileMounts(c) + (try volumeMounts(c, field: field))
+
+        var linux = RuntimeSpec.Linux()
+        linux.namespaces = [
+            .init(type: "pid"), .init(type: "mount"), .init(type: "cgroup"),
+            .init(type: "network", path: c.hostNetwork ? "/proc/1/ns/net" : c.sandbox.netns),
+            .init(type: "uts", path: c.sandbox.uts), .init(type: "ipc", path: c.sandbox.ipc),
+        ]
+        if !privileged {
+            linux.maskedPaths = DefaultProfile.maskedPaths
+            linux.readonlyPaths = DefaultProfile.readonlyPaths
+            let seccompType = security?.seccompProfile?.type ?? c.pod.spec.securityContext?.seccompProfile?.type
+            if seccompType != "Unconfined" { linux.seccomp = DefaultProfile.seccomp() }
+        }
+        linux.resources = resources(container)
+        spec.linux = linux
+        return spec
+    }
+
+    static let allCapabilities = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+        "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+        "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+        "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+        "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    ]
+
+    static func capName(_ k8sName: String) -> String {
+        let upper = k8sName.uppercased()
+        return upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
+    }
+
+    static func fieldPath(_ c: ContainerContext) -> String {
+        if let i = c.pod.spec.initContainers?.firstIndex(where: { $0.name == c.container.name }) {
+            return "spec.initContainers[\(i)]"
+        }
+        let i = c.pod.spec.containers.firstIndex { $0.name == c.container.name } ?? 0
+        return "spec.containers[\(i)]"
+    }
+
+    /// Image Env first, then the container's env (overriding by name), HOSTNAME as containerd sets it.
+    static func environment(_ c: ContainerContext) -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        func set(_ name: String, _ value: String) {
+            if let i = result.firstIndex(where: { $0.name == name }) { result[i].value = value } else { result.append((name, value)) }
+        }
+        for entry in c.imageConfig?.Env ?? [] {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            set(String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        if !result.contains(where: { $0.name == "PATH" }) {
+            set("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        }
+        set("HOSTNAME", c.pod.spec.hostname ?? c.pod.metadata.name)
+        let pod = c.pod
+        let fields: (String) -> String? = { path in
+            switch path {
+            case "metadata.name": return pod.metadata.name
+            case "metadata.namespace": return pod.metadata.namespace ?? "default"
+            case "metadata.uid": return pod.metadata.uid
+            case "spec.nodeName": return pod.spec.nodeName ?? hostName()
+            case "spec.serviceAccountName": return "default"
+            case "status.podIP", "status.podIPs": return c.podIP
+            case "status.hostIP", "status.hostIPs": return "127.0.0.1"
+            default:
+                if path.hasPrefix("metadata.labels['"), let key = path.split(separator: "'").dropFirst().first {
+                    return pod.metadata.labels?[String(key)]
+                }
+                if path.hasPrefix("metadata.annotations['"), let key = path.split(separator: "'").dropFirst().first {
+                    return pod.metadata.annotations?[String(key)]
+                }
+                return nil
+            }
+        }
+        for (name, value) in containerEnvironment(c.container.env ?? [], fieldValue: fields) { set(name, value) }
+        return result
+    }
+
+    static func hostName() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, buf.count)
+        return String(cString: buf)
+    }
+
+    /// runAsUser/runAsGroup win over the image's User ("uid", "uid:gid", "name", "name:group").
+    static func user(_ c: ContainerContext, field: String) throws -> RuntimeSpec.User {
+        var user = RuntimeSpec.User()
+        if let imageUser = nonEmpty(c.imageConfig?.User) {
+            let parts = imageUser.split(separator: ":", maxSplits: 1).map(String.init)
+            if let uid = UInt32(parts[0]) {
+                user.uid = uid
+                user.gid = passwdEntry(c.passwd, matching: { $0[2] == parts[0] }).flatMap { UInt32($0[3]) } ?? 0
+            } else if let entry = passwdEntry(c.passwd, matching: { $0[0] == parts[0] }), let uid = UInt32(entry[2]), let gid = UInt32(entry[3]) {
+                user.uid = uid
+                user.gid = gid
+            } else {
+                throw MinipodError(.invalidManifest, "image user \"\(parts[0])\" is not in the image's /etc/passwd", field: field + ".image")
+            }
+            if parts.count == 2, let gid = UInt32(parts[1]) { user.gid = gid }
+        }
+        let podSecurity = c.pod.spec.securityContext
+        let security = c.container.securityContext
+        if let uid = security?.runAsUser ?? podSecurity?.runAsUser { user.uid = UInt32(uid) }
+        if let gid = security?.runAsGroup ?? podSecurity?.runAsGroup { user.gid = UInt32(gid) }
+        if (security?.runAsNonRoot ?? podSecurity?.runAsNonRoot) == true && user.uid == 0 {
+            throw MinipodError(.invalidManifest, "container has runAsNonRoot and image will run as root", field: field + ".securityContext.runAsNonRoot")
+        }
+        var groups = (podSecurity?.supplementalGroups ?? []).map { UInt32($0) }
+        if let fsGroup = podSecurity?.fsGroup { groups.append(UInt32(fsGroup)) }
+        if !groups.isEmpty { user.additionalGids = groups }
+        return user
+    }
+
+    static func passwdEntry(_ passwd: String?, matching: ([String]) -> Bool) -> [String]? {
+        for line in (passwd ?? "").split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            if fields.count >= 4 && matching(fields) { return fields }
+        }
+        return nil
+    }
+
+    static func overlayOptions(_ c: ContainerContext) -> String {
+        // overlayfs lists the upper-most lower layer first.
+        let lower = c.lowerDirs.reversed().joined(separator: ":")
+        return "lowerdir=\(lower),upperdir=\(c.containerDir)/upper,workdir=\(c.containerDir)/work"
+    }
+
+    static func podFileMounts(_ c: ContainerContext) -> [RuntimeSpec.Mount] {
+        let mounted = Set((c.container.volumeMounts ?? []).map(\.mountPath))
+        return ["hosts", "hostname", "resolv.conf"].compactMap { name in
+            let destination = "/etc/" + name
+            if mounted.contains(destination) { return nil }
+            return RuntimeSpec.Mount(destination: destination, type: "bind", source: c.etcDir + "/" + name, options: ["rbind", "rprivate"])
+        }
+    }
+
+    static func volumeMounts(_ c: ContainerContext, field: String) throws -> [RuntimeSpec.Mount] {
+        try (c.container.volumeMounts ?? []).enumerated().map { index, mount in
+            guard var source = c.volumeDirs[mount.name] else {
+                throw MinipodError(.invalidManifest, "volume \"\(mount.name)\" not found", field: "\(field).volumeMounts[\(index)].name")
+            }
+            if let sub = mount.subPath, !sub.isEmpty { source += "/" + sub }
+            var options = ["rbind", "rprivate"]
+            if mount.readOnly == true { options.append("ro") }
+            return RuntimeSpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options)
+        }
+    }
+
+    static func resources(_ container: Container) -> RuntimeSpec.Resources? {
+        let limits = container.resources?.limits ?? [:]
+        let requests = container.resources?.requests ?? [:]
+        var r = RuntimeSpec.Resources()
+        if let memory = limits["memory"].flatMap(Quantity.init) { r.memory = .init(limit: memory.bytes) }
+        var cpu = RuntimeSpec.Resources.CPU()
+        if let limit = limits["cpu"].flatMap(Quantity.init) {
+            cpu.period = 100_000
+            cpu.quota = max(1000, limit.millis * 100)
+        }
+        // kubelet's MilliCPUToShares: requests (or the limit when no request) → shares, minimum 2.
+        if let request = (requests["cpu"] ?? limits["cpu"]).flatMap(Quantity.init) {
+            cpu.shares = UInt64(max(2, request.millis * 1024 / 1000))
+        }
+        if cpu.period != nil || cpu.shares != nil { r.cpu = cpu }
+        return r.memory == nil && r.cpu == nil ? nil : r
+    }
+
+    static func nonEmpty(_ s: String?) -> String? { (s?.isEmpty ?? true) ? nil : s }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import MinipodImage
+import MinipodKube
+import MinipodOCI
+import MinipodRuntime
+import MinipodSystem
+
+extension Supervisor {
+    func cgroup(for name: String) -> Cgroup {
+        Cgroup(layout: layout, path: paths.cgroupPath(uid: runtime.uid, container: name))
+    }
+
+    /// Creates and starts container i; a failure counts as a crash (restart per policy).
+    func start(_ i: Int) {
+        let container = slots[i].container
+        let restart = slots[i].everStarted ? slots[i].restartCount + 1 : 0
+        do {
+            let started = try launch(container, restart: restart)
+            slots[i].pid = started
+            if slots[i].everStarted { slots[i].restartCount += 1 }
+            slots[i].everStarted = true
+            slots[i].startedAt = Date()
+            slots[i].restartAt = nil
+            slots[i].containerID = "minipod://\(runtime.uid)-\(container.name)-\(slots[i].restartCount)"
+            slots[i].state = ContainerState(running: ContainerStateRunning(startedAt: KubeTime.now()))
+            log("started container \(container.name) pid \(started)")
+            try? store.updateRuntime(key) { $0.containers[container.name]?.pid = started }
+            writeStatus()
+            // The next container starts once this one has settled (see waitUntilSettled).
+            waitUntilSettled(cgroup(for: container.name), pid: started)
+        } catch {
+            log("container \(container.name): \(error)")
+            let reason = (error as? MinipodError)?.code == .invalidManifest ? "CreateContainerConfigError" : "RunContainerError"
+            // `minipod run` is still waiting: it reports this and deletes the pod.
+            if !podEverRunning { try? store.updateRuntime(key) { $0.setupError = "\(error)" } }
+            slots[i].state = ContainerState(waiting: ContainerStateWaiting(reason: reason, message: "\(error)"))
+            crashed(i, exit: nil)
+        }
+    }
+
+    var podEverRunning: Bool { slots.filter { $0.kind == .main }.allSatisfy(\.everStarted) }
+
+    private func launch(_ container: Container, restart: Int) throws -> pid_t {
+        guard let image = images[container.image] else { throw MinipodError(.notFound, "image \(container.image) is not loaded") }
+        let containerDir = paths.containerDir(uid: runtime.uid, container: container.name)
+        // A restarted container gets a fresh writable layer, as in Kubernetes.
+        for sub in ["upper", "work"] { try? FileIO.removeTree(containerDir + "/" + sub) }
+        for sub in ["upper", "work", "rootfs"] { try FileIO.makeDirectories(containerDir + "/" + sub) }
+        let passwd = image.layerDirectories.reversed().lazy.compactMap { try? FileIO.readString($0 + "/etc/passwd") }.first
+        let context = ContainerContext(
+            pod: pod, container: container, imageConfig: image.config.config, lowerDirs: image.layerDirectories,
+            containerDir: containerDir, sandbox: PodTeardown(paths: paths).sandbox(key),
+            hostNetwork: pod.spec.hostNetwork == true, etcDir: paths.etcDir(key),
+            volumeDirs: volumeDirectories(), podIP: runtime.podIP, passwd: passwd)
+        let spec = try SpecGenerator.spec(for: context)
+        let specPath = containerDir + "/config.json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileIO.write(specPath, String(decoding: try encoder.encode(spec), as: UTF8.self))
+
+        let cg = cgroup(for: container.name)
+        cg.remove()
+        try cg.create(resources: spec.linux?.resources)
+
+        let logPath = paths.logPath(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
+                                    uid: runtime.uid, container: container.name, restart: restart)
+        try FileIO.makeDirectories((logPath as NSString).deletingLastPathComponent)
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        if logFD < 0 { throw MinipodError.sys("open log \(logPath)") }
+        defer { close(logFD) }
+        let out = try FDPipe.make(), err = try FDPipe.make()
+        let created: CreatedContainer
+        do {
+            created = try launcher.create(name: container.name, spec: spec, cgroup: cg,
+                                          stdio: .init(stdin: -1, stdout: out.write, stderr: err.write))
+        } catch {
+            [out.read, out.write, err.read, err.write].forEach { close($0) }
+            throw error
+        }
+        close(out.write); close(err.write)
+        LogPump(readFrom: out.read, stream: "stdout", logFD: dup(logFD)).start()
+        LogPump(readFrom: err.read, stream: "stderr", logFD: dup(logFD)).start()
+        try store.updateRuntime(key) {
+            $0.containers[container.name] = ContainerRuntimeInfo(
+                pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",
+                logPath: logPath, specPath: specPath)
+        }
+        do { try created.start() } catch {
+            cg.killAll()
+            throw error
+        }
+        return created.pid
+    }
+
+    /// A container without a startupProbe counts as started once its processes
+    /// first go idle (all sleeping), at most 1 s: nginx has opened its logs by
+    /// then, so a sidecar started next finds access.log (lab 1).
+    func waitUntilSettled(_ cg: Cgroup, pid: pid_t) {
+        let deadline = Date().addingTimeInterval(1)
+        var idleSamples = 0
+        while Date() < deadline && idleSamples < 3 {
+            let pids = cg.pids
+            if pids.isEmpty { return }
+            let idle = pids.allSatisfy { p in
+                let state = Signals.processState(p)
+                return state == "S" || state == "Z" || state == "T" || state == nil
+            }
+            idleSamples = idle ? idleSamples + 1 : 0
+            usleep(1000)
+        }
+    }
+
+    func containerExited(_ i: Int, status: ExitStatus) {
+        let slot = slots[i]
+        let (code, signal): (Int, Int?) = {
+            switch status {
+            case .exited(let c): return (Int(c), nil)
+            case .signaled(let s): return (128 + Int(s), Int(s))
+            }
+        }()
+        let terminated = ContainerStateTerminated(
+            exitCode: code, signal: signal, reason: code == 0 ? "Completed" : (oomKilled(slot.name) ? "OOMKilled" : "Error"),
+            startedAt: slot.startedAt.map(KubeTime.format), finishedAt: KubeTime.now(), containerID: slot.containerID)
+        log("container \(slot.name) exited with \(code)")
+        cgroup(for: slot.name).killAll()
+        slots[i].pid = nil
+        slots[i].state = ContainerState(terminated: terminated)
+        try? store.updateRuntime(key) { $0.containers[slot.name]?.pid = nil }
+        if stopRequested { return }
+        crashed(i, exit: code)
+    }
+
+    private func oomKilled(_ name: String) -> Bool {
+        for dir in cgroup(for: name).directories {
+            if let events = try? FileIO.readString(dir + "/memory.events"),
+               events.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }) { return true }
+            if let control = try? FileIO.readString(dir + "/memory.oom_control"),
+               control.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }) { return true }
+        }
+        return false
+    }
+
+    /// Decides what happens after a container ended (exit nil: it never started).
+    func crashed(_ i: Int, exit: Int?) {
+        let slot = slots[i]
+        let podPolicy = pod.spec.restartPolicy ?? "Always"
+        let restart: Bool
+        switch slot.kind {
+        case .sidecar: restart = true
+        case .initContainer:
+            if exit == 0 { slots[i].done = true; return }
+            restart = podPolicy != "Never"
+        case .main:
+            restart = podPolicy == "Always" || (podPolicy == "OnFailure" && exit != 0)
+        }
+        if !restart {
+            slots[i].done = slot.kind == .main
+            return
+        }
+        if let started = slot.startedAt, Date().timeIntervalSince(started) >= 600 { slots[i].crashes = 0 }
+        slots[i].crashes += 1
+        let delay = ContainerSlot.backoffDelay(crashes: slots[i].crashes)
+        if let terminated = slots[i].state.terminated { slots[i].lastState = ContainerState(terminated: terminated) }
+        slots[i].restartAt = Date().addingTimeInterval(delay)
+        if delay > 0 {
+            slots[i].state = ContainerState(waiting: ContainerStateWaiting(
+                reason: "CrashLoopBackOff",
+                message: "back-off \(Int(delay))s restarting failed container=\(slot.name) pod=\(pod.metadata.name)_\(pod.metadata.namespace ?? "default")(\(runtime.uid))"))
+        }
+    }
+
+    /// Stops the pod: main containers with their stop signal, then native
+    /// sidecars, within the grace period; then SIGKILL whatever is left.
+    func stopAll(grace: Int) {
+        stopRequested = true
+        let deadline = Date().addingTimeInterval(TimeInterval(max(0, grace)))
+        for group in [ContainerSlot.Kind.main, .initContainer, .sidecar] {
+            let indices = slots.indices.filter { slots[$0].kind == group && slots[$0].pid != nil }
+            if indices.isEmpty { continue }
+            for i in indices {
+                let signalName = (try? store.loadRuntime(key))?.containers[slots[i].name]?.stopSignal ?? "SIGTERM"
+                if let pid = slots[i].pid { kill(pid, grace > 0 ? (Signals.number(signalName) ?? SIGTERM) : SIGKILL) }
+            }
+            while Date() < deadline && indices.contains(where: { slots[$0].pid != nil }) {
+                waitForEventQuietly(0.05)
+                reapQuietly()
+            }
+        }
+        for i in slots.indices {
+            cgroup(for: slots[i].name).killAll()
+            if let pid = slots[i].pid, let status = try? Spawn.wait(pid) { containerExited(i, status: status) }
+        }
+        writeStatus()
+    }
+
+    private func waitForEventQuietly(_ seconds: Double) { usleep(UInt32(seconds * 1_000_000)) }
+
+    private func reapQuietly() {
+        for i in slots.indices {
+            guard let pid = slots[i].pid, let status = try? Spawn.wait(pid, options: WNOHANG) else { continue }
+            containerExited(i, status: status)
+        }
+    }
+}

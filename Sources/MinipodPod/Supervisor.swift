@@ -1,0 +1,201 @@
+import CMinipod
+import Foundation
+import MinipodImage
+import MinipodKube
+import MinipodNet
+import MinipodOCI
+import MinipodRuntime
+import MinipodSystem
+
+/// One per pod, detached from the CLI (like conmon / containerd-shim): sets up
+/// the sandbox, runs init containers then main containers in spec order,
+/// reaps them, restarts them per restartPolicy, writes logs and status, and
+/// on SIGTERM stops the pod with its grace period and removes everything.
+public final class Supervisor {
+    let paths: PodPaths
+    let store: PodStore
+    let key: String
+    var pod: Pod
+    var runtime: PodRuntimeInfo
+    var slots: [ContainerSlot] = []
+    var images: [String: Image] = [:]
+    let launcher = ContainerLauncher()
+    let layout = CgroupLayout.detect()
+    let signals: FDPipe
+    var stopRequested = false
+    var startTime = KubeTime.now()
+    var transitions: [String: String] = [:]
+
+    public init(paths: PodPaths, key: String) throws {
+        self.paths = paths
+        self.store = PodStore(paths: paths)
+        self.key = key
+        self.pod = try store.loadPod(key)
+        self.runtime = try store.loadRuntime(key)
+        self.signals = try FDPipe.make()
+        _ = fcntl(signals.read, F_SETFL, O_NONBLOCK)
+        _ = fcntl(signals.write, F_SETFL, O_NONBLOCK)
+        if mp_signal_pipe(signals.write) != 0 { throw MinipodError.sys("install signal handlers") }
+        for c in pod.spec.initContainers ?? [] {
+            slots.append(ContainerSlot(container: c, kind: c.restartPolicy == "Always" ? .sidecar : .initContainer))
+        }
+        for c in pod.spec.containers { slots.append(ContainerSlot(container: c, kind: .main)) }
+    }
+
+    /// Runs until the pod is deleted. Returns the process exit code.
+    public func run() -> Int32 {
+        do {
+            try setUp()
+        } catch {
+            log("setup failed: \(error)")
+            try? store.updateRuntime(key) { $0.setupError = "\(error)" }
+            stopAll(grace: 0)
+            try? PodTeardown(paths: paths).run(key: key)
+            return 1
+        }
+        writeStatus()
+        while true {
+            advance()
+            writeStatus()
+            waitForEvent(timeout: nextTimer())
+            reap()
+            if stopRequested || deletionRequested() { break }
+        }
+        let grace = (try? store.loadPod(key))?.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30
+        stopAll(grace: grace)
+        do {
+            try PodTeardown(paths: paths).run(key: key)
+        } catch {
+            log("teardown: \(error)")
+            return 1
+        }
+        return 0
+    }
+
+    func log(_ message: String) {
+        FileHandle.standardError.write(Data("\(KubeTime.now()) \(message)\n".utf8))
+    }
+
+    // MARK: setup
+
+    private func setUp() throws {
+        runtime.supervisorPid = getpid()
+        try store.save(runtime)
+        let hostname = pod.spec.hostname ?? pod.metadata.name
+        let hostNetwork = pod.spec.hostNetwork == true
+        let sandbox = PodTeardown(paths: paths).sandbox(key)
+        try sandbox.create(hostname: hostname, hostNetwork: hostNetwork)
+        if !hostNetwork {
+            let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
+            runtime.netns = sandbox.netns
+            try store.save(runtime)
+            runtime.podIP = try cni.add(containerID: runtime.uid, netns: sandbox.netns, portMappings: runtime.portMappings.map {
+                CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
+            })
+        }
+        try writePodFiles(hostname: hostname)
+        try createVolumes()
+        for slot in slots where images[slot.container.image] == nil {
+            images[slot.container.image] = try ImageStore(root: paths.root).resolve(slot.container.image)
+        }
+        try store.save(runtime)
+    }
+
+    private func writePodFiles(hostname: String) throws {
+        let etc = paths.etcDir(key)
+        try FileIO.makeDirectories(etc)
+        let aliases = (pod.spec.hostAliases ?? []).map { (ip: $0.ip, hostnames: $0.hostnames ?? []) }
+        let ip = pod.spec.hostNetwork == true ? nil : runtime.podIP
+        var names = hostname
+        if let subdomain = pod.spec.subdomain {
+            names = "\(hostname).\(subdomain).\(pod.metadata.namespace ?? "default").svc.cluster.local\t\(hostname)"
+        }
+        try FileIO.write(etc + "/hosts", PodFiles.hosts(podIP: ip, hostname: names, aliases: aliases))
+        try FileIO.write(etc + "/hostname", hostname + "\n")
+        let dns = pod.spec.dnsConfig
+        try FileIO.write(etc + "/resolv.conf", PodFiles.resolvConf(nameservers: dns?.nameservers, searches: dns?.searches,
+                                                                    options: dns?.options?.map { o in o.value.map { "\(o.name ?? ""):\($0)" } ?? (o.name ?? "") }))
+    }
+
+    /// emptyDir: one directory per pod, shared by every container that mounts it
+    /// (medium Memory: one tmpfs for the pod). Never pre-filled from an image.
+    private func createVolumes() throws {
+        for volume in pod.spec.volumes ?? [] where volume.emptyDir != nil {
+            let dir = paths.volumeDir(uid: runtime.uid, volume: volume.name)
+            try FileIO.makeDirectories(dir)
+            chmod(dir, 0o777)
+            if volume.emptyDir?.medium == "Memory" {
+                var data = "mode=1777"
+                if let limit = volume.emptyDir?.sizeLimit.flatMap(Quantity.init) { data += ",size=\(limit.bytes)" }
+                try Sys.mount(source: "tmpfs", target: dir, type: "tmpfs", flags: [.noSuid, .noDev], data: data)
+            }
+        }
+    }
+
+    func volumeDirectories() -> [String: String] {
+        var result: [String: String] = [:]
+        for volume in pod.spec.volumes ?? [] {
+            if volume.emptyDir != nil { result[volume.name] = paths.volumeDir(uid: runtime.uid, volume: volume.name) }
+            if let hostPath = volume.hostPath?.path { result[volume.name] = hostPath }
+        }
+        return result
+    }
+
+    // MARK: the loop
+
+    private func nextTimer() -> TimeInterval {
+        let now = Date()
+        let soonest = slots.compactMap(\.restartAt).map { $0.timeIntervalSince(now) }.min() ?? 5
+        return max(0.001, min(soonest, 5))
+    }
+
+    private func waitForEvent(timeout: TimeInterval) {
+        var fds = [pollfd(fd: signals.read, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 1, Int32(timeout * 1000))
+        var buf = [UInt8](repeating: 0, count: 64)
+        while true {
+            let n = read(signals.read, &buf, buf.count)
+            if n <= 0 { break }
+            for sig in buf[0..<n] where Int32(sig) == SIGTERM || Int32(sig) == SIGINT || Int32(sig) == SIGHUP {
+                stopRequested = true
+            }
+        }
+    }
+
+    private func deletionRequested() -> Bool {
+        (try? store.loadPod(key))?.metadata.deletionTimestamp != nil
+    }
+
+    private func reap() {
+        for i in slots.indices {
+            guard let pid = slots[i].pid, let status = try? Spawn.wait(pid, options: WNOHANG) else { continue }
+            containerExited(i, status: status)
+        }
+    }
+
+    /// Starts whatever should run now, in Kubernetes order.
+    private func advance() {
+        if stopRequested { return }
+        let now = Date()
+        for i in slots.indices where slots[i].kind != .main {
+            if slots[i].done { continue }
+            if slots[i].kind == .sidecar {
+                if slots[i].pid == nil && (slots[i].restartAt ?? .distantPast) <= now { start(i) }
+                continue
+            }
+            if slots[i].pid != nil { return }
+            if let at = slots[i].restartAt, at > now { return }
+            if podFailed { return }
+            start(i)
+            return
+        }
+        for i in slots.indices where slots[i].kind == .main && !slots[i].done && slots[i].pid == nil {
+            if let at = slots[i].restartAt, at > now { continue }
+            start(i)
+        }
+    }
+
+    var podFailed: Bool {
+        slots.contains { $0.kind == .initContainer && $0.done == false && $0.pid == nil && $0.restartAt == nil && $0.state.terminated != nil }
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum Signals {
+    static let table: [String: Int32] = [
+        "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "TRAP": SIGTRAP, "ABRT": SIGABRT,
+        "BUS": SIGBUS, "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1, "SEGV": SIGSEGV, "USR2": SIGUSR2,
+        "PIPE": SIGPIPE, "ALRM": SIGALRM, "TERM": SIGTERM, "CHLD": SIGCHLD, "CONT": SIGCONT,
+        "STOP": SIGSTOP, "TSTP": SIGTSTP, "TTIN": SIGTTIN, "TTOU": SIGTTOU, "URG": SIGURG,
+        "XCPU": SIGXCPU, "XFSZ": SIGXFSZ, "VTALRM": SIGVTALRM, "PROF": SIGPROF, "WINCH": SIGWINCH,
+        "IO": SIGIO, "PWR": SIGPWR, "SYS": SIGSYS,
+    ]
+
+    /// "SIGQUIT", "QUIT", "3" → 3.
+    public static func number(_ name: String) -> Int32? {
+        if let n = Int32(name), n > 0, n < 65 { return n }
+        let upper = name.uppercased()
+        return table[upper.hasPrefix("SIG") ? String(upper.dropFirst(3)) : upper]
+    }
+
+    public static func isAlive(_ pid: pid_t) -> Bool {
+        guard pid > 0 else { return false }
+        if kill(pid, 0) == 0 || errno == EPERM {
+            // A zombie is not alive for our purposes.
+            let state = processState(pid)
+            return state != "Z" && state != "X"
+        }
+        return false
+    }
+
+    /// The one-letter state of /proc/<pid>/stat (R, S, D, Z, T, ...).
+    public static func processState(_ pid: pid_t) -> Character? {
+        guard let stat = try? FileIO.readString("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+        let after = stat.index(close, offsetBy: 2, limitedBy: stat.endIndex) ?? stat.endIndex
+        return after < stat.endIndex ? stat[after] : nil
+    }
+}
