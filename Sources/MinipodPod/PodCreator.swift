@@ -69,9 +69,13 @@ public struct PodCreator {
             pod.metadata.creationTimestamp = KubeTime.now()
             pod.metadata.resourceVersion = "0"
             if pod.spec.nodeName == nil { pod.spec.nodeName = SpecGenerator.hostName() }
-            pod.status = PodStatus(phase: "Pending", containerStatuses: pod.spec.containers.map {
-                ContainerStatus(name: $0.name, state: ContainerState(waiting: ContainerStateWaiting(reason: "ContainerCreating")), image: $0.image)
-            })
+            // What kubelet reports before anything ran: Init:0/N for pods with init containers, else ContainerCreating.
+            let hasInit = !(pod.spec.initContainers ?? []).isEmpty
+            let waiting = ContainerState(waiting: ContainerStateWaiting(reason: hasInit ? "PodInitializing" : "ContainerCreating"))
+            pod.status = PodStatus(
+                phase: "Pending",
+                initContainerStatuses: hasInit ? pod.spec.initContainers!.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) } : nil,
+                containerStatuses: pod.spec.containers.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) })
             var runtime = PodRuntimeInfo(key: key, uid: uid, hostNetwork: pod.spec.hostNetwork == true)
             for (_, container) in containerFields(pod) {
                 for port in container.ports ?? [] where (port.hostPort ?? 0) > 0 {

@@ -59,6 +59,22 @@ public struct PodStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try FileIO.writeAtomically(paths.statePath(key), String(decoding: try encoder.encode(pod), as: UTF8.self))
+        // Every version also goes to an append-only history, so `get -w` shows
+        // each transition (Init:0/1 → PodInitializing → Running) however fast it was.
+        let line = String(decoding: try JSONEncoder().encode(pod), as: UTF8.self) + "\n"
+        try? FileIO.write(paths.historyPath(key), line, mode: 0o600, flags: O_WRONLY | O_CREAT | O_APPEND)
+    }
+
+    /// Pod versions appended since `offset` (a byte offset into the history), and the new offset.
+    public func history(_ key: String, from offset: Int) -> (pods: [Pod], offset: Int) {
+        let fd = open(paths.historyPath(key), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return ([], offset) }
+        defer { close(fd) }
+        lseek(fd, off_t(offset), SEEK_SET)
+        guard let bytes = try? FileIO.readAll(fd, what: "history") else { return ([], offset) }
+        guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return ([], offset) }
+        let pods = bytes[...lastNewline].split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(Pod.self, from: Data($0)) }
+        return (pods, offset + lastNewline + 1)
     }
 
     public func save(_ runtime: PodRuntimeInfo) throws {

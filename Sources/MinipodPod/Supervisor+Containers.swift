@@ -25,7 +25,6 @@ extension Supervisor {
             slots[i].state = ContainerState(running: ContainerStateRunning(startedAt: KubeTime.now()))
             log("started container \(container.name) pid \(started)")
             try? store.updateRuntime(key) { $0.containers[container.name]?.pid = started }
-            writeStatus()
             // The next container starts once this one has settled (see waitUntilSettled).
             waitUntilSettled(cgroup(for: container.name), pid: started)
         } catch {

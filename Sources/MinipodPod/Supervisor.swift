@@ -59,6 +59,8 @@ public final class Supervisor {
             writeStatus()
             waitForEvent(timeout: nextTimer())
             reap()
+            // Written before the next starts, so watchers see e.g. PodInitializing between init and main containers.
+            writeStatus()
             if stopRequested || deletionRequested() { break }
         }
         let grace = (try? store.loadPod(key))?.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30

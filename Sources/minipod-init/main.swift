@@ -24,6 +24,9 @@ func fail(_ error: Error, exitCode: Int32 = 1) -> Never {
     exit(exitCode)
 }
 
+// The sync socket must vanish at execve: its EOF tells the launcher the container's program runs.
+_ = fcntl(syncFD, F_SETFD, FD_CLOEXEC)
+
 guard let bytes = try? Message.receive(syncFD) else {
     FileIO.writeAll(2, "minipod-init: this program is started by minipod, not by hand\n")
     exit(2)

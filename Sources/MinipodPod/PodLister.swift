@@ -1,0 +1,29 @@
+import Foundation
+import MinipodKube
+import MinipodSystem
+
+/// Reads every pod's state for `get`; a pod whose supervisor is gone is
+/// reported as such instead of showing a stale "Running".
+public struct PodLister {
+    public let paths: PodPaths
+    public let store: PodStore
+
+    public init(paths: PodPaths) {
+        self.paths = paths
+        self.store = PodStore(paths: paths)
+    }
+
+    public func pods(namespace: String?) -> [Pod] {
+        store.keys().compactMap { key -> Pod? in
+            guard var pod = try? store.loadPod(key) else { return nil }
+            if let namespace, (pod.metadata.namespace ?? "default") != namespace { return nil }
+            if let runtime = try? store.loadRuntime(key), let pid = runtime.supervisorPid, !Signals.isAlive(pid),
+               pod.status?.phase == "Running" || pod.status?.phase == "Pending" {
+                pod.status?.phase = "Unknown"
+                pod.status?.reason = "SupervisorLost"
+                pod.status?.message = "minipod's supervisor of this pod is not running; `minipod delete pod \(pod.metadata.name)` cleans it up"
+            }
+            return pod
+        }.sorted { $0.metadata.name < $1.metadata.name }
+    }
+}

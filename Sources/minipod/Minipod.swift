@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import MinipodKube
+import MinipodPod
+import MinipodSystem
+
+@main
+struct Minipod: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minipod",
+        abstract: "Run Kubernetes Pod manifests on this Linux host, with kubectl's verbs.",
+        discussion: """
+        Examples:
+          minipod run sidecar.yaml                       # start the pod, wait until Running
+          minipod get pods -w                            # NAME READY STATUS RESTARTS AGE
+          minipod logs sidecar-demo -c log-reader -f
+          minipod exec -it sidecar-demo -c nginx -- /bin/sh
+          minipod port-forward pod/sidecar-demo 8080:80
+          minipod delete pod sidecar-demo
+        """,
+        subcommands: [Run.self, Apply.self, Get.self, Delete.self, Logs.self, Exec.self, PortForward.self,
+                      ImageCommand.self, Supervise.self]
+    )
+}
+
+/// Options every pod command shares: where state lives and which namespace.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("namespace")], help: "Namespace of the pods (default: default).")
+    var namespace: String?
+
+    @Option(help: .init("Data root (images, layers, volumes); or MINIPOD_ROOT.", visibility: .hidden))
+    var root: String?
+
+    @Option(help: .init("State root; or MINIPOD_STATE.", visibility: .hidden))
+    var state: String?
+
+    var paths: PodPaths { PodPaths(root: root, state: state) }
+    var ns: String { namespace ?? "default" }
+}
+
+/// Prints errors the way kubectl does and exits non-zero.
+func fail(_ error: Error) -> Never {
+    FileHandle.standardError.write(Data((errorText(error) + "\n").utf8))
+    Foundation.exit(1)
+}
+
+func errorText(_ error: Error) -> String {
+    guard let e = error as? MinipodError else { return "error: \(error)" }
+    switch e.code {
+    case .notFound where e.message.hasPrefix("pods "): return "Error from server (NotFound): \(e.message)"
+    case .alreadyExists where e.message.hasPrefix("pods "): return "Error from server (AlreadyExists): \(e.message)"
+    default: return "error: \(e)"
+    }
+}
+
+func printErr(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The minipod binary itself, for the supervisor and minipod-init beside it.
+func selfExecutable() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+/// "pod/NAME", "pods/NAME" or "NAME" → NAME.
+func podName(_ text: String) throws -> String {
+    let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+    if parts.count == 2 {
+        guard ["pod", "pods", "po"].contains(parts[0].lowercased()) else {
+            throw MinipodError(.invalidArgument, "resource type \"\(parts[0])\" is not supported: minipod manages pods")
+        }
+        return parts[1]
+    }
+    return text
+}

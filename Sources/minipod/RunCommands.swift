@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import MinipodKube
+import MinipodPod
+import MinipodSystem
+
+/// Shared by run and apply: load, check every pod, then start them.
+func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, verb: String) {
+    do {
+        let loaded = try ManifestLoader.load(path: file, strict: strict)
+        for warning in loaded.warnings { printErr("Warning: \(warning)") }
+        let creator = PodCreator(paths: global.paths, executable: selfExecutable())
+        // Every pod is checked before any is created: a bad document creates nothing.
+        let prepared = try loaded.pods.map { try creator.prepare($0, namespace: global.namespace) }
+        var failed = false
+        for pod in prepared {
+            do {
+                let key = try creator.start(pod)
+                if wait {
+                    let running = try creator.waitUntilRunning(key: key)
+                    print("pod/\(pod.metadata.name) \((running.status?.phase ?? "running").lowercased())")
+                } else {
+                    print("pod/\(pod.metadata.name) \(verb)")
+                }
+            } catch {
+                printErr(errorText(error))
+                failed = true
+            }
+        }
+        if failed { Foundation.exit(1) }
+    } catch {
+        fail(error)
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create the pods of a manifest and wait until they run.",
+        discussion: "Example: minipod run examples/sidecar-pod.yaml")
+
+    @Argument(help: "Pod manifest (YAML or JSON; several documents allowed).")
+    var file: String
+
+    @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
+    var strict = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() { startPods(file: file, strict: strict, global: global, wait: true, verb: "created") }
+}
+
+struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create the pods of a manifest (returns at once, as kubectl apply).",
+        discussion: "Example: minipod apply -f examples/init-sidecar.yaml")
+
+    @Option(name: .shortAndLong, help: "Pod manifest.")
+    var filename: String
+
+    @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
+    var strict = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() { startPods(file: filename, strict: strict, global: global, wait: false, verb: "created") }
+}
+
+struct Supervise: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a pod's supervisor (started by `minipod run`).", shouldDisplay: false)
+
+    @Argument var key: String
+
+    func run() throws {
+        let supervisor = try Supervisor(paths: PodPaths(), key: key)
+        Foundation.exit(supervisor.run())
+    }
+}
