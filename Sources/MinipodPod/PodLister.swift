@@ -22,6 +22,12 @@ public struct PodLister {
                 pod.status?.phase = "Unknown"
                 pod.status?.reason = "SupervisorLost"
                 pod.status?.message = "minipod's supervisor of this pod is not running; `minipod delete pod \(pod.metadata.name)` cleans it up"
+                // Nobody watches the containers any more: their state is unknown, not "Running".
+                let unknown = ContainerState(waiting: ContainerStateWaiting(reason: "Unknown", message: "supervisor lost"))
+                for i in pod.status?.containerStatuses?.indices ?? (0..<0) {
+                    pod.status?.containerStatuses?[i].state = unknown
+                    pod.status?.containerStatuses?[i].ready = false
+                }
             }
             return pod
         }.sorted { $0.metadata.name < $1.metadata.name }

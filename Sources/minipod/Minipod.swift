@@ -21,6 +21,16 @@ struct Minipod: ParsableCommand {
         subcommands: [Run.self, Apply.self, Get.self, Delete.self, Logs.self, Exec.self, PortForward.self,
                       ImageCommand.self, Supervise.self]
     )
+
+    /// A parent may have left signals blocked (some test runners and shells do):
+    /// Ctrl-C and SIGTERM must reach a CLI, and the supervisor it starts.
+    static func main() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+        signal(SIGPIPE, SIG_IGN)
+        main(nil)
+    }
 }
 
 /// Options every pod command shares: where state lives and which namespace.

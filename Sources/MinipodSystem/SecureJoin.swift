@@ -6,7 +6,7 @@ import MinipodSystem
 /// is not trusted; the container is not running yet, so there is no race with it.
 /// Hand-written because no maintained Swift library does this; mirrors
 /// cyphar/filepath-securejoin's algorithm.
-func secureJoin(root: String, _ path: String) throws -> String {
+public func secureJoin(root: String, _ path: String) throws -> String {
     var resolved: [String] = []
     var pending = path.split(separator: "/").map(String.init)
     var linksFollowed = 0

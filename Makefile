@@ -1,0 +1,43 @@
+# minipod — see README.md. Everything here runs as root on Debian 12.
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+RELEASE_BIN := .build/release
+IMAGE_DIR   ?= /var/cache/minipod/images
+IMAGES      := $(IMAGE_DIR)/busybox_1.36.tar $(IMAGE_DIR)/nginx_1.25.tar
+
+.PHONY: run test deps build images load unit integration bench clean
+
+## make run: install dependencies, build images and minipod, run the sidecar lab.
+run: deps build images load
+	Scripts/demo
+
+## make test: unit tests (no root needed) and integration tests (root, real pods).
+test: deps images
+	swift build --build-tests
+	swift test --skip-build
+
+deps:
+	Scripts/install-deps
+
+build:
+	swift build -c release --product minipod
+	swift build -c release --product minipod-init
+
+images:
+	Scripts/build-images --out $(IMAGE_DIR)
+
+load: build
+	$(RELEASE_BIN)/minipod image load $(IMAGES)
+
+unit:
+	swift test --skip IntegrationTests
+
+integration:
+	swift test --filter IntegrationTests
+
+bench: deps build images load
+	Scripts/bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+extension Integration {
+    /// A crashing container restarts, the RESTARTS column counts, and after the
+    /// second crash the back-off shows as CrashLoopBackOff.
+    @Test func crashingContainerRestartsIntoCrashLoopBackOff() throws {
+        defer { host.cleanup(["crasher"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: crasher
+            spec:
+              containers:
+                - name: app
+                  image: busybox:1.36
+                  command: ["sh", "-c", "echo started; exit 2"]
+            """)
+        _ = host.run(["apply", "-f", path])
+        var row = ""
+        let backoff = host.eventually(10) {
+            row = host.run(["get", "pods"]).stdout
+            return row.contains("CrashLoopBackOff")
+        }
+        #expect(backoff, "\(row)")
+        let restarts = row.split(separator: "\n").last?.split(separator: " ", omittingEmptySubsequences: true)[3]
+        #expect(restarts.flatMap { Int($0) } ?? 0 >= 1, "\(row)")
+        let yaml = host.run(["get", "pod", "crasher", "-o", "yaml"]).stdout
+        #expect(yaml.contains("exitCode: 2"))
+        #expect(yaml.contains("reason: Error"))
+        #expect(host.run(["logs", "crasher", "--previous"]).stdout == "started\n")
+    }
+
+    @Test func restartPolicyNeverLeavesTheContainerCompleted() throws {
+        defer { host.cleanup(["once"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: once
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: app
+                  image: busybox:1.36
+                  command: ["sh", "-c", "echo done"]
+            """)
+        let run = host.run(["run", path])
+        #expect(run.status == 0, "\(run.stderr)")
+        var table = ""
+        #expect(host.eventually(5) { table = host.run(["get", "pods"]).stdout; return table.contains("Completed") }, "\(table)")
+        #expect(table.contains("once   0/1     Completed   0"), "\(table)")
+        #expect(host.run(["logs", "once"]).stdout == "done\n")
+    }
+
+    /// SIGKILL of the supervisor: the pod is reported honestly and delete still cleans everything.
+    @Test func deleteCleansUpAfterTheSupervisorWasKilled() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["sidecar-demo"]) }
+        try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
+        let pid = shell("ps -eo pid=,args= | grep 'supervise default_sidecar-demo' | grep -v grep | awk '{print $1}'")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!pid.isEmpty)
+        kill(pid_t(pid)!, SIGKILL)
+        #expect(host.eventually(5) { host.run(["get", "pods"]).stdout.contains("Unknown") })
+        let delete = host.run(["delete", "pod", "sidecar-demo"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
+    }
+}
