@@ -65,10 +65,11 @@ public struct Cgroup: Sendable {
             try FileIO.makeDirectories(dir)
             let control = dir + "/cgroup.subtree_control"
             let enabled = ((try? FileIO.readString(control)) ?? "").split(separator: " ").map { $0.filter { !$0.isNewline } }
-            for c in wanted where !enabled.contains(c) { try? FileIO.write(control, "+" + c, flags: O_WRONLY) }
+            // One controller per write: the kernel rejects a whole write if one name fails.
+            for c in wanted where !enabled.contains(c) { try? FileIO.write(control, "+" + c, flags: O_WRONLY | O_APPEND) }
         }
         let topControl = root + "/cgroup.subtree_control"
-        for c in wanted { try? FileIO.write(topControl, "+" + c, flags: O_WRONLY) }
+        for c in wanted { try? FileIO.write(topControl, "+" + c, flags: O_WRONLY | O_APPEND) }
     }
 
     /// A new v1 cpuset cgroup starts with empty cpus/mems and refuses tasks until they are copied down.

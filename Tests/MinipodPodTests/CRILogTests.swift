@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import MinipodPod
+
+struct CRILogTests {
+    @Test func timestampsAreRFC3339NanoInUTCWithoutTrailingZeros() {
+        #expect(CRILog.timestamp(seconds: 1_769_421_600, nanoseconds: 123_400_000) == "2026-01-26T10:00:00.1234Z")
+        #expect(CRILog.timestamp(seconds: 1_769_421_600, nanoseconds: 0) == "2026-01-26T10:00:00Z")
+        #expect(CRILog.timestamp(seconds: 1_769_421_600, nanoseconds: 5) == "2026-01-26T10:00:00.000000005Z")
+    }
+
+    @Test func aLineIsOneFullRecord() {
+        let bytes = CRILog.encode(line: Array("hello world".utf8)[...], stream: "stdout", complete: true, timestamp: "T")
+        #expect(String(decoding: bytes, as: UTF8.self) == "T stdout F hello world\n")
+        #expect(CRILog.parse("T stderr F a b  c") == CRILog.Record(timestamp: "T", stream: "stderr", partial: false, content: "a b  c"))
+        #expect(CRILog.parse("T stdout F ") == CRILog.Record(timestamp: "T", stream: "stdout", partial: false, content: ""))
+        #expect(CRILog.parse("garbage") == nil)
+    }
+
+    @Test func longLinesSplitIntoPartialRecordsAt16KiB() {
+        let line = [UInt8](repeating: UInt8(ascii: "x"), count: 40_000)
+        let text = String(decoding: CRILog.encode(line: line[...], stream: "stdout", complete: true, timestamp: "T"), as: UTF8.self)
+        let records = text.split(separator: "\n").compactMap { CRILog.parse($0) }
+        #expect(records.map(\.partial) == [true, true, false])
+        #expect(records.map { $0.content.count } == [16_384, 16_384, 7_232])
+    }
+}
+
+struct BackoffTests {
+    @Test func restartsImmediatelyThenDoublesFromTenSecondsToFiveMinutes() {
+        #expect((1...8).map { ContainerSlot.backoffDelay(crashes: $0) } == [0, 10, 20, 40, 80, 160, 300, 300])
+    }
+}

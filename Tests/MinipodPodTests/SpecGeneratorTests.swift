@@ -1,0 +1,130 @@
+import Foundation
+import MinipodImage
+import MinipodKube
+import MinipodNet
+import MinipodOCI
+import Testing
+@testable import MinipodPod
+
+/// Manifest + image config → OCI spec, without root.
+struct SpecGeneratorTests {
+    func context(_ container: Container, image: OCIImageConfig.Config? = nil, volumes: [Volume] = [],
+                 podSecurity: PodSecurityContext? = nil, passwd: String? = nil) -> ContainerContext {
+        var spec = PodSpec(containers: [container])
+        spec.volumes = volumes
+        spec.securityContext = podSecurity
+        let pod = Pod(metadata: ObjectMeta(name: "demo", namespace: "default", uid: "u1"), spec: spec)
+        return ContainerContext(
+            pod: pod, container: container, imageConfig: image, lowerDirs: ["/layers/a", "/layers/b"],
+            containerDir: "/data/c", sandbox: Sandbox(netns: "/run/netns/p", uts: "/run/ns/uts", ipc: "/run/ns/ipc"),
+            hostNetwork: false, etcDir: "/run/etc", volumeDirs: Dictionary(volumes.map { ($0.name, "/vol/\($0.name)") }, uniquingKeysWith: { a, _ in a }),
+            podIP: "10.86.0.7", passwd: passwd)
+    }
+
+    func image(entrypoint: [String]? = nil, cmd: [String]? = nil, env: [String]? = nil, user: String? = nil) -> OCIImageConfig.Config {
+        var config = try! JSONDecoder().decode(OCIImageConfig.Config.self, from: Data("{}".utf8))
+        config.Entrypoint = entrypoint
+        config.Cmd = cmd
+        config.Env = env
+        config.User = user
+        return config
+    }
+
+    @Test(arguments: [
+        // (command, args, expected) against ENTRYPOINT ["/entry"] CMD ["default"]
+        ([String]?.none, [String]?.none, ["/entry", "default"]),
+        (["/bin/sh"], nil, ["/bin/sh"]),
+        (nil, ["x", "y"], ["/entry", "x", "y"]),
+        (["/bin/sh", "-c"], ["echo hi"], ["/bin/sh", "-c", "echo hi"]),
+    ])
+    func commandAndArgsFollowKubernetesRules(command: [String]?, args: [String]?, expected: [String]) throws {
+        let c = Container(name: "app", image: "busybox:1.36", command: command, args: args)
+        let spec = try SpecGenerator.spec(for: context(c, image: image(entrypoint: ["/entry"], cmd: ["default"])))
+        #expect(spec.process?.args == expected)
+    }
+
+    @Test func containerEnvOverridesImageEnvAndExpandsReferences() throws {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["echo", "$(GREETING)"])
+        c.env = [EnvVar(name: "GREETING", value: "hello $(WHO)"), EnvVar(name: "WHO", value: "later"),
+                 EnvVar(name: "PATH", value: "/custom"),
+                 EnvVar(name: "POD_IP", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "status.podIP")))]
+        let spec = try SpecGenerator.spec(for: context(c, image: image(env: ["PATH=/usr/bin", "IMAGE_ONLY=1"])))
+        let env = spec.process?.env ?? []
+        #expect(env.contains("PATH=/custom"))
+        #expect(env.contains("IMAGE_ONLY=1"))
+        #expect(env.contains("GREETING=hello $(WHO)"), "WHO is defined after GREETING, so it stays unexpanded")
+        #expect(env.contains("POD_IP=10.86.0.7"))
+        #expect(env.contains("HOSTNAME=demo"))
+        #expect(spec.process?.args == ["echo", "hello $(WHO)"])
+    }
+
+    @Test func volumesBecomeBindMountsOfThePodDirectory() throws {
+        var c = Container(name: "app", image: "nginx:1.25")
+        c.volumeMounts = [VolumeMount(name: "logs", mountPath: "/var/log/nginx"),
+                          VolumeMount(name: "html", mountPath: "/usr/share/nginx/html", readOnly: true)]
+        let volumes = [Volume(name: "logs", emptyDir: EmptyDirVolumeSource()), Volume(name: "html", emptyDir: EmptyDirVolumeSource())]
+        let spec = try SpecGenerator.spec(for: context(c, image: image(cmd: ["nginx"]), volumes: volumes))
+        let mounts = spec.mounts ?? []
+        let logs = try #require(mounts.first { $0.destination == "/var/log/nginx" })
+        #expect(logs.source == "/vol/logs" && logs.type == "bind" && logs.options == ["rbind", "rprivate"])
+        let html = try #require(mounts.first { $0.destination == "/usr/share/nginx/html" })
+        #expect(html.options?.contains("ro") == true)
+        #expect(mounts.contains { $0.destination == "/etc/hosts" && $0.source == "/run/etc/hosts" })
+        #expect(mounts.firstIndex { $0.destination == "/proc" }! < mounts.firstIndex { $0.destination == "/var/log/nginx" }!)
+        #expect(spec.annotations?["io.minipod.rootfs.overlay"] == "lowerdir=/layers/b:/layers/a,upperdir=/data/c/upper,workdir=/data/c/work")
+    }
+
+    @Test func missingVolumeNamesTheField() {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
+        c.volumeMounts = [VolumeMount(name: "shared-log", mountPath: "/logs")]
+        #expect {
+            try SpecGenerator.spec(for: context(c))
+        } throws: { error in
+            "\(error)" == "spec.containers[0].volumeMounts[0].name: volume \"shared-log\" not found"
+        }
+    }
+
+    @Test func sharesThePodNamespacesAndOwnsTheRest() throws {
+        let spec = try SpecGenerator.spec(for: context(Container(name: "app", image: "busybox:1.36", command: ["true"])))
+        let ns = spec.linux?.namespaces ?? []
+        #expect(ns.first { $0.type == "network" }?.path == "/run/netns/p")
+        #expect(ns.first { $0.type == "uts" }?.path == "/run/ns/uts")
+        #expect(ns.first { $0.type == "ipc" }?.path == "/run/ns/ipc")
+        for own in ["pid", "mount", "cgroup"] { #expect(ns.contains { $0.type == own && $0.path == nil }) }
+        #expect(spec.process?.capabilities?.bounding?.count == 14)
+        #expect(spec.linux?.seccomp != nil)
+        #expect(spec.linux?.maskedPaths?.contains("/proc/kcore") == true)
+    }
+
+    @Test func imageUserByNameResolvesThroughPasswdAndRunAsUserWins() throws {
+        let passwd = "root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101:nginx:/nonexistent:/bin/false\n"
+        let c = Container(name: "app", image: "nginx:1.25", command: ["nginx"])
+        let byName = try SpecGenerator.spec(for: context(c, image: image(user: "nginx"), passwd: passwd))
+        #expect(byName.process?.user.uid == 101 && byName.process?.user.gid == 101)
+        let overridden = try SpecGenerator.spec(for: context(c, image: image(user: "nginx"), podSecurity: PodSecurityContext(runAsUser: 1000), passwd: passwd))
+        #expect(overridden.process?.user.uid == 1000)
+        #expect(throws: (any Error).self) {
+            try SpecGenerator.spec(for: context(c, image: image(user: "nobody-here"), passwd: passwd))
+        }
+        #expect(throws: (any Error).self) {
+            try SpecGenerator.spec(for: context(c, podSecurity: PodSecurityContext(runAsNonRoot: true)))
+        }
+    }
+
+    @Test func limitsBecomeCgroupResources() throws {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
+        c.resources = ResourceRequirements(limits: ["memory": "128Mi", "cpu": "500m"], requests: ["cpu": "250m"])
+        let r = try #require(try SpecGenerator.spec(for: context(c)).linux?.resources)
+        #expect(r.memory?.limit == 134_217_728)
+        #expect(r.cpu?.quota == 50_000 && r.cpu?.period == 100_000)
+        #expect(r.cpu?.shares == 256)
+    }
+
+    @Test func privilegedGetsAllCapabilitiesAndNoFilter() throws {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
+        c.securityContext = SecurityContext(privileged: true)
+        let spec = try SpecGenerator.spec(for: context(c))
+        #expect(spec.process?.capabilities?.bounding?.contains("CAP_SYS_ADMIN") == true)
+        #expect(spec.linux?.seccomp == nil && spec.linux?.maskedPaths == nil)
+    }
+}
