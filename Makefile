@@ -15,7 +15,7 @@ run: deps build images load
 ## make test: unit tests (no root needed) and integration tests (root, real pods).
 test: deps images
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --disable-xctest
 
 deps:
 	Scripts/install-deps

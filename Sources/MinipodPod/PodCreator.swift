@@ -63,6 +63,11 @@ public struct PodCreator {
         var pod = prepared
         let key = PodPaths.key(namespace: pod.metadata.namespace, name: pod.metadata.name)
         try store.reserve(key)
+        // Held until the supervisor runs: the garbage collector leaves a pod alone while someone creates it.
+        let creating = open(paths.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if creating >= 0 { flock(creating, LOCK_EX) }
+        defer { if creating >= 0 { close(creating) } }
+        FaultInjection.point("run-after-reserve")
         do {
             let uid = UUID().uuidString.lowercased()
             pod.metadata.uid = uid
@@ -85,7 +90,9 @@ public struct PodCreator {
             }
             try store.save(pod, key: key)
             try store.save(runtime)
+            FaultInjection.point("run-after-state")
             try spawnSupervisor(key: key)
+            FaultInjection.point("run-after-spawn")
         } catch {
             try? PodTeardown(paths: paths).run(key: key)
             throw error
@@ -98,7 +105,7 @@ public struct PodCreator {
         if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
         defer { close(logFD) }
         var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT"] {
+        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT"] {
             if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
         }
         var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key], environment: env)

@@ -84,6 +84,7 @@ extension Supervisor {
                 pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",
                 logPath: logPath, specPath: specPath)
         }
+        FaultInjection.point("supervisor-after-create")
         do { try created.start() } catch {
             cg.killAll()
             throw error

@@ -87,6 +87,7 @@ public final class Supervisor {
         let hostNetwork = pod.spec.hostNetwork == true
         let sandbox = PodTeardown(paths: paths).sandbox(key)
         try sandbox.create(hostname: hostname, hostNetwork: hostNetwork)
+        FaultInjection.point("supervisor-after-sandbox")
         if !hostNetwork {
             let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
             runtime.netns = sandbox.netns
@@ -95,8 +96,10 @@ public final class Supervisor {
                 CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
             })
         }
+        FaultInjection.point("supervisor-after-cni")
         try writePodFiles(hostname: hostname)
         try createVolumes()
+        FaultInjection.point("supervisor-after-volumes")
         for slot in slots where images[slot.container.image] == nil {
             images[slot.container.image] = try ImageStore(root: paths.root).resolve(slot.container.image)
         }

@@ -40,6 +40,7 @@ struct Delete: ParsableCommand {
 
     func run() {
         do {
+            PodGarbageCollector(paths: global.paths).collect()
             var names: [String] = []
             if let filename {
                 names = try ManifestLoader.load(path: filename).pods.map(\.metadata.name)

@@ -9,6 +9,7 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
     do {
         let loaded = try ManifestLoader.load(path: file, strict: strict)
         for warning in loaded.warnings { printErr("Warning: \(warning)") }
+        PodGarbageCollector(paths: global.paths).collect()
         let creator = PodCreator(paths: global.paths, executable: selfExecutable())
         // Every pod is checked before any is created: a bad document creates nothing.
         let prepared = try loaded.pods.map { try creator.prepare($0, namespace: global.namespace) }

@@ -53,11 +53,11 @@ final class TestHost: @unchecked Sendable {
     }
 
     @discardableResult
-    func run(_ args: [String], stdin: String? = nil, timeout: TimeInterval = 120) -> Result {
+    func run(_ args: [String], stdin: String? = nil, timeout: TimeInterval = 120, extraEnvironment: [String: String] = [:]) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        p.environment = environment
+        p.environment = environment.merging(extraEnvironment) { _, new in new }
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -1,0 +1,54 @@
+import Foundation
+import MinipodKube
+import MinipodSystem
+
+/// Finishes what a crashed minipod process left half-made. A pod is garbage
+/// when nobody is creating it (its lock is free), its supervisor is gone, and
+/// it never got past Pending: it cannot be re-attached, only removed.
+/// Pods that were running and lost their supervisor are kept (shown as
+/// Unknown) for the user to delete.
+public struct PodGarbageCollector {
+    public let paths: PodPaths
+    public let store: PodStore
+
+    public init(paths: PodPaths) {
+        self.paths = paths
+        self.store = PodStore(paths: paths)
+    }
+
+    public func collect() {
+        for key in ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []) {
+            guard isAbandoned(key) else { continue }
+            try? PodTeardown(paths: paths).run(key: key)
+        }
+    }
+
+    func isAbandoned(_ key: String) -> Bool {
+        let lock = open(paths.lockPath(key), O_RDWR | O_CLOEXEC)
+        if lock >= 0 {
+            defer { close(lock) }
+            // `run` holds this lock from reserving the name until the supervisor is up.
+            if flock(lock, LOCK_EX | LOCK_NB) != 0 { return false }
+            defer { flock(lock, LOCK_UN) }
+        } else if errno != ENOENT {
+            return false
+        }
+        let runtime = try? store.loadRuntime(key)
+        if let pid = runtime?.supervisorPid, Signals.isAlive(pid) { return false }
+        guard let pod = try? store.loadPod(key) else {
+            // No state at all: a run killed right after reserving the name. Only collect it once it is stale.
+            return age(of: paths.runDir(key)) > 10
+        }
+        if runtime == nil { return true }
+        let phase = pod.status?.phase ?? "Pending"
+        if phase != "Pending" { return false }
+        // A supervisor that has not written its pid yet may still be starting.
+        return runtime?.supervisorPid != nil || age(of: paths.statePath(key)) > 10
+    }
+
+    private func age(of path: String) -> TimeInterval {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return .infinity }
+        return Date().timeIntervalSince1970 - TimeInterval(st.st_mtim.tv_sec)
+    }
+}

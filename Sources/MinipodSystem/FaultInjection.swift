@@ -1,0 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Test hook for crash tests: when MINIPOD_FAULT names this point, the process
+/// SIGKILLs itself there, as a crash or an OOM kill would. Costs one getenv.
+public enum FaultInjection {
+    public static func point(_ name: String) {
+        guard let value = getenv("MINIPOD_FAULT"), String(cString: value) == name else { return }
+        kill(getpid(), SIGKILL)
+    }
+}
