@@ -58,8 +58,14 @@ public struct PodCreator {
         }
     }
 
-    /// Writes the state and starts the supervisor. Returns the pod's key.
-    public func start(_ prepared: Pod) throws -> String {
+    /// A started pod: its key, and the pipe on which its supervisor reports a failed start.
+    public struct Started {
+        public let key: String
+        let report: Int32
+    }
+
+    /// Writes the state and starts the supervisor.
+    public func start(_ prepared: Pod) throws -> Started {
         var pod = prepared
         let key = PodPaths.key(namespace: pod.metadata.namespace, name: pod.metadata.name)
         try store.reserve(key)
@@ -91,16 +97,22 @@ public struct PodCreator {
             try store.save(pod, key: key)
             try store.save(runtime)
             FaultInjection.point("run-after-state")
-            try spawnSupervisor(key: key)
+            let report = try FDPipe.make()
+            do { try spawnSupervisor(key: key, report: report.write) } catch {
+                close(report.read); close(report.write)
+                throw error
+            }
+            close(report.write)
+            _ = fcntl(report.read, F_SETFL, O_NONBLOCK)
             FaultInjection.point("run-after-spawn")
+            return Started(key: key, report: report.read)
         } catch {
             try? PodTeardown(paths: paths).run(key: key)
             throw error
         }
-        return key
     }
 
-    private func spawnSupervisor(key: String) throws {
+    private func spawnSupervisor(key: String, report: Int32) throws {
         let logFD = open(paths.supervisorLog(key), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
         defer { close(logFD) }
@@ -108,7 +120,8 @@ public struct PodCreator {
         for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT"] {
             if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
         }
-        var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key], environment: env)
+        var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key, "--report-fd", "3"], environment: env)
+        request.extraFDs = [report]
         request.stdout = logFD
         request.stderr = logFD
         request.newSession = true
@@ -117,12 +130,17 @@ public struct PodCreator {
 
     /// Waits until the pod runs (or ran to completion); a pod that failed to
     /// start is removed and its error thrown.
-    public func waitUntilRunning(key: String, timeout: TimeInterval = 120) throws -> Pod {
+    public func waitUntilRunning(_ started: Started, timeout: TimeInterval = 120) throws -> Pod {
+        let key = started.key
+        defer { close(started.report) }
         let deadline = Date().addingTimeInterval(timeout)
+        var buf = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
             let runtime = try? store.loadRuntime(key)
-            if let error = runtime?.setupError {
-                try? PodDeleter(paths: paths).delete(key: key, grace: 0)
+            let n = read(started.report, &buf, buf.count)
+            let reported = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .newlines) : nil
+            if let error = reported ?? runtime?.setupError {
+                if store.exists(key) { try? PodDeleter(paths: paths).delete(key: key, grace: 0) }
                 throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) failed to start: \(error) (the pod was removed)")
             }
             if let pod = try? store.loadPod(key), let phase = pod.status?.phase, ["Running", "Succeeded", "Failed"].contains(phase) {

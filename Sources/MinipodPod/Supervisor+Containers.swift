@@ -31,7 +31,7 @@ extension Supervisor {
             log("container \(container.name): \(error)")
             let reason = (error as? MinipodError)?.code == .invalidManifest ? "CreateContainerConfigError" : "RunContainerError"
             // `minipod run` is still waiting: it reports this and deletes the pod.
-            if !podEverRunning { try? store.updateRuntime(key) { $0.setupError = "\(error)" } }
+            if !podEverRunning { reportSetupError("\(error)") }
             slots[i].state = ContainerState(waiting: ContainerStateWaiting(reason: reason, message: "\(error)"))
             crashed(i, exit: nil)
         }

@@ -26,7 +26,11 @@ public final class Supervisor {
     var startTime = KubeTime.now()
     var transitions: [String: String] = [:]
 
-    public init(paths: PodPaths, key: String) throws {
+    /// Where `minipod run` waits to hear why the pod could not start (-1: nobody waits).
+    var reportFD: Int32
+
+    public init(paths: PodPaths, key: String, reportFD: Int32 = -1) throws {
+        self.reportFD = reportFD
         self.paths = paths
         self.store = PodStore(paths: paths)
         self.key = key
@@ -48,13 +52,14 @@ public final class Supervisor {
             try setUp()
         } catch {
             log("setup failed: \(error)")
-            try? store.updateRuntime(key) { $0.setupError = "\(error)" }
+            reportSetupError("\(error)")
             stopAll(grace: 0)
             try? PodTeardown(paths: paths).run(key: key)
             return 1
         }
         writeStatus()
         while true {
+            if reportFD >= 0 && podEverRunning { close(reportFD); reportFD = -1 }
             advance()
             writeStatus()
             waitForEvent(timeout: nextTimer())
@@ -72,6 +77,16 @@ public final class Supervisor {
             return 1
         }
         return 0
+    }
+
+    /// Tells a waiting `minipod run` why the pod failed before it ever ran
+    /// (the state directory may be gone by the time it looks).
+    func reportSetupError(_ message: String) {
+        try? store.updateRuntime(key) { $0.setupError = message }
+        guard reportFD >= 0 else { return }
+        _ = Array((message + "\n").utf8).withUnsafeBytes { FileIO.writeAll(reportFD, $0) }
+        close(reportFD)
+        reportFD = -1
     }
 
     func log(_ message: String) {

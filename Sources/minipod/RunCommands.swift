@@ -16,9 +16,9 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
         var failed = false
         for pod in prepared {
             do {
-                let key = try creator.start(pod)
+                let started = try creator.start(pod)
                 if wait {
-                    let running = try creator.waitUntilRunning(key: key)
+                    let running = try creator.waitUntilRunning(started)
                     print("pod/\(pod.metadata.name) \((running.status?.phase ?? "running").lowercased())")
                 } else {
                     print("pod/\(pod.metadata.name) \(verb)")
@@ -72,8 +72,12 @@ struct Supervise: ParsableCommand {
 
     @Argument var key: String
 
+    @Option(help: "File descriptor on which to report a failed start to `minipod run`.")
+    var reportFd: Int32 = -1
+
     func run() throws {
-        let supervisor = try Supervisor(paths: PodPaths(), key: key)
+        if reportFd >= 0 { _ = fcntl(reportFd, F_SETFD, FD_CLOEXEC) }
+        let supervisor = try Supervisor(paths: PodPaths(), key: key, reportFD: reportFd)
         Foundation.exit(supervisor.run())
     }
 }

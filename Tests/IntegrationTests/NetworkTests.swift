@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+extension Integration {
+    func busyboxPod(_ name: String, extra: String = "") -> String {
+        host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: \(name)
+            spec:
+              containers:
+                - name: web
+                  image: busybox:1.36
+                  command: ["sh", "-c", "echo \(name) > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
+            \(extra)
+            """, name: name)
+    }
+
+    /// Two pods get different addresses on the bridge and reach each other.
+    @Test func twoPodsHaveDifferentIPsAndReachEachOther() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["net-a", "net-b"]) }
+        try #require(host.run(["run", busyboxPod("net-a")]).status == 0)
+        try #require(host.run(["run", busyboxPod("net-b")]).status == 0)
+        let a = try #require(host.podIP("net-a")), b = try #require(host.podIP("net-b"))
+        #expect(a != b)
+        #expect(host.run(["exec", "net-a", "--", "wget", "-qO-", "http://\(b):8080/"]).stdout == "net-b\n")
+        #expect(host.run(["exec", "net-b", "--", "wget", "-qO-", "http://\(a):8080/"]).stdout == "net-a\n")
+        // The uts namespace is the pod's: hostname is the pod name, /etc/hosts maps it to the pod IP.
+        #expect(host.run(["exec", "net-a", "--", "hostname"]).stdout == "net-a\n")
+        #expect(host.run(["exec", "net-a", "--", "cat", "/etc/hosts"]).stdout.contains("\(a)\tnet-a"))
+        host.cleanup(["net-a", "net-b"])
+        #expect(HostSnapshot.take() == before, "veths, leases and NAT rules go with the pods: \(HostSnapshot.take())")
+    }
+
+    /// hostPort publishes through the CNI portmap plugin; a second pod asking
+    /// for the same host port is refused, naming the field, and creates nothing.
+    @Test func hostPortIsPublishedAndConflictsAreRefused() throws {
+        let ports = """
+                  ports:
+                    - containerPort: 8080
+                      hostPort: 18089
+            """
+        defer { host.cleanup(["hp-a", "hp-b"]) }
+        let yamlA = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: hp-a
+            spec:
+              containers:
+                - name: web
+                  image: busybox:1.36
+                  command: ["sh", "-c", "echo published > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
+            \(ports)
+            """, name: "hp-a")
+        try #require(host.run(["run", yamlA]).status == 0)
+        let hostIP = shell("ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var page = ""
+        #expect(host.eventually(5) { page = shell("curl -s --max-time 2 http://\(hostIP):18089/"); return page == "published\n" }, "\(page)")
+        let before = HostSnapshot.take()
+        let conflict = host.run(["run", host.manifest(try String(contentsOfFile: yamlA, encoding: .utf8).replacingOccurrences(of: "hp-a", with: "hp-b"), name: "hp-b")])
+        #expect(conflict.status != 0)
+        #expect(conflict.stderr.contains("spec.containers[0].ports[0].hostPort: host port 18089/TCP is already used by pod hp-a"), "\(conflict.stderr)")
+        #expect(HostSnapshot.take() == before)
+        host.cleanup(["hp-a"])
+        #expect(shell("iptables -t nat -S | grep -c 18089 || true").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    /// A missing CNI plugin is named, with the package that provides it, and the pod is removed.
+    @Test func missingCNIPluginIsReportedWithThePackageToInstall() throws {
+        let before = HostSnapshot.take()
+        let conf = host.base + "/cni-missing"
+        try FileManager.default.createDirectory(atPath: conf, withIntermediateDirectories: true)
+        try #"{"cniVersion":"1.0.0","name":"broken","plugins":[{"type":"no-such-plugin"}]}"#
+            .write(toFile: conf + "/minipod.conflist", atomically: true, encoding: .utf8)
+        defer { host.cleanup(["net-a"]) }
+        let result = host.run(["run", busyboxPod("net-a")], extraEnvironment: ["MINIPOD_CNI_CONF": conf])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("CNI plugin \"no-such-plugin\" not found"), "\(result.stderr)")
+        #expect(result.stderr.contains("apt-get install containernetworking-plugins"))
+        #expect(HostSnapshot.take() == before, "\(HostSnapshot.take())")
+    }
+}
