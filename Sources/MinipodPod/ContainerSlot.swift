@@ -19,8 +19,21 @@ struct ContainerSlot {
     var done = false
     var everStarted = false
     var containerID: String?
+    /// Readiness as probes decide it (true without a readinessProbe).
+    var ready = false
+    /// The startupProbe passed, or there is none: liveness and readiness probes run from then on.
+    var startupDone = false
+    var probes: [ProbeState] = []
 
     var name: String { container.name }
+
+    /// Fresh probe bookkeeping for a (re)started container.
+    mutating func resetProbes(started: Date) {
+        ready = container.readinessProbe == nil
+        startupDone = container.startupProbe == nil
+        probes = [(ProbeState.Kind.startup, container.startupProbe), (.liveness, container.livenessProbe), (.readiness, container.readinessProbe)]
+            .compactMap { kind, probe in probe.map { ProbeState(kind: kind, probe: $0, started: started) } }
+    }
     var isRunning: Bool { pid != nil }
 
     /// kubelet's back-off: immediate first restart, then 10 s doubling to 5 min.

@@ -27,6 +27,7 @@ public struct PodPaths: Sendable {
     public func statePath(_ key: String) -> String { runDir(key) + "/state.json" }
     public func runtimePath(_ key: String) -> String { runDir(key) + "/runtime.json" }
     public func historyPath(_ key: String) -> String { runDir(key) + "/history.jsonl" }
+    public func eventsPath(_ key: String) -> String { runDir(key) + "/events.json" }
     public func lockPath(_ key: String) -> String { runDir(key) + "/lock" }
     public func netnsPath(_ key: String) -> String { state + "/netns/" + key }
     public func nsDir(_ key: String) -> String { runDir(key) + "/ns" }

@@ -23,7 +23,11 @@ extension Supervisor {
             slots[i].restartAt = nil
             slots[i].containerID = "minipod://\(runtime.uid)-\(container.name)-\(slots[i].restartCount)"
             slots[i].state = ContainerState(running: ContainerStateRunning(startedAt: KubeTime.now()))
+            slots[i].resetProbes(started: Date())
             log("started container \(container.name) pid \(started)")
+            event("Pulled", "Container image \"\(container.image)\" already present on machine")
+            event("Created", "Created container \(container.name)")
+            event("Started", "Started container \(container.name)")
             try? store.updateRuntime(key) { $0.containers[container.name]?.pid = started }
             // The next container starts once this one has settled (see waitUntilSettled).
             waitUntilSettled(cgroup(for: container.name), pid: started)
@@ -33,6 +37,7 @@ extension Supervisor {
             // `minipod run` is still waiting: it reports this and deletes the pod.
             if !podEverRunning { reportSetupError("\(error)") }
             slots[i].state = ContainerState(waiting: ContainerStateWaiting(reason: reason, message: "\(error)"))
+            event("Failed", "Error: \(error)", warning: true)
             crashed(i, exit: nil)
         }
     }
@@ -124,6 +129,7 @@ extension Supervisor {
         log("container \(slot.name) exited with \(code)")
         cgroup(for: slot.name).killAll()
         slots[i].pid = nil
+        slots[i].ready = false
         slots[i].state = ContainerState(terminated: terminated)
         try? store.updateRuntime(key) { $0.containers[slot.name]?.pid = nil }
         if stopRequested { return }
@@ -163,6 +169,7 @@ extension Supervisor {
         if let terminated = slots[i].state.terminated { slots[i].lastState = ContainerState(terminated: terminated) }
         slots[i].restartAt = Date().addingTimeInterval(delay)
         if delay > 0 {
+            event("BackOff", "Back-off restarting failed container \(slot.name) in pod \(pod.metadata.name)_\(pod.metadata.namespace ?? "default")(\(runtime.uid))", warning: true)
             slots[i].state = ContainerState(waiting: ContainerStateWaiting(
                 reason: "CrashLoopBackOff",
                 message: "back-off \(Int(delay))s restarting failed container=\(slot.name) pod=\(pod.metadata.name)_\(pod.metadata.namespace ?? "default")(\(runtime.uid))"))
@@ -178,6 +185,7 @@ extension Supervisor {
             let indices = slots.indices.filter { slots[$0].kind == group && slots[$0].pid != nil }
             if indices.isEmpty { continue }
             for i in indices {
+                event("Killing", "Stopping container \(slots[i].name)")
                 let signalName = (try? store.loadRuntime(key))?.containers[slots[i].name]?.stopSignal ?? "SIGTERM"
                 if let pid = slots[i].pid { kill(pid, grace > 0 ? (Signals.number(signalName) ?? SIGTERM) : SIGKILL) }
             }

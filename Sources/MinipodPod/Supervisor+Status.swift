@@ -16,7 +16,8 @@ extension Supervisor {
         let initSlots = slots.filter { $0.kind != .main }
         let mainSlots = slots.filter { $0.kind == .main }
         let initialized = initSlots.allSatisfy { $0.kind == .sidecar ? $0.everStarted : $0.done }
-        let containersReady = mainSlots.allSatisfy { $0.isRunning } && initSlots.filter { $0.kind == .sidecar }.allSatisfy(\.isRunning)
+        let containersReady = mainSlots.allSatisfy { $0.isRunning && $0.ready }
+            && initSlots.filter { $0.kind == .sidecar }.allSatisfy { $0.isRunning && $0.ready }
 
         let phase: String
         if podFailed {
@@ -60,9 +61,9 @@ extension Supervisor {
         let image = images[slot.container.image]
         let imageID = image.map { "\(ImageReferenceText.repositoryWithDomain($0.reference))@\($0.digest)" } ?? ""
         return ContainerStatus(
-            name: slot.name, state: state, lastState: slot.lastState, ready: slot.isRunning && slot.kind != .initContainer,
+            name: slot.name, state: state, lastState: slot.lastState, ready: slot.isRunning && slot.ready && slot.kind != .initContainer,
             restartCount: slot.restartCount, image: image?.reference ?? slot.container.image, imageID: imageID,
-            containerID: slot.containerID, started: slot.kind == .initContainer ? nil : slot.isRunning)
+            containerID: slot.containerID, started: slot.kind == .initContainer ? nil : slot.isRunning && slot.startupDone)
     }
 
     private func condition(_ type: String, _ value: Bool, reason: String? = nil) -> PodCondition {

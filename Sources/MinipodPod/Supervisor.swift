@@ -64,6 +64,7 @@ public final class Supervisor {
             writeStatus()
             waitForEvent(timeout: nextTimer())
             reap()
+            runDueProbes()
             // Written before the next starts, so watchers see e.g. PodInitializing between init and main containers.
             writeStatus()
             if stopRequested || deletionRequested() { break }
@@ -165,7 +166,7 @@ public final class Supervisor {
 
     private func nextTimer() -> TimeInterval {
         let now = Date()
-        let soonest = slots.compactMap(\.restartAt).map { $0.timeIntervalSince(now) }.min() ?? 5
+        let soonest = (slots.compactMap(\.restartAt) + [nextProbe].compactMap { $0 }).map { $0.timeIntervalSince(now) }.min() ?? 5
         return max(0.001, min(soonest, 5))
     }
 
