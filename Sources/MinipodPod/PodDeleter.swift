@@ -14,8 +14,22 @@ public struct PodDeleter {
         self.store = PodStore(paths: paths)
     }
 
+    /// A deletion under way: which supervisor to wait for, and for how long at most.
+    public struct Pending {
+        public let key: String
+        let supervisor: pid_t?
+        let grace: Int
+    }
+
     /// grace nil: the pod's terminationGracePeriodSeconds.
-    public func delete(key: String, grace: Int?, wait: Bool = true) throws {
+    public func delete(key: String, grace: Int?) throws {
+        try finish(try request(key: key, grace: grace))
+    }
+
+    /// Marks the pod deleted (deletionTimestamp, deletionGracePeriodSeconds) and
+    /// tells its supervisor to stop it. Several pods are requested first and
+    /// then waited for together, so their grace periods run at the same time.
+    public func request(key: String, grace: Int?) throws -> Pending {
         guard FileIO.exists(paths.runDir(key)) else {
             throw MinipodError(.notFound, "pods \"\(PodStore.name(fromKey: key))\" not found")
         }
@@ -23,6 +37,7 @@ public struct PodDeleter {
         if store.exists(key) {
             let pod = try? store.update(key) { pod in
                 let g = grace ?? pod.spec.terminationGracePeriodSeconds ?? 30
+                // A second delete may shorten the grace period, never lengthen it (as the API server does).
                 if pod.metadata.deletionTimestamp == nil || g < (pod.metadata.deletionGracePeriodSeconds ?? Int.max) {
                     pod.metadata.deletionTimestamp = KubeTime.now()
                     pod.metadata.deletionGracePeriodSeconds = g
@@ -30,16 +45,23 @@ public struct PodDeleter {
             }
             effectiveGrace = pod?.metadata.deletionGracePeriodSeconds ?? effectiveGrace
         }
-        let supervisor = (try? store.loadRuntime(key))?.supervisorPid
+        var supervisor = (try? store.loadRuntime(key))?.supervisorPid
         if let pid = supervisor, Signals.isAlive(pid), isSupervisor(pid, key: key) {
             kill(pid, SIGTERM)
-            guard wait else { return }
-            let deadline = Date().addingTimeInterval(TimeInterval(effectiveGrace) + 30)
+        } else {
+            supervisor = nil
+        }
+        return Pending(key: key, supervisor: supervisor, grace: effectiveGrace)
+    }
+
+    /// Waits for the supervisor to finish; whatever it did not get to (or if it was gone), we finish.
+    public func finish(_ pending: Pending) throws {
+        if let pid = pending.supervisor {
+            let deadline = Date().addingTimeInterval(TimeInterval(pending.grace) + 30)
             while Signals.isAlive(pid) && Date() < deadline { usleep(2000) }
         }
-        // Whatever the supervisor did not get to (or if it was gone), we finish.
-        if FileIO.exists(paths.runDir(key)) {
-            try PodTeardown(paths: paths).run(key: key)
+        if FileIO.exists(paths.runDir(pending.key)) {
+            try PodTeardown(paths: paths).run(key: pending.key)
         }
     }
 

@@ -180,7 +180,8 @@ extension Supervisor {
     /// sidecars, within the grace period; then SIGKILL whatever is left.
     func stopAll(grace: Int) {
         stopRequested = true
-        let deadline = Date().addingTimeInterval(TimeInterval(max(0, grace)))
+        var deadline = Date().addingTimeInterval(TimeInterval(max(0, grace)))
+        var appliedGrace = grace
         for group in [ContainerSlot.Kind.main, .initContainer, .sidecar] {
             let indices = slots.indices.filter { slots[$0].kind == group && slots[$0].pid != nil }
             if indices.isEmpty { continue }
@@ -192,6 +193,12 @@ extension Supervisor {
             while Date() < deadline && indices.contains(where: { slots[$0].pid != nil }) {
                 waitForEventQuietly(0.05)
                 reapQuietly()
+                // A later `delete --grace-period=0` (or --now) shortens the wait.
+                if let pod = try? store.loadPod(key), let since = pod.metadata.deletionTimestamp.flatMap(KubeTime.parse),
+                   let newGrace = pod.metadata.deletionGracePeriodSeconds, newGrace < appliedGrace {
+                    appliedGrace = newGrace
+                    deadline = min(deadline, since.addingTimeInterval(TimeInterval(newGrace)))
+                }
             }
         }
         for i in slots.indices {

@@ -57,13 +57,23 @@ struct Delete: ParsableCommand {
             if force { printErr("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.") }
             let deleter = PodDeleter(paths: global.paths)
             var failed = false
+            var pending: [(String, PodDeleter.Pending)] = []
             for name in names {
-                let key = PodPaths.key(namespace: global.ns, name: name)
                 do {
-                    try deleter.delete(key: key, grace: grace, wait: true)
-                    print(force ? "pod \"\(name)\" force deleted" : "pod \"\(name)\" deleted")
+                    pending.append((name, try deleter.request(key: PodPaths.key(namespace: global.ns, name: name), grace: grace)))
                 } catch let e as MinipodError where e.code == .notFound && ignoreNotFound {
                     continue
+                } catch {
+                    printErr(errorText(error))
+                    failed = true
+                }
+            }
+            // All stop at once; each line appears when its pod is gone, as kubectl waits for each.
+            for (name, deletion) in pending {
+                do {
+                    try deleter.finish(deletion)
+                    print(force ? "pod \"\(name)\" force deleted" : "pod \"\(name)\" deleted")
+                    fflush(stdout)
                 } catch {
                     printErr(errorText(error))
                     failed = true

@@ -69,3 +69,35 @@ extension Integration {
         #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
     }
 }
+
+extension Integration {
+    /// `delete pod a b` stops both at once: PID 1 of the busybox sidecars is a
+    /// shell that ignores SIGTERM, so each takes its whole grace period, as on
+    /// Kubernetes, but the two periods run side by side.
+    @Test func deletingSeveralPodsRunsTheirGracePeriodsTogether() throws {
+        defer { host.cleanup(["sidecar-demo", "localhost-demo"]) }
+        try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
+        try #require(host.run(["run", host.example("localhost-demo.yaml")]).status == 0)
+        let start = Date()
+        let result = host.run(["delete", "pod", "sidecar-demo", "localhost-demo", "no-such-pod", "--grace-period=3"])
+        let took = Date().timeIntervalSince(start)
+        #expect(result.stdout == "pod \"sidecar-demo\" deleted\npod \"localhost-demo\" deleted\n")
+        #expect(result.stderr.contains("Error from server (NotFound): pods \"no-such-pod\" not found"))
+        #expect(result.status == 1)
+        #expect(took >= 2.5 && took < 6, "took \(took) s")
+    }
+
+    /// A second delete with a shorter grace period cuts the first one short.
+    @Test func secondDeleteShortensTheGracePeriod() throws {
+        defer { host.cleanup(["sidecar-demo"]) }
+        try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
+        let (slow, _) = try host.start(["delete", "pod", "sidecar-demo"])
+        defer { host.stop(slow) }
+        usleep(500_000)
+        let start = Date()
+        let fast = host.run(["delete", "pod", "sidecar-demo", "--grace-period=0"])
+        #expect(fast.status == 0, "\(fast.stderr)")
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(host.run(["get", "pods"]).stdout.isEmpty)
+    }
+}
