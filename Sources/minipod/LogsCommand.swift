@@ -35,6 +35,12 @@ struct Logs: ParsableCommand {
     @Option(help: "Only lines newer than this duration (5s, 2m, 3h).")
     var since: String?
 
+    @Flag(name: .customLong("all-containers"), help: "Logs of every container of the pod, init containers first.")
+    var allContainers = false
+
+    @Flag(help: "Prefix each line with [pod/NAME/CONTAINER].")
+    var prefix = false
+
     @OptionGroup var global: GlobalOptions
 
     func run() {
@@ -43,15 +49,23 @@ struct Logs: ParsableCommand {
             let key = PodPaths.key(namespace: global.ns, name: name)
             let logs = PodLogs(paths: global.paths)
             let podObject = try logs.store.loadPod(key)
-            let chosen = try PodLogs.chooseContainer(podObject, requested: container, notice: printErr)
+            let chosen = allContainers ? nil : try PodLogs.chooseContainer(podObject, requested: container, notice: printErr)
             var options = PodLogs.Options()
             options.follow = follow
             options.previous = previous
             options.timestamps = timestamps
             options.tail = tail >= 0 ? tail : nil
             if let since { options.since = try parseDuration(since) }
-            try logs.stream(key: key, container: chosen, options: options) { line in
-                FileHandle.standardOutput.write(Data(line.utf8))
+            let containers = chosen.map { [$0] } ?? podObject.spec.allContainers.map(\.name)
+            for name in containers {
+                let tag = prefix ? "[pod/\(podObject.metadata.name)/\(name)] " : ""
+                do {
+                    try logs.stream(key: key, container: name, options: options) { line in
+                        FileHandle.standardOutput.write(Data((tag + line).utf8))
+                    }
+                } catch let e as MinipodError where allContainers && e.code == .invalidArgument {
+                    continue  // a container that has not started yet has no log: kubectl skips it too
+                }
             }
         } catch {
             fail(error)
