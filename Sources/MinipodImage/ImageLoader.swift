@@ -20,7 +20,8 @@ extension ImageStore {
             throw MinipodError(.imageError, "\(archive): not a readable tar archive: \(String(decoding: untar.stderr, as: UTF8.self).prefix(200))")
         }
         guard FileIO.exists(work + "/oci-layout"), FileIO.exists(work + "/index.json") else {
-            throw MinipodError(.imageError, "\(archive): not an OCI image layout archive (no oci-layout/index.json); docker-archive support is tracked in the images issue")
+            if FileIO.exists(work + "/manifest.json") { return try loadDockerArchive(work, archive: archive, tag: tag) }
+            throw MinipodError(.imageError, "\(archive): neither an OCI image layout (oci-layout, index.json) nor a docker archive (manifest.json)")
         }
         let archiveIndex = try JSONDecoder().decode(OCIIndex.self, from: Data(try FileIO.readBytes(work + "/index.json")))
         var loaded: [String] = []
@@ -70,9 +71,14 @@ extension ImageStore {
         guard config.rootfs.diff_ids.count == manifest.layers.count else {
             throw MinipodError(.imageError, "\(archive): config lists \(config.rootfs.diff_ids.count) diff_ids for \(manifest.layers.count) layers")
         }
+        for layer in manifest.layers { _ = try storeBlob(layer.digest, from: layout, archive: archive, read: false) }
+        try unpackLayers(manifest: manifest, config: config, archive: archive)
+    }
+
+    /// Unpacks each layer not yet present, after checking it uncompresses to its diff_id.
+    func unpackLayers(manifest: OCIManifest, config: OCIImageConfig, archive: String) throws {
         let chain = try Digest.chainIDs(config.rootfs.diff_ids)
         for (i, layer) in manifest.layers.enumerated() {
-            _ = try storeBlob(layer.digest, from: layout, archive: archive, read: false)
             let target = layersDir + "/" + Digest.hex(chain[i])
             if FileIO.isDirectory(target) { continue }
             let diffID = try Digest.sha256(decompressing: try blobPath(layer.digest))
@@ -98,15 +104,13 @@ extension ImageStore {
         return read ? try blob(digest) : Data()
     }
 
-    private func setTag(_ ref: String, to d: OCIDescriptor) throws {
+    func setTag(_ ref: String, to d: OCIDescriptor) throws {
         var index = try self.index()
         index.manifests.removeAll { $0.annotations?[Self.refAnnotation] == ref }
         var tagged = OCIDescriptor(mediaType: d.mediaType, digest: d.digest, size: d.size, annotations: [Self.refAnnotation: ref])
         tagged.platform = d.platform
         index.manifests.append(tagged)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try FileIO.writeAtomically(indexPath, String(decoding: try encoder.encode(index), as: UTF8.self))
+        try saveIndex(index)
         if !FileIO.exists(imagesDir + "/oci-layout") {
             try FileIO.write(imagesDir + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
         }

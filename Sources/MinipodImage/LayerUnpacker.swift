@@ -29,7 +29,8 @@ enum LayerUnpacker {
         }
     }
 
-    /// `.wh.NAME` → a 0/0 character device NAME; `.wh..wh..opq` → trusted.overlay.opaque=y on the directory.
+    /// `.wh.NAME` → a 0/0 character device NAME; `.wh..wh..opq` → trusted.overlay.opaque=y on the directory;
+    /// device nodes are dropped.
     static func convertWhiteouts(in dir: String) throws {
         for name in try FileIO.listDirectory(dir) {
             let path = dir + "/" + name
@@ -44,6 +45,10 @@ enum LayerUnpacker {
                 if mknod(hidden, S_IFCHR | 0o600, 0) != 0 { throw MinipodError.sys("whiteout \(hidden)") }
             } else if (st.st_mode & S_IFMT) == S_IFDIR {
                 try convertWhiteouts(in: path)
+            } else if (st.st_mode & S_IFMT) == S_IFBLK || ((st.st_mode & S_IFMT) == S_IFCHR && st.st_rdev != 0) {
+                // Device nodes from an image would give the container a host device behind the
+                // cgroup's back; containers get their /dev from the runtime, never from layers.
+                unlink(path)
             }
         }
     }

@@ -8,7 +8,76 @@ struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Load and list images.",
-        subcommands: [Load.self, List.self])
+        subcommands: [Load.self, Import.self, List.self, Inspect.self, Remove.self, Prune.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a one-layer image from a root filesystem tarball.",
+            discussion: "Example: minipod image import rootfs.tar.gz myapp:1.0")
+
+        @Argument var tarball: String
+        @Argument var name: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() {
+            do { print("Imported image: \(try ImageStore(root: global.paths.root).importRootfs(tarball, as: name))") } catch { fail(error) }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an image's manifest digest, config and layers as JSON.")
+
+        @Argument var name: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() {
+            do {
+                let store = ImageStore(root: global.paths.root)
+                let image = try store.resolve(name)
+                let config = try JSONSerialization.jsonObject(with: try store.blob(image.configDigest))
+                let doc: [String: Any] = ["Id": image.configDigest, "Digest": image.digest, "RepoTags": [image.reference],
+                                          "Size": image.size, "Config": config, "LayerDirectories": image.layerDirectories]
+                let data = try JSONSerialization.data(withJSONObject: [doc], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data, as: UTF8.self))
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove image tags (not while a pod uses them, unless --force).")
+
+        @Argument var names: [String]
+        @Flag(help: "Remove even if a pod uses the image.") var force = false
+        @OptionGroup var global: GlobalOptions
+
+        func run() {
+            do {
+                let store = ImageStore(root: global.paths.root)
+                let pods = PodLister(paths: global.paths).pods(namespace: nil)
+                for name in names {
+                    let ref = try ImageReference(parsing: name).description
+                    let users = pods.filter { pod in pod.spec.allContainers.contains { (try? ImageReference(parsing: $0.image).description) == ref } }
+                    if !users.isEmpty && !force {
+                        throw MinipodError(.invalidArgument, "image \"\(name)\" is in use by pod \(users.map(\.metadata.name).joined(separator: ", ")); delete the pod or use --force")
+                    }
+                    print("Untagged: \(try store.remove(name))")
+                }
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete blobs and unpacked layers no image refers to.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() {
+            do { print("Total reclaimed space: \(List.humanSize(try ImageStore(root: global.paths.root).prune()))") } catch { fail(error) }
+        }
+    }
 
     struct Load: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -49,7 +118,7 @@ struct ImageCommand: ParsableCommand {
                     let ref = try ImageReference(parsing: image.reference)
                     let created = image.config.created ?? ""
                     rows.append([ref.repository, ref.tag ?? "<none>", String(Digest.hex(image.configDigest).prefix(12)),
-                                 String(created.prefix(10)), humanSize(image.size)])
+                                 String(created.prefix(10)), Self.humanSize(image.size)])
                 }
                 let widths = (0..<5).map { col in rows.map { $0[col].count }.max()! + 3 }
                 for row in rows {
@@ -60,7 +129,7 @@ struct ImageCommand: ParsableCommand {
             }
         }
 
-        func humanSize(_ bytes: Int64) -> String {
+        static func humanSize(_ bytes: Int64) -> String {
             let units = ["B", "kB", "MB", "GB"]
             var value = Double(bytes)
             var unit = 0
