@@ -16,10 +16,9 @@ public struct Sandbox: Sendable {
     public var paths: [(type: String, path: String)] { [("network", netns), ("uts", uts), ("ipc", ipc)] }
 
     /// Creates the namespaces (hostname set in the new uts namespace) and pins them.
-    /// `hostNetwork` keeps the host's network namespace (netns is then not created).
+    /// `hostNetwork` keeps the host's network and UTS namespaces (only IPC is the pod's own).
     public func create(hostname: String, hostNetwork: Bool = false) throws {
-        var flags: Sys.Namespaces = [.uts, .ipc]
-        if !hostNetwork { flags.insert(.net) }
+        let flags: Sys.Namespaces = hostNetwork ? [.ipc] : [.net, .uts, .ipc]
         var releaseFD: Int32 = -1
         var err: Int32 = 0
         let pid = mp_fork_ns_holder(Int32(flags.rawValue), hostname, &releaseFD, &err)
@@ -30,7 +29,7 @@ public struct Sandbox: Sendable {
         }
         do {
             for (type, path) in paths {
-                if type == "network" && hostNetwork { continue }
+                if hostNetwork && type != "ipc" { continue }
                 try FileIO.makeDirectories((path as NSString).deletingLastPathComponent)
                 try FileIO.write(path, "", mode: 0o444)
                 let procName = type == "network" ? "net" : type

@@ -68,11 +68,12 @@ public enum SpecGenerator {
         spec.mounts = DefaultProfile.mounts() + podFileMounts(c) + (try volumeMounts(c, field: field))
 
         var linux = RuntimeSpec.Linux()
-        linux.namespaces = [
-            .init(type: "pid"), .init(type: "mount"), .init(type: "cgroup"),
-            .init(type: "network", path: c.hostNetwork ? "/proc/1/ns/net" : c.sandbox.netns),
-            .init(type: "uts", path: c.sandbox.uts), .init(type: "ipc", path: c.sandbox.ipc),
-        ]
+        linux.namespaces = [.init(type: "pid"), .init(type: "mount"), .init(type: "cgroup"), .init(type: "ipc", path: c.sandbox.ipc)]
+        // hostNetwork pods use the host's network and UTS namespaces (hostname = node name), as in
+        // Kubernetes: a namespace the spec does not list is the runtime's own.
+        if !c.hostNetwork {
+            linux.namespaces! += [.init(type: "network", path: c.sandbox.netns), .init(type: "uts", path: c.sandbox.uts)]
+        }
         if !privileged {
             linux.maskedPaths = DefaultProfile.maskedPaths
             linux.readonlyPaths = DefaultProfile.readonlyPaths

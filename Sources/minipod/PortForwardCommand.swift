@@ -35,7 +35,7 @@ struct PortForward: ParsableCommand {
             guard podObject.status?.phase == "Running", let runtime = try? store.loadRuntime(key) else {
                 throw MinipodError(.invalidArgument, "unable to forward port because pod is not running. Current status=\(podObject.status?.phase ?? "Unknown")")
             }
-            let netns = runtime.hostNetwork ? "/proc/1/ns/net" : global.paths.netnsPath(key)
+            let netns = runtime.hostNetwork ? "/proc/self/ns/net" : global.paths.netnsPath(key)
             let pairs = try ports.map(PortForwarder.PortPair.init(parsing:))
             let forwarder = PortForwarder(netns: netns, addresses: address.split(separator: ",").map(String.init), pairs: pairs) { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))

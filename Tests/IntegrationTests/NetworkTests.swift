@@ -84,3 +84,28 @@ extension Integration {
         #expect(HostSnapshot.take() == before, "\(HostSnapshot.take())")
     }
 }
+
+extension Integration {
+    /// hostNetwork: the pod uses the host's network and hostname; no veth, no address of its own.
+    @Test func hostNetworkPodUsesTheHostsNetwork() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["on-host"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: on-host
+            spec:
+              hostNetwork: true
+              containers:
+                - name: web
+                  image: busybox:1.36
+                  command: ["sh", "-c", "echo from-host-network > /tmp/index.html; exec httpd -f -p 127.0.0.1:18097 -h /tmp"]
+            """, name: "on-host")
+        try #require(host.run(["run", path]).status == 0)
+        var page = ""
+        #expect(host.eventually(5) { page = shell("curl -s --max-time 2 http://127.0.0.1:18097/"); return page == "from-host-network\n" }, "\(page)")
+        #expect(host.run(["exec", "on-host", "--", "hostname"]).stdout == shell("hostname"))
+        #expect(HostSnapshot.take().links == before.links)
+    }
+}
