@@ -236,3 +236,7 @@ int mp_signal_pipe_add(int sig) {
     sigemptyset(&sa.sa_mask);
     return sigaction(sig, &sa, NULL);
 }
+
+ssize_t mp_splice(int fd_in, int fd_out, size_t len) {
+    return splice(fd_in, NULL, fd_out, NULL, len, SPLICE_F_MOVE | SPLICE_F_MORE);
+}

@@ -1,3 +1,4 @@
+import CMinipod
 import Foundation
 import MinipodSystem
 
@@ -108,9 +109,18 @@ public final class PortForwarder: @unchecked Sendable {
             close(client)
             return
         }
-        let back = Thread { Self.copy(from: upstream, to: client) }
+        // Both fds close only after both directions end: closing one earlier would let
+        // a new connection reuse its number while the other direction still writes to it.
+        let backDone = DispatchSemaphore(value: 0)
+        let back = Thread {
+            Self.copy(from: upstream, to: client)
+            backDone.signal()
+        }
         back.start()
         Self.copy(from: client, to: upstream)
+        backDone.wait()
+        close(client)
+        close(upstream)
     }
 
     /// This thread enters the pod's netns just to create and connect the socket;
@@ -136,19 +146,28 @@ public final class PortForwarder: @unchecked Sendable {
         return fd
     }
 
-    /// Copies until EOF, then half-closes the other side so the peer sees the end.
+    /// Copies until EOF with splice(2) through a pipe (the bytes never enter user
+    /// space), then half-closes the other side so the peer sees the end.
     static func copy(from: Int32, to: Int32) {
-        var buf = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = read(from, &buf, buf.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            if !buf.withUnsafeBytes({ FileIO.writeAll(to, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) { break }
+        defer {
+            shutdown(to, Int32(SHUT_WR))
+            shutdown(from, Int32(SHUT_RD))
         }
-        shutdown(to, Int32(SHUT_WR))
-        shutdown(from, Int32(SHUT_RD))
-        // Each direction closes the fd it read from once done; the socket pair ends when both did.
-        close(from)
+        guard let pipe = try? FDPipe.make() else { return }
+        defer { close(pipe.read); close(pipe.write) }
+        let chunk = 1 << 16
+        while true {
+            let n = mp_splice(from, pipe.write, chunk)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            var left = n
+            while left > 0 {
+                let m = mp_splice(pipe.read, to, left)
+                if m < 0 && errno == EINTR { continue }
+                if m <= 0 { return }
+                left -= m
+            }
+        }
     }
 
     static func klogTime() -> String {

@@ -99,3 +99,22 @@ extension Integration {
         #expect(defaulted.stderr.contains("Defaulted container \"nginx\" out of: nginx, log-reader"))
     }
 }
+
+extension Integration {
+    /// 200 concurrent requests through one port-forward all succeed, and a big
+    /// response arrives whole (the copy uses splice).
+    @Test func portForwardCarriesManyConcurrentConnections() throws {
+        defer { host.cleanup(["sidecar-demo"]) }
+        try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
+        let big = host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c",
+                            "head -c 50000000 /dev/urandom > /usr/share/nginx/html/big && md5sum /usr/share/nginx/html/big | cut -d' ' -f1"])
+        try #require(big.status == 0, "\(big.stderr)")
+        let (forwarder, output) = try host.start(["port-forward", "sidecar-demo", "18082:80"])
+        defer { host.stop(forwarder) }
+        #expect(host.eventually(5) { output.drain().contains("Forwarding from 127.0.0.1:18082 -> 80") })
+        let codes = shell("seq 200 | xargs -P 50 -I{} curl -s -o /dev/null --max-time 10 -w '%{http_code}\\n' http://127.0.0.1:18082/ | sort | uniq -c")
+        #expect(codes.trimmingCharacters(in: .whitespacesAndNewlines) == "200 200", "\(codes)")
+        let sum = shell("curl -s --max-time 30 http://127.0.0.1:18082/big | md5sum | cut -d' ' -f1")
+        #expect(sum == big.stdout, "50 MB through the forwarder")
+    }
+}

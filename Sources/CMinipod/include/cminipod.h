@@ -36,6 +36,8 @@ int mp_signal_pipe(int fd);
 /// Adds one more signal to the self-pipe set up by mp_signal_pipe.
 int mp_signal_pipe_add(int sig);
 int mp_setxattr(const char *path, const char *name, const char *value, size_t len);
+/// splice(2) between an fd and a pipe, moving data without copying it through user space.
+ssize_t mp_splice(int fd_in, int fd_out, size_t len);
 /// unlockpt + ptsname_r: the path of the pty peer of `master`.
 int mp_pty_peer_name(int master, char *name, size_t len);
 int mp_send_fd(int sock, int fd, const void *data, size_t len);
