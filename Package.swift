@@ -5,7 +5,18 @@ import PackageDescription
 //   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
 // minipod-init is the small single-threaded helper that becomes a container's
 // process; it links only MinipodSystem, MinipodOCI and the C libraries.
-let staticStdlib: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+// Release executables link the Swift runtime and Foundation statically: every
+// container start and CLI call pays process start-up (DESIGN.md). SwiftPM's
+// autolink misses Foundation's internal static libraries on Linux, so they are
+// named here, inside a group so their mutual references resolve.
+func staticLinking(_ libraries: [String]) -> [LinkerSetting] {
+    let group = ["--start-group"] + libraries.map { "-l" + $0 } + ["--end-group"]
+    return [.unsafeFlags(["-static-stdlib"] + group.flatMap { ["-Xlinker", $0] }, .when(configuration: .release))]
+}
+let essentials = ["FoundationEssentials", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization", "swiftCore"]
+let staticInit = staticLinking(essentials)
+let staticCLI = staticLinking(["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
+                               "dispatch", "BlocksRuntime", "stdc++"] + essentials)
 
 let package = Package(
     name: "minipod",
@@ -38,10 +49,10 @@ let package = Package(
         .executableTarget(name: "minipod", dependencies: [
             "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: staticStdlib),
+        ], linkerSettings: staticCLI),
         .executableTarget(name: "minipod-init", dependencies: [
             "MinipodSystem", "MinipodOCI", "CSeccomp", "CCap",
-        ], linkerSettings: staticStdlib),
+        ], linkerSettings: staticInit),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
