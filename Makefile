@@ -12,10 +12,11 @@ IMAGES      := $(IMAGE_DIR)/busybox_1.36.tar $(IMAGE_DIR)/nginx_1.25.tar
 run: deps build images load
 	Scripts/demo
 
-## make test: unit tests (no root needed) and integration tests (root, real pods).
-test: deps images
+## make test: unit tests (no root needed) and integration tests (root, real pods)
+## against the release binaries that `make run` ships.
+test: deps images build
 	swift build --build-tests
-	swift test --skip-build --disable-xctest
+	MINIPOD_BIN=$(CURDIR)/$(RELEASE_BIN)/minipod swift test --skip-build --disable-xctest
 
 deps:
 	Scripts/install-deps
