@@ -10,6 +10,13 @@ public struct InitConfig: Codable, Sendable {
     public var cgroupProcs: [String]?
     /// Container name, for error messages.
     public var name: String
+    /// create (OCI CLI): a FIFO on the host that init opens for writing once set
+    /// up; `start` opening it for reading is the go signal (runc's exec.fifo), so
+    /// the start survives the `create` process exiting. nil: start over the socket.
+    public var startFIFO: String?
+    /// create: fd (in init) of a connected --console-socket; init makes a pty in the
+    /// container's devpts, sends the master there and uses the slave as stdio.
+    public var consoleSocketFD: Int32?
 
     public init(mode: Mode, spec: RuntimeSpec, name: String) {
         self.mode = mode; self.spec = spec; self.name = name

@@ -55,16 +55,69 @@ public enum CRILog {
     }
 }
 
+/// A container's log file, shared by its stdout and stderr pumps. Rotates at
+/// a size limit as kubelet does (containerLogMaxSize, 10 MiB; one previous
+/// file kept as <name>.1), so a chatty container cannot fill the disk.
+public final class LogFile: @unchecked Sendable {
+    public static var defaultMaxSize: Int {
+        ProcessInfo.processInfo.environment["MINIPOD_LOG_MAX_SIZE"].flatMap(Int.init) ?? 10 * 1024 * 1024
+    }
+
+    let path: String
+    let maxSize: Int
+    private var fd: Int32
+    private var size: Int
+    private let lock = NSLock()
+    private var users = 0
+
+    public init(path: String, maxSize: Int = LogFile.defaultMaxSize) throws {
+        self.path = path
+        self.maxSize = maxSize
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        if fd < 0 { throw MinipodError.sys("open log \(path)") }
+        var st = stat()
+        size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    func retain() { lock.lock(); users += 1; lock.unlock() }
+
+    func release() {
+        lock.lock()
+        users -= 1
+        if users == 0 && fd >= 0 { close(fd); fd = -1 }
+        lock.unlock()
+    }
+
+    /// One record at a time, so stdout and stderr lines never interleave mid-line.
+    /// A full disk loses this record, not the container: output keeps draining.
+    func write(_ record: [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        if size + record.count > maxSize && size > 0 { rotate() }
+        if record.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) { size += record.count }
+    }
+
+    private func rotate() {
+        rename(path, path + ".1")
+        let fresh = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard fresh >= 0 else { return }
+        close(fd)
+        fd = fresh
+        size = 0
+    }
+}
+
 /// Copies one output stream of a container into its CRI log file, on its own thread.
 public final class LogPump: @unchecked Sendable {
     let fd: Int32
     let stream: String
-    let logFD: Int32
+    let log: LogFile
 
-    public init(readFrom fd: Int32, stream: String, logFD: Int32) {
+    public init(readFrom fd: Int32, stream: String, log: LogFile) {
         self.fd = fd
         self.stream = stream
-        self.logFD = logFD
+        self.log = log
+        log.retain()
     }
 
     public func start(onEnd: @escaping @Sendable () -> Void = {}) {
@@ -97,12 +150,10 @@ public final class LogPump: @unchecked Sendable {
         }
         if !pending.isEmpty { emit(pending[...], complete: false) }
         close(fd)
-        close(logFD)
+        log.release()
     }
 
     private func emit(_ line: ArraySlice<UInt8>, complete: Bool) {
-        let record = CRILog.encode(line: line, stream: stream, complete: complete, timestamp: CRILog.now())
-        // A full disk loses this record, not the container: output keeps draining.
-        _ = record.withUnsafeBytes { FileIO.writeAll(logFD, $0) }
+        log.write(CRILog.encode(line: line, stream: stream, complete: complete, timestamp: CRILog.now()))
     }
 }

@@ -69,9 +69,7 @@ extension Supervisor {
         let logPath = paths.logPath(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
                                     uid: runtime.uid, container: container.name, restart: restart)
         try FileIO.makeDirectories((logPath as NSString).deletingLastPathComponent)
-        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        if logFD < 0 { throw MinipodError.sys("open log \(logPath)") }
-        defer { close(logFD) }
+        let logFile = try LogFile(path: logPath)
         let out = try FDPipe.make(), err = try FDPipe.make()
         let created: CreatedContainer
         do {
@@ -82,8 +80,8 @@ extension Supervisor {
             throw error
         }
         close(out.write); close(err.write)
-        LogPump(readFrom: out.read, stream: "stdout", logFD: dup(logFD)).start()
-        LogPump(readFrom: err.read, stream: "stderr", logFD: dup(logFD)).start()
+        LogPump(readFrom: out.read, stream: "stdout", log: logFile).start()
+        LogPump(readFrom: err.read, stream: "stderr", log: logFile).start()
         try store.updateRuntime(key) {
             $0.containers[container.name] = ContainerRuntimeInfo(
                 pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",

@@ -57,9 +57,21 @@ public struct ContainerLauncher {
         }
     }
 
+    /// What only the OCI CLI asks of create (pods leave both nil).
+    public struct CreateOptions {
+        /// exec.fifo path: init waits on it instead of on the socket for "start".
+        public var startFIFO: String?
+        /// A connected --console-socket; init sends the pty master over it.
+        public var consoleSocket: Int32?
+        public init(startFIFO: String? = nil, consoleSocket: Int32? = nil) {
+            self.startFIFO = startFIFO; self.consoleSocket = consoleSocket
+        }
+    }
+
     /// clone(NEWPID|NEWNS) → minipod-init; moves it into the cgroup; sends the
     /// config; waits for "ready". Other namespaces are joined or created by init.
-    public func create(name: String, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio) throws -> CreatedContainer {
+    public func create(name: String, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
+                       options: CreateOptions = CreateOptions()) throws -> CreatedContainer {
         guard FileIO.exists(initPath) else {
             throw MinipodError(.notFound, "minipod-init not found at \(initPath); build it with `make build`")
         }
@@ -73,7 +85,7 @@ public struct ContainerLauncher {
         request.stdin = stdio.stdin
         request.stdout = stdio.stdout
         request.stderr = stdio.stderr
-        request.extraFDs = [pair.child]
+        request.extraFDs = [pair.child] + (options.consoleSocket.map { [$0] } ?? [])
         request.namespaces = cloneFlags
         request.newSession = true
         let pid: pid_t
@@ -85,14 +97,17 @@ public struct ContainerLauncher {
         let created = CreatedContainer(pid: pid, name: name, socket: pair.parent)
         do {
             if let cgroup { try cgroup.add(pid: pid) }
-            let config = InitConfig(mode: .create, spec: spec, name: name)
+            var config = InitConfig(mode: .create, spec: spec, name: name)
+            config.startFIFO = options.startFIFO
+            config.consoleSocketFD = options.consoleSocket == nil ? nil : 4  // extraFDs start at 3
             try Message.send(pair.parent, Array(try JSONEncoder().encode(config)))
             guard let bytes = try Message.receive(pair.parent) else {
                 throw MinipodError(.runtime, "container \(name): init exited during setup")
             }
             let report = try JSONDecoder().decode(InitReport.self, from: Data(bytes))
             if report.kind != .ready {
-                throw MinipodError(.runtime, report.message ?? "container \(name): setup failed", errno: report.errno)
+                // init's message already ends with strerror(errno): keep errno out of the text a second time.
+                throw MinipodError(.runtime, report.message ?? "container \(name): setup failed", errno: report.message == nil ? report.errno : nil)
             }
         } catch {
             created.abort()

@@ -18,10 +18,14 @@ struct ContainerInit {
         }
         guard let root = spec.root else { throw MinipodError(.runtime, "container \(config.name): root.path is missing") }
 
+        let fifo = try config.startFIFO.map { try StartFIFO(path: $0, container: config.name) }
         try joinOrCreateNamespaces()
-        try RootfsBuilder(spec: spec, rootPath: root.path).build()
+        let rootfs = RootfsBuilder(spec: spec, rootPath: root.path)
+        try rootfs.build()
+        if let console = config.consoleSocketFD { try Console.attach(socket: console, container: config.name) }
         if let hostname = spec.hostname, ownsNamespace("uts") { try Sys.sethostname(hostname) }
         try applySysctls(spec.linux?.sysctl ?? [:])
+        try rootfs.finish()
 
         let launch = try Launch(process: process, seccomp: spec.linux?.seccomp, container: config.name)
         try launch.prepare()
@@ -29,8 +33,16 @@ struct ContainerInit {
         // Tell the launcher we are ready; it answers with one byte to start
         // (the OCI create/start split), or closes the socket to abort.
         report(InitReport(kind: .ready, pid: getpid()))
-        guard let go = try Message.receive(syncFD), go.first == 1 else { exit(1) }
-        try launch.exec()
+        guard let fifo else {
+            guard let go = try Message.receive(syncFD), go.first == 1 else { exit(1) }
+            try launch.exec()
+        }
+        try fifo.waitForStart()
+        do { try launch.exec() } catch {
+            // The create process that held the socket is gone: stderr is the only witness left.
+            FileIO.writeAll(2, "\(error)\n")
+            throw error
+        }
     }
 
     /// Namespaces with a path are joined; the others were created by clone()

@@ -35,16 +35,29 @@ struct Launch {
             throw LaunchError(message: "container \(container): chdir to cwd \"\(process.cwd)\": \(String(cString: strerror(e)))", exitCode: 1)
         }
         _ = try resolveExecutable()
+        // An unknown capability name must fail create, not the process after start.
+        if let caps = process.capabilities {
+            for (names, set) in [(caps.bounding, "bounding"), (caps.effective, "effective"), (caps.inheritable, "inheritable"),
+                                 (caps.permitted, "permitted"), (caps.ambient, "ambient")] {
+                _ = try capValues(names ?? [], set: set)
+            }
+        }
     }
 
     func exec() throws -> Never {
         let path = try resolveExecutable()
         if let umask = process.user.umask { Glibc.umask(mode_t(umask)) }
         if let adj = process.oomScoreAdj { try? FileIO.write("/proc/self/oom_score_adj", String(adj), flags: O_WRONLY) }
+        // Without no_new_privs the kernel takes a filter only from a process holding
+        // CAP_SYS_ADMIN: load it before the capabilities go (runc's order); with it, last.
+        let seccompFirst = process.noNewPrivileges != true
+        if seccompFirst, let seccomp { try SeccompFilter(seccomp).load() }
+        // Needs CAP_SETPCAP in the effective set, which setuid to a non-root user clears.
+        try dropBoundingSet()
         try switchUser()
         try applyCapabilities()
         if process.noNewPrivileges == true { try Sys.setNoNewPrivileges() }
-        if let seccomp { try SeccompFilter(seccomp).load() }
+        if !seccompFirst, let seccomp { try SeccompFilter(seccomp).load() }
         let env = process.env ?? []
         var argv: [UnsafeMutablePointer<CChar>?] = process.args.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
@@ -114,13 +127,17 @@ struct Launch {
         _ = mp_set_keepcaps(0)
     }
 
-    private func applyCapabilities() throws {
+    private func dropBoundingSet() throws {
         guard let caps = process.capabilities else { return }
         let lastCap = Int32((try? FileIO.readString("/proc/sys/kernel/cap_last_cap")).flatMap { Int32($0.filter(\.isNumber)) } ?? 40)
         let bounding = try capValues(caps.bounding ?? [], set: "bounding")
         for cap in 0...lastCap where !bounding.contains(cap_value_t(cap)) {
             if cap_drop_bound(cap_value_t(cap)) != 0 { throw MinipodError.sys("drop capability \(cap) from bounding set") }
         }
+    }
+
+    private func applyCapabilities() throws {
+        guard let caps = process.capabilities else { return }
         guard let state = cap_init() else { throw MinipodError.sys("cap_init") }
         defer { cap_free(UnsafeMutableRawPointer(state)) }
         for (names, flag, label) in [(caps.effective, CAP_EFFECTIVE, "effective"), (caps.permitted, CAP_PERMITTED, "permitted"),
@@ -132,8 +149,10 @@ struct Launch {
         }
         if cap_set_proc(state) != 0 { throw MinipodError.sys("cap_set_proc") }
         _ = cap_reset_ambient()
+        // The kernel refuses an ambient cap missing from inheritable (EPERM); runc ignores
+        // that, and `runc spec` bundles rely on it (ambient listed, inheritable not).
         for value in try capValues(caps.ambient ?? [], set: "ambient") {
-            if cap_set_ambient(value, CAP_SET) != 0 { throw MinipodError.sys("raise ambient capability \(value)") }
+            _ = cap_set_ambient(value, CAP_SET)
         }
     }
 

@@ -33,7 +33,10 @@ struct RootfsBuilder {
         if devIsTmpfs { try populateDev() }
 
         try pivot()
+    }
 
+    /// After hostname and sysctls (runc's order): /proc/sys turns read-only here.
+    func finish() throws {
         for path in spec.linux?.maskedPaths ?? [] { try mask(path) }
         for path in spec.linux?.readonlyPaths ?? [] { try makeReadOnly(path) }
         if spec.root?.readonly == true {
@@ -47,7 +50,10 @@ struct RootfsBuilder {
         let target = try secureJoin(root: rootPath, m.destination)
         let source = m.source ?? m.type ?? "none"
 
-        if isBind {
+        if m.type == "cgroup" {
+            try FileIO.makeDirectories(target)
+            try CgroupMount.mount(on: target, flags: parsed.flags)
+        } else if isBind {
             guard FileIO.exists(source) else {
                 throw MinipodError(.runtime, "bind source \(source) does not exist", errno: ENOENT)
             }

@@ -40,6 +40,8 @@ struct SeccompFilter {
         let defaultAction = try Self.action(profile.defaultAction, errnoRet: profile.defaultErrnoRet)
         guard let ctx = seccomp_init(defaultAction) else { throw MinipodError(.runtime, "seccomp_init failed") }
         defer { seccomp_release(ctx) }
+        // libseccomp would set no_new_privs on its own; process.noNewPrivileges decides that.
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
         for arch in profile.architectures ?? [] {
             let short = arch.hasPrefix("SCMP_ARCH_") ? String(arch.dropFirst(10)).lowercased() : arch.lowercased()
             let token = seccomp_arch_resolve_name(short)

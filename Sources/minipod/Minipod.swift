@@ -19,7 +19,7 @@ struct Minipod: ParsableCommand {
           minipod delete pod sidecar-demo
         """,
         subcommands: [Run.self, Apply.self, Get.self, Describe.self, Wait.self, Delete.self, Logs.self, Exec.self, PortForward.self,
-                      ImageCommand.self, Supervise.self]
+                      ImageCommand.self, Supervise.self, OCICommand.self]
     )
 
     /// A parent may have left signals blocked (some test runners and shells do):
@@ -29,6 +29,11 @@ struct Minipod: ParsableCommand {
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
         signal(SIGPIPE, SIG_IGN)
+        // Installed as `minipod-oci` (a symlink), minipod is a runc-compatible runtime for podman and containerd.
+        if CommandLine.arguments.first.map({ ($0 as NSString).lastPathComponent }) == "minipod-oci" {
+            OCICommand.main(Array(CommandLine.arguments.dropFirst()))
+            Foundation.exit(0)  // main(_:) returns after a successful run
+        }
         main(nil)
     }
 }

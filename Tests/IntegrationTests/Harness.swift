@@ -27,6 +27,9 @@ final class TestHost: @unchecked Sendable {
         env["MINIPOD_CGROUP_PARENT"] = "minipod-test"
         environment = env
         guard Self.isRoot else { return }
+        Self.removeStaleTestRoots()
+        testRootToRemove = base
+        atexit { if let base = testRootToRemove { _ = shell("rm -rf --one-file-system \(base)") } }
         do {
             try FileManager.default.createDirectory(atPath: base + "/cni", withIntermediateDirectories: true)
             // Its own bridge and subnet, so tests never hand out a user pod's address.
@@ -43,6 +46,15 @@ final class TestHost: @unchecked Sendable {
             if load.status != 0 { setupError = "cannot load test images (run `make images`): \(load.stderr)" }
         } catch {
             setupError = "\(error)"
+        }
+    }
+
+    /// Test roots of earlier runs whose process is gone and that hold no pod.
+    static func removeStaleTestRoots() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix("minipod-it-") {
+            guard let pid = Int32(name.dropFirst("minipod-it-".count)), kill(pid, 0) != 0 else { continue }
+            let pods = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp/\(name)/run/pods")) ?? []
+            if pods.isEmpty { _ = shell("rm -rf --one-file-system /tmp/\(name)") }
         }
     }
 
@@ -180,6 +192,9 @@ struct HostSnapshot: Equatable, CustomStringConvertible {
 }
 
 final class DataBox: @unchecked Sendable { var data = Data() }
+
+/// Removed when the test process exits (pods are deleted by each test first).
+nonisolated(unsafe) var testRootToRemove: String?
 
 extension Pipe {
     /// What the pipe holds right now, without waiting (start() made it non-blocking).

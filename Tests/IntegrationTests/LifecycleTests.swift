@@ -59,10 +59,11 @@ extension Integration {
         let before = HostSnapshot.take()
         defer { host.cleanup(["sidecar-demo"]) }
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
-        let pid = shell("ps -eo pid=,args= | grep 'supervise default_sidecar-demo' | grep -v grep | awk '{print $1}'")
+        // This test's own supervisor: the one whose environment names this test host's state directory.
+        let pid = shell("for p in $(pgrep -f 'supervise default_sidecar-demo'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        try #require(!pid.isEmpty)
-        kill(pid_t(pid)!, SIGKILL)
+        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        kill(supervisor, SIGKILL)
         #expect(host.eventually(5) { host.run(["get", "pods"]).stdout.contains("Unknown") })
         let delete = host.run(["delete", "pod", "sidecar-demo"])
         #expect(delete.status == 0, "\(delete.stderr)")
@@ -99,5 +100,31 @@ extension Integration {
         #expect(fast.status == 0, "\(fast.stderr)")
         #expect(Date().timeIntervalSince(start) < 5)
         #expect(host.run(["get", "pods"]).stdout.isEmpty)
+    }
+}
+
+extension Integration {
+    /// A chatty container's log rotates at the size limit (kubelet's containerLogMaxSize);
+    /// the container keeps running and `logs` shows the newest lines.
+    @Test func logsRotateAtTheSizeLimit() throws {
+        defer { host.cleanup(["chatty"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: chatty
+            spec:
+              containers:
+                - name: app
+                  image: busybox:1.36
+                  command: ["sh", "-c", "i=0; while [ $i -lt 20000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done; echo finished; sleep 3600"]
+            """, name: "chatty")
+        try #require(host.run(["run", path], extraEnvironment: ["MINIPOD_LOG_MAX_SIZE": "200000"]).status == 0)
+        #expect(host.eventually(15) { host.run(["logs", "chatty", "--tail", "1"]).stdout == "finished\n" })
+        let files = shell("ls -l \(host.base)/log/pods/default_chatty_*/app/ | awk 'NR>1{print $5, $9}'")
+        let sizes = files.split(separator: "\n").compactMap { Int($0.split(separator: " ")[0]) }
+        #expect(files.contains("0.log.1"), "\(files)")
+        #expect(sizes.allSatisfy { $0 <= 200_000 }, "\(files)")
+        #expect(host.run(["get", "pods"]).stdout.contains("chatty   1/1     Running"))
     }
 }

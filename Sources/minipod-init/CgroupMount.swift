@@ -1,0 +1,54 @@
+import Glibc
+import MinipodSystem
+
+/// A mount of type "cgroup" (runc's default spec, podman, runtime-tools all ask
+/// for one at /sys/fs/cgroup). On a v1 host one cgroupfs mount cannot hold
+/// every controller (EBUSY), so, as runc does, a tmpfs gets one mount per
+/// hierarchy the host has; on a pure v2 host it is a single cgroup2 mount.
+/// Inside a cgroup namespace the kernel roots each at the container's cgroup.
+enum CgroupMount {
+    struct Hierarchy: Equatable {
+        var name: String      // directory under /sys/fs/cgroup, e.g. "cpu,cpuacct"
+        var options: String   // the superblock's options minus rw/ro, e.g. "cpu,cpuacct"
+    }
+
+    /// Reads the host's layout; call before pivot_root, while /proc is still the host's.
+    static func hostHierarchies(mountinfo: String) -> (v2: Bool, v1: [Hierarchy]) {
+        var v1: [Hierarchy] = [], v2 = false
+        for line in mountinfo.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard let dash = fields.firstIndex(of: "-"), fields.count > dash + 3, fields.count > 4 else { continue }
+            let mountPoint = fields[4], fsType = fields[dash + 1]
+            if fsType == "cgroup2" && mountPoint == "/sys/fs/cgroup" { v2 = true }
+            if fsType == "cgroup" && mountPoint.hasPrefix("/sys/fs/cgroup/") {
+                let options = fields[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+                v1.append(Hierarchy(name: String(mountPoint.dropFirst("/sys/fs/cgroup/".count)), options: options))
+            }
+        }
+        return (v2, v1)
+    }
+
+    static func mount(on target: String, flags: Sys.MountFlags) throws {
+        let layout = hostHierarchies(mountinfo: (try? FileIO.readString("/proc/self/mountinfo")) ?? "")
+        if layout.v2 || layout.v1.isEmpty {
+            try Sys.mount(source: "cgroup", target: target, type: "cgroup2", flags: flags)
+            return
+        }
+        let perMount = flags.subtracting(.readOnly)
+        try Sys.mount(source: "tmpfs", target: target, type: "tmpfs", flags: perMount, data: "mode=755")
+        for h in layout.v1 {
+            let dir = target + "/" + h.name
+            try FileIO.makeDirectories(dir)
+            try Sys.mount(source: "cgroup", target: dir, type: "cgroup", flags: flags, data: h.options)
+            // "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host.
+            if h.name.contains(",") {
+                for alias in h.name.split(separator: ",") where !FileIO.exists(target + "/" + alias) {
+                    _ = symlink(h.name, target + "/" + alias)
+                }
+            }
+        }
+        if flags.contains(.readOnly) {
+            try Sys.mount(source: nil, target: target, type: nil, flags: perMount.union([.remount, .readOnly]))
+        }
+    }
+}
