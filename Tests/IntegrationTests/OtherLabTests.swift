@@ -49,9 +49,11 @@ extension Integration {
         try #require(host.run(["run", host.example("content-sync.yaml")]).status == 0)
         let (follow, output) = try host.start(["logs", "-f", "content-sync", "-c", "content-updater"])
         defer { host.stop(follow) }
-        let ip = try #require(host.podIP("content-sync"))
+        let (forwarder, forwarded) = try host.start(["port-forward", "pod/content-sync", "18084:80"])
+        defer { host.stop(forwarder) }
+        #expect(host.eventually(5) { forwarded.drain().contains("Forwarding from 127.0.0.1:18084 -> 80") })
         var first = ""
-        #expect(host.eventually(5) { first = shell("curl -s http://\(ip)/"); return first.contains("Update #1") }, "\(first)")
+        #expect(host.eventually(5) { first = shell("curl -s http://localhost:18084"); return first.contains("Update #1") }, "\(first)")
         var followed = ""
         let second = host.eventually(15) {
             followed += output.drain()
@@ -59,6 +61,23 @@ extension Integration {
         }
         #expect(second, "logs -f showed: \(followed)")
         #expect(followed.hasPrefix("Updated content to version 1\n"))
-        #expect(shell("curl -s http://\(ip)/").contains("Update #2"))
+        // The page and the log agree: the sidecar wrote what nginx serves.
+        #expect(shell("curl -s http://localhost:18084").contains("<h1>Update #2</h1>"))
+    }
+}
+
+extension Integration {
+    /// The tutorial's "Cleanup All": one delete for the four labs' pods, and the host is as before.
+    @Test func cleanupAllRemovesEveryLabPod() throws {
+        let before = HostSnapshot.take()
+        let labs = ["sidecar-pod.yaml", "localhost-demo.yaml", "content-sync.yaml", "init-sidecar.yaml"]
+        let names = ["sidecar-demo", "localhost-demo", "content-sync", "init-sidecar-demo"]
+        defer { host.cleanup(names) }
+        for lab in labs { try #require(host.run(["run", host.example(lab)]).status == 0, "\(lab)") }
+        #expect(host.run(["get", "pods"]).stdout.split(separator: "\n").count == 5)
+        let delete = host.run(["delete", "pod"] + names + ["--grace-period=2"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        #expect(delete.stdout.split(separator: "\n").count == 4)
+        #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
     }
 }
