@@ -18,10 +18,15 @@ public enum CRILog {
         var t = time_t(seconds)
         var tmValue = tm()
         gmtime_r(&t, &tmValue)
-        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(tmValue.tm_year) + 1900, Int(tmValue.tm_mon) + 1,
-                          Int(tmValue.tm_mday), Int(tmValue.tm_hour), Int(tmValue.tm_min), Int(tmValue.tm_sec))
+        // Plain digit padding: String(format:) would go through CoreFoundation for every log line.
+        func pad(_ v: Int, _ width: Int) -> String {
+            let d = String(v)
+            return d.count >= width ? d : String(repeating: "0", count: width - d.count) + d
+        }
+        var text = pad(Int(tmValue.tm_year) + 1900, 4) + "-" + pad(Int(tmValue.tm_mon) + 1, 2) + "-" + pad(Int(tmValue.tm_mday), 2)
+            + "T" + pad(Int(tmValue.tm_hour), 2) + ":" + pad(Int(tmValue.tm_min), 2) + ":" + pad(Int(tmValue.tm_sec), 2)
         if nanoseconds > 0 {
-            var fraction = String(format: "%09d", nanoseconds)
+            var fraction = pad(nanoseconds, 9)
             while fraction.hasSuffix("0") { fraction.removeLast() }
             text += "." + fraction
         }

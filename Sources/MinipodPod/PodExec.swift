@@ -18,6 +18,30 @@ public struct PodExec {
 
     /// Returns the command's exit code.
     public func run(key: String, container: String, command: [String], stdin: Bool, tty: Bool) throws -> Int32 {
+        let stdio = ContainerLauncher.Stdio(stdin: stdin && !tty ? 0 : -1, stdout: tty ? -1 : 1, stderr: tty ? -1 : 2)
+        return try run(key: key, container: container, command: command, stdio: stdio, tty: tty, forwardInput: stdin)
+    }
+
+    /// Starts the command with the given stdio fds and returns init's pid; the caller waits
+    /// for it (its exit status is the command's).
+    public func start(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio) throws -> pid_t {
+        let (pid, spec, cgroup) = try target(key: key, container: container, command: command, tty: false)
+        return try ContainerLauncher().exec(name: container, targetPid: pid, spec: spec, cgroup: cgroup, stdio: stdio).pid
+    }
+
+    func run(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio, tty: Bool, forwardInput: Bool) throws -> Int32 {
+        let (pid, spec, cgroup) = try target(key: key, container: container, command: command, tty: tty)
+        let (initPid, terminal) = try ContainerLauncher().exec(name: container, targetPid: pid, spec: spec, cgroup: cgroup, stdio: stdio)
+        if let terminal {
+            TerminalSession(master: terminal, forwardInput: forwardInput).run(until: initPid)
+            close(terminal)
+        }
+        let status = try Spawn.wait(initPid) ?? .exited(1)
+        return status.code
+    }
+
+    /// The running container's pid 1, its process spec with `command`, and its cgroup.
+    private func target(key: String, container: String, command: [String], tty: Bool) throws -> (pid_t, RuntimeSpec, Cgroup) {
         let pod = try store.loadPod(key)
         let runtime = try store.loadRuntime(key)
         guard let info = runtime.containers[container], let pid = info.pid, Signals.isAlive(pid) else {
@@ -29,14 +53,6 @@ public struct PodExec {
         if tty, !(spec.process?.env ?? []).contains(where: { $0.hasPrefix("TERM=") }) {
             spec.process?.env?.append("TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "xterm")")
         }
-        let cgroup = Cgroup(layout: CgroupLayout.detect(), path: info.cgroup)
-        let stdio = ContainerLauncher.Stdio(stdin: stdin && !tty ? 0 : -1, stdout: tty ? -1 : 1, stderr: tty ? -1 : 2)
-        let (initPid, terminal) = try ContainerLauncher().exec(name: container, targetPid: pid, spec: spec, cgroup: cgroup, stdio: stdio)
-        if let terminal {
-            TerminalSession(master: terminal, forwardInput: stdin).run(until: initPid)
-            close(terminal)
-        }
-        let status = try Spawn.wait(initPid) ?? .exited(1)
-        return status.code
+        return (pid, spec, Cgroup(layout: CgroupLayout.detect(), path: info.cgroup))
     }
 }

@@ -7,7 +7,12 @@ import MinipodSystem
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "Load and list images.",
+        abstract: "Load, import, list, inspect and remove images.",
+        discussion: """
+        Examples:
+          minipod image load /var/cache/minipod/images/nginx_1.25.tar
+          minipod image ls
+        """,
         subcommands: [Load.self, Import.self, List.self, Inspect.self, Remove.self, Prune.self])
 
     struct Import: ParsableCommand {
@@ -25,7 +30,8 @@ struct ImageCommand: ParsableCommand {
     }
 
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an image's manifest digest, config and layers as JSON.")
+        static let configuration = CommandConfiguration(abstract: "Show an image's manifest digest, config and layers as JSON.",
+                                                        discussion: "Example: minipod image inspect nginx:1.25")
 
         @Argument var name: String
         @OptionGroup var global: GlobalOptions
@@ -46,7 +52,8 @@ struct ImageCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove image tags (not while a pod uses them, unless --force).")
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove image tags (not while a pod uses them, unless --force).",
+                                                        discussion: "Example: minipod image rm busybox:1.36 && minipod image prune")
 
         @Argument var names: [String]
         @Flag(help: "Remove even if a pod uses the image.") var force = false
@@ -71,7 +78,8 @@ struct ImageCommand: ParsableCommand {
     }
 
     struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete blobs and unpacked layers no image refers to.")
+        static let configuration = CommandConfiguration(abstract: "Delete blobs and unpacked layers no image refers to.",
+                                                        discussion: "Example: minipod image prune")
         @OptionGroup var global: GlobalOptions
 
         func run() {
@@ -106,7 +114,7 @@ struct ImageCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "ls", abstract: "List images.", aliases: ["list"])
+            commandName: "ls", abstract: "List images.", discussion: "Example: minipod image ls", aliases: ["list"])
 
         @OptionGroup var global: GlobalOptions
 

@@ -10,6 +10,12 @@ struct OCICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oci",
         abstract: "OCI runtime with runc's command line (create, start, state, kill, delete, run, exec, ps, spec, features, list).",
+        discussion: """
+        Examples:
+          minipod oci spec && minipod oci run -b . demo         # like runc
+          ln -s $(command -v minipod) /usr/local/bin/minipod-oci
+          podman --runtime /usr/local/bin/minipod-oci run --rm busybox echo hi
+        """,
         version: "minipod-oci version 0.1.0\nspec: 1.2.0",
         subcommands: [OCICreate.self, OCIStart.self, OCIStateCommand.self, OCIKill.self, OCIDelete.self, OCIRun.self,
                       OCIExec.self, OCIPs.self, OCISpec.self, OCIFeatures.self, OCIList.self]

@@ -1,4 +1,5 @@
 import Foundation
+import MinipodKube
 import Testing
 @testable import MinipodPod
 
@@ -29,5 +30,18 @@ struct CRILogTests {
 struct BackoffTests {
     @Test func restartsImmediatelyThenDoublesFromTenSecondsToFiveMinutes() {
         #expect((1...8).map { ContainerSlot.backoffDelay(crashes: $0) } == [0, 10, 20, 40, 80, 160, 300, 300])
+    }
+}
+
+struct KubeTimeTests {
+    @Test func formatsAndParsesRFC3339WithoutICU() {
+        #expect(KubeTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(KubeTime.format(Date(timeIntervalSince1970: 1_798_761_599.9)) == "2026-12-31T23:59:59Z")
+        #expect(KubeTime.parse("2026-12-02T07:10:03Z") == Date(timeIntervalSince1970: 1_796_195_403))
+        #expect(KubeTime.parse("2026-12-02T08:10:03+01:00") == Date(timeIntervalSince1970: 1_796_195_403))
+        #expect(KubeTime.parse("2026-12-02T07:10:03.123456789Z").map { $0.timeIntervalSince1970 } ?? 0 > 1_796_195_403.12)
+        for bad in ["", "2026-12-02", "2026-12-02T07:10:03", "2026-13-02T07:10:03Z", "2026-12-02T07:10:03Zjunk", "2026-12-02T07:10:03.Z"] {
+            #expect(KubeTime.parse(bad) == nil, "\(bad)")
+        }
     }
 }
