@@ -18,21 +18,18 @@ public struct PodGarbageCollector {
 
     public func collect() {
         for key in ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []) {
-            guard isAbandoned(key) else { continue }
-            try? PodTeardown(paths: paths).run(key: key)
+            // `run` holds this lock from reserving the name until the supervisor is up;
+            // holding it here keeps a creator from starting while we judge and remove.
+            let lock = open(paths.lockPath(key), O_RDWR | O_CLOEXEC)
+            if lock < 0 && errno != ENOENT { continue }
+            if lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0 { close(lock); continue }
+            if isAbandoned(key) { try? PodTeardown(paths: paths).run(key: key) }
+            if lock >= 0 { close(lock) }
         }
     }
 
+    /// Judged with the pod's lock held by the caller.
     func isAbandoned(_ key: String) -> Bool {
-        let lock = open(paths.lockPath(key), O_RDWR | O_CLOEXEC)
-        if lock >= 0 {
-            defer { close(lock) }
-            // `run` holds this lock from reserving the name until the supervisor is up.
-            if flock(lock, LOCK_EX | LOCK_NB) != 0 { return false }
-            defer { flock(lock, LOCK_UN) }
-        } else if errno != ENOENT {
-            return false
-        }
         let runtime = try? store.loadRuntime(key)
         if let pid = runtime?.supervisorPid, Signals.isAlive(pid) { return false }
         guard let pod = try? store.loadPod(key) else {

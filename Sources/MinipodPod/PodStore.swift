@@ -83,13 +83,15 @@ public struct PodStore: Sendable {
         try FileIO.writeAtomically(paths.runtimePath(runtime.key), String(decoding: try encoder.encode(runtime), as: UTF8.self))
     }
 
-    /// Read-modify-write of state.json under the lock.
+    /// Read-modify-write of state.json under the lock; nothing is written (and
+    /// resourceVersion does not move) when the change changed nothing.
     @discardableResult
     public func update(_ key: String, _ change: (inout Pod) -> Void) throws -> Pod {
         try withLock(key) {
-            var pod = try loadPod(key)
+            let before = try loadPod(key)
+            var pod = before
             change(&pod)
-            try save(pod, key: key)
+            if pod != before { try save(pod, key: key) }
             return pod
         }
     }

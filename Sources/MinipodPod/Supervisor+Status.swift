@@ -7,9 +7,7 @@ extension Supervisor {
     /// without touching metadata the CLI may have changed (deletion fields).
     func writeStatus() {
         let status = buildStatus()
-        try? store.update(key) { stored in
-            if stored.status != status { stored.status = status }
-        }
+        _ = try? store.update(key) { stored in stored.status = status }
     }
 
     func buildStatus() -> PodStatus {

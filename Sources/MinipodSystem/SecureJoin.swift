@@ -1,5 +1,4 @@
 import Glibc
-import MinipodSystem
 
 /// Resolves `path` as if `root` were "/": symlinks are followed but can never
 /// lead outside root, and ".." stops at root (CVE-2021-30465 class). The image

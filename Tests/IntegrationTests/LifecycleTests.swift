@@ -128,3 +128,17 @@ extension Integration {
         #expect(host.run(["get", "pods"]).stdout.contains("chatty   1/1     Running"))
     }
 }
+
+extension Integration {
+    /// A pod that does nothing writes nothing: resourceVersion and the watch history stay put.
+    @Test func idlePodStateIsNotRewritten() throws {
+        defer { host.cleanup(["sidecar-demo"]) }
+        try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
+        usleep(500_000)
+        let version = { host.run(["get", "pod", "sidecar-demo", "-o", "json"]).stdout
+            .split(separator: "\n").first { $0.contains("\"resourceVersion\"") } ?? "" }
+        let before = version()
+        sleep(6)  // longer than the supervisor's idle wake-up (5 s)
+        #expect(version() == before)
+    }
+}
