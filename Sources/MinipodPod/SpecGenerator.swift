@@ -45,10 +45,10 @@ public enum SpecGenerator {
         process.terminal = false
         let security = container.securityContext
         let privileged = security?.privileged == true
-        var caps = privileged ? allCapabilities : DefaultProfile.capabilities
+        var caps = privileged ? DefaultProfile.allCapabilities : DefaultProfile.capabilities
         for add in security?.capabilities?.add ?? [] {
             let name = capName(add)
-            if name == "CAP_ALL" { caps = allCapabilities } else if !caps.contains(name) { caps.append(name) }
+            if name == "CAP_ALL" { caps = DefaultProfile.allCapabilities } else if !caps.contains(name) { caps.append(name) }
         }
         for drop in security?.capabilities?.drop ?? [] {
             let name = capName(drop)
@@ -85,16 +85,6 @@ public enum SpecGenerator {
         return spec
     }
 
-    static let allCapabilities = [
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-        "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
-        "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
-        "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-        "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-    ]
 
     static func capName(_ k8sName: String) -> String {
         let upper = k8sName.uppercased()
