@@ -50,6 +50,7 @@ public struct Cgroup: Sendable {
             for (name, mount) in controllers.sorted(by: { $0.key < $1.key }) {
                 try FileIO.makeDirectories(mount + "/" + path)
                 if name == "cpuset" { try inheritCpuset(mount: mount) }
+                if name == "devices" { try restrictDevices(mount + "/" + path) }
             }
         }
         if let resources { try apply(resources) }
@@ -85,6 +86,23 @@ public struct Cgroup: Sendable {
                 }
             }
         }
+    }
+
+    /// The device nodes a container may open (runc's default allow list): with
+    /// CAP_MKNOD it could otherwise make and read the host's disks.
+    /// v1 only; on v2 this needs a BPF program (not done yet).
+    public static let allowedDevices = [
+        "c *:* m", "b *:* m",                     // mknod itself is harmless, opening is what counts
+        "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   // null, zero, full
+        "c 1:8 rwm", "c 1:9 rwm",                // random, urandom
+        "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",   // tty, console, ptmx
+        "c 136:* rwm",                           // /dev/pts/*
+        "c 10:200 rwm",                          // tun
+    ]
+
+    private func restrictDevices(_ dir: String) throws {
+        try FileIO.write(dir + "/devices.deny", "a", flags: O_WRONLY)
+        for rule in Self.allowedDevices { try FileIO.write(dir + "/devices.allow", rule, flags: O_WRONLY) }
     }
 
     public func apply(_ r: RuntimeSpec.Resources) throws {
