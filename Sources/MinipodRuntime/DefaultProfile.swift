@@ -61,7 +61,12 @@ public enum DefaultProfile {
 
     public static func seccomp() -> RuntimeSpec.Seccomp {
         var profile = RuntimeSpec.Seccomp(defaultAction: "SCMP_ACT_ALLOW")
-        profile.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]
+        // Only the ABIs this CPU can run (as Docker's archMap): every extra one grows the filter each exec compiles.
+        #if arch(x86_64)
+        profile.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
+        #elseif arch(arm64)
+        profile.architectures = ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]
+        #endif
         profile.syscalls = [
             .init(names: deniedSyscalls, action: "SCMP_ACT_ERRNO", errnoRet: 1),
             // clone3 cannot be filtered by flags; ENOSYS makes libc fall back to clone, as Docker does.
