@@ -183,6 +183,7 @@ extension Supervisor {
         for group in [ContainerSlot.Kind.main, .initContainer, .sidecar] {
             let indices = slots.indices.filter { slots[$0].kind == group && slots[$0].pid != nil }
             if indices.isEmpty { continue }
+            for i in indices where grace > 0 { runPreStop(i, deadline: deadline) }
             for i in indices {
                 event("Killing", "Stopping container \(slots[i].name)")
                 let signalName = (try? store.loadRuntime(key))?.containers[slots[i].name]?.stopSignal ?? "SIGTERM"

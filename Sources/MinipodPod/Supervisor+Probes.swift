@@ -55,13 +55,13 @@ extension Supervisor {
             return (ProbeChecks.tcp(host: tcp.host ?? host, port: port, timeout: state.timeout), "dial tcp \(host):\(port): connection refused")
         }
         if let command = probe.exec?.command, !command.isEmpty {
-            return execProbe(command, slot: slot, timeout: state.timeout)
+            return runInContainer(command, slot: slot, timeout: state.timeout)
         }
         return (false, "probe has no handler")
     }
 
-    /// exec probes run inside the container like `minipod exec`, bounded by timeoutSeconds.
-    private func execProbe(_ command: [String], slot: ContainerSlot, timeout: TimeInterval) -> (Bool, String) {
+    /// exec probes and preStop hooks run inside the container like `minipod exec`, bounded by a timeout.
+    func runInContainer(_ command: [String], slot: ContainerSlot, timeout: TimeInterval) -> (Bool, String) {
         guard let pid = slot.pid, let info = (try? store.loadRuntime(key))?.containers[slot.name],
               let data = FileManager.default.contents(atPath: info.specPath),
               var spec = try? JSONDecoder().decode(RuntimeSpec.self, from: data) else { return (false, "container not running") }

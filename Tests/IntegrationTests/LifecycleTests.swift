@@ -142,3 +142,39 @@ extension Integration {
         #expect(version() == before)
     }
 }
+
+extension Integration {
+    /// preStop runs inside the container before the stop signal, within the grace period.
+    @Test func preStopHookRunsBeforeTheStopSignal() throws {
+        let shared = host.base + "/prestop-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        defer { host.cleanup(["hooked"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: hooked
+            spec:
+              terminationGracePeriodSeconds: 10
+              containers:
+                - name: app
+                  image: busybox:1.36
+                  command: ["sh", "-c", "trap 'echo term >> /out/order; exit 0' TERM; while true; do sleep 0.2; done"]
+                  lifecycle:
+                    preStop:
+                      exec:
+                        command: ["sh", "-c", "echo prestop >> /out/order"]
+                  volumeMounts:
+                    - name: out
+                      mountPath: /out
+              volumes:
+                - name: out
+                  hostPath:
+                    path: \(shared)
+            """, name: "hooked")
+        try #require(host.run(["run", path]).status == 0)
+        let delete = host.run(["delete", "pod", "hooked"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        #expect((try? String(contentsOfFile: shared + "/order", encoding: .utf8)) == "prestop\nterm\n")
+    }
+}
