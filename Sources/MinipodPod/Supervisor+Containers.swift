@@ -29,8 +29,9 @@ extension Supervisor {
             event("Created", "Created container \(container.name)")
             event("Started", "Started container \(container.name)")
             try? store.updateRuntime(key) { $0.containers[container.name]?.pid = started }
-            // The next container starts once this one has settled (see waitUntilSettled).
+            // The next container starts once this one has settled (see waitUntilSettled) and its postStart hook ran.
             waitUntilSettled(cgroup(for: container.name), pid: started)
+            runPostStart(i)
         } catch {
             log("container \(container.name): \(error)")
             let reason = (error as? MinipodError)?.code == .invalidManifest ? "CreateContainerConfigError" : "RunContainerError"

@@ -8,9 +8,27 @@ extension Supervisor {
     /// (FailedPreStopHook) and the container is stopped anyway.
     func runPreStop(_ i: Int, deadline: Date) {
         guard let hook = slots[i].container.lifecycle?.preStop, slots[i].pid != nil else { return }
-        let slot = slots[i]
+        if !runHook(hook, slot: slots[i], until: deadline, kind: "PreStop") {
+            // Reported; the container is stopped anyway.
+        }
+    }
+
+    /// postStart runs right after the container started; the next container in spec order
+    /// waits for it, and a failing hook kills the container (restarted per restartPolicy),
+    /// as kubelet does.
+    func runPostStart(_ i: Int) {
+        guard let hook = slots[i].container.lifecycle?.postStart, let pid = slots[i].pid else { return }
+        if !runHook(hook, slot: slots[i], until: Date().addingTimeInterval(30), kind: "PostStart") {
+            event("Killing", "FailedPostStartHook: container \(slots[i].name) will be killed")
+            kill(pid, SIGKILL)
+            cgroup(for: slots[i].name).killAll()
+        }
+    }
+
+    /// Runs one lifecycle handler inside the container; false (and a warning event) when it failed.
+    private func runHook(_ hook: LifecycleHandler, slot: ContainerSlot, until deadline: Date, kind: String) -> Bool {
         let remaining = deadline.timeIntervalSinceNow
-        guard remaining > 0 else { return }
+        guard remaining > 0 else { return true }
         var ok = true
         var detail = ""
         if let command = hook.exec?.command, !command.isEmpty {
@@ -23,7 +41,8 @@ extension Supervisor {
             usleep(UInt32(min(Double(seconds), remaining) * 1_000_000))
         }
         if !ok {
-            event("FailedPreStopHook", "PreStopHook failed: \(detail)", warning: true)
+            event("Failed\(kind)Hook", "\(kind)Hook failed: \(detail)", warning: true)
         }
+        return ok
     }
 }

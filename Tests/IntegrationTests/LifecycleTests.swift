@@ -178,3 +178,44 @@ extension Integration {
         #expect((try? String(contentsOfFile: shared + "/order", encoding: .utf8)) == "prestop\nterm\n")
     }
 }
+
+extension Integration {
+    /// postStart runs in the container after it starts; a failing one kills the container.
+    @Test func postStartHookRunsAndAFailingOneRestartsTheContainer() throws {
+        defer { host.cleanup(["poststart"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: poststart
+            spec:
+              containers:
+                - name: good
+                  image: busybox:1.36
+                  command: ["sleep", "3600"]
+                  lifecycle:
+                    postStart:
+                      exec:
+                        command: ["sh", "-c", "echo started > /tmp/hook"]
+                - name: bad
+                  image: busybox:1.36
+                  command: ["sleep", "3600"]
+                  lifecycle:
+                    postStart:
+                      exec:
+                        command: ["false"]
+            """, name: "poststart")
+        _ = host.run(["apply", "-f", path])
+        #expect(host.eventually(10) { host.run(["exec", "poststart", "-c", "good", "--", "cat", "/tmp/hook"]).stdout == "started\n" })
+        var describe = ""
+        #expect(host.eventually(10) {
+            describe = host.run(["describe", "pod", "poststart"]).stdout
+            return describe.contains("FailedPostStartHook")
+        }, "\(describe)")
+        var table = ""
+        #expect(host.eventually(10) {
+            table = host.run(["get", "pods"]).stdout
+            return (table.split(separator: "\n").last?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Int($0) } ?? 0) >= 1
+        }, "the bad container restarts: \(table)")
+    }
+}
