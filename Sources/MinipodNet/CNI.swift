@@ -69,12 +69,17 @@ public struct CNI: Sendable {
         return (list["cniVersion"] as? String ?? "1.0.0", list["name"] as? String ?? Self.networkName, plugins)
     }
 
+    /// Brings up only the loopback interface (pods with `--network none`).
+    public func addLoopback(containerID: String, netns: String) throws {
+        _ = try invoke("ADD", type: "loopback", config: ["cniVersion": "1.0.0", "name": "lo", "type": "loopback"],
+                       containerID: containerID, netns: netns, ifname: "lo")
+    }
+
     /// CNI ADD of loopback and then every plugin of the list; returns the pod's IPv4 address.
     public func add(containerID: String, netns: String, portMappings: [PortMapping]) throws -> String? {
         try ensureConfig()
         let (version, name, plugins) = try plugins()
-        _ = try invoke("ADD", type: "loopback", config: ["cniVersion": version, "name": "lo", "type": "loopback"],
-                       containerID: containerID, netns: netns, ifname: "lo")
+        try addLoopback(containerID: containerID, netns: netns)
         var previous: [String: Any]? = nil
         do {
             for plugin in plugins {

@@ -10,6 +10,8 @@ public struct PodCreator {
     public let store: PodStore
     /// The minipod binary that runs `minipod supervise`.
     public var executable: String
+    /// `--network none`: loopback only, no CNI network (hostPorts are refused).
+    public var isolatedNetwork = false
 
     public init(paths: PodPaths, executable: String) {
         self.paths = paths
@@ -33,6 +35,14 @@ public struct PodCreator {
             }
         }
         try checkHostPorts(pod)
+        if isolatedNetwork {
+            if pod.spec.hostNetwork == true {
+                throw MinipodError(.invalidManifest, "hostNetwork: true cannot be combined with --network none", field: "spec.hostNetwork")
+            }
+            if let (field, _) = containerFields(pod).first(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) {
+                throw MinipodError(.invalidManifest, "hostPort needs a network; it cannot be used with --network none", field: field + ".ports")
+            }
+        }
         return pod
     }
 
@@ -88,6 +98,7 @@ public struct PodCreator {
                 initContainerStatuses: hasInit ? pod.spec.initContainers!.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) } : nil,
                 containerStatuses: pod.spec.containers.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) })
             var runtime = PodRuntimeInfo(key: key, uid: uid, hostNetwork: pod.spec.hostNetwork == true)
+            if isolatedNetwork { runtime.isolatedNetwork = true }
             for (_, container) in containerFields(pod) {
                 for port in container.ports ?? [] where (port.hostPort ?? 0) > 0 {
                     runtime.portMappings.append(PortMappingInfo(hostPort: port.hostPort!, containerPort: port.containerPort,

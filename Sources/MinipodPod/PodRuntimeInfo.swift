@@ -8,6 +8,8 @@ public struct PodRuntimeInfo: Codable, Sendable {
     public var supervisorPid: Int32?
     public var netns: String?
     public var hostNetwork: Bool
+    /// `--network none`: the pod's own network namespace with loopback only, no CNI network.
+    public var isolatedNetwork: Bool?
     public var podIP: String?
     public var portMappings: [PortMappingInfo]
     public var containers: [String: ContainerRuntimeInfo]

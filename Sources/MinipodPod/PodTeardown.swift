@@ -36,7 +36,7 @@ public struct PodTeardown {
             }
         }
 
-        if let runtime, !runtime.hostNetwork {
+        if let runtime, !runtime.hostNetwork, runtime.isolatedNetwork != true {
             let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
             do {
                 try cni.del(containerID: runtime.uid, netns: paths.netnsPath(key), portMappings: runtime.portMappings.map {

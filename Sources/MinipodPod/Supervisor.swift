@@ -108,9 +108,13 @@ public final class Supervisor {
             let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
             runtime.netns = sandbox.netns
             try store.save(runtime)
-            runtime.podIP = try cni.add(containerID: runtime.uid, netns: sandbox.netns, portMappings: runtime.portMappings.map {
+            if runtime.isolatedNetwork == true {
+                try cni.addLoopback(containerID: runtime.uid, netns: sandbox.netns)
+            } else {
+                runtime.podIP = try cni.add(containerID: runtime.uid, netns: sandbox.netns, portMappings: runtime.portMappings.map {
                 CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
-            })
+                })
+            }
         }
         FaultInjection.point("supervisor-after-cni")
         try writePodFiles(hostname: hostname)

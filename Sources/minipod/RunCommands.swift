@@ -5,12 +5,17 @@ import MinipodPod
 import MinipodSystem
 
 /// Shared by run and apply: load, check every pod, then start them.
-func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, verb: String) {
+func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, verb: String, network: String = "cni") {
     do {
         let loaded = try ManifestLoader.load(path: file, strict: strict)
         for warning in loaded.warnings { printErr("Warning: \(warning)") }
         PodGarbageCollector(paths: global.paths).collect()
-        let creator = PodCreator(paths: global.paths, executable: selfExecutable())
+        var creator = PodCreator(paths: global.paths, executable: selfExecutable())
+        switch network {
+        case "cni": break
+        case "none": creator.isolatedNetwork = true
+        default: throw MinipodError(.invalidArgument, "--network must be cni (default) or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
+        }
         // Every pod is checked before any is created: a bad document creates nothing.
         let prepared = try loaded.pods.map { try creator.prepare($0, namespace: global.namespace) }
         var failed = false
@@ -45,9 +50,12 @@ struct Run: ParsableCommand {
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
     var strict = false
 
+    @Option(help: "cni (the pod network) or none (loopback only).")
+    var network = "cni"
+
     @OptionGroup var global: GlobalOptions
 
-    func run() { startPods(file: file, strict: strict, global: global, wait: true, verb: "created") }
+    func run() { startPods(file: file, strict: strict, global: global, wait: true, verb: "created", network: network) }
 }
 
 struct Apply: ParsableCommand {
@@ -61,9 +69,12 @@ struct Apply: ParsableCommand {
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
     var strict = false
 
+    @Option(help: "cni (the pod network) or none (loopback only).")
+    var network = "cni"
+
     @OptionGroup var global: GlobalOptions
 
-    func run() { startPods(file: filename, strict: strict, global: global, wait: false, verb: "created") }
+    func run() { startPods(file: filename, strict: strict, global: global, wait: false, verb: "created", network: network) }
 }
 
 struct Supervise: ParsableCommand {

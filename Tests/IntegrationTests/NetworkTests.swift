@@ -109,3 +109,20 @@ extension Integration {
         #expect(HostSnapshot.take().links == before.links)
     }
 }
+
+extension Integration {
+    /// `--network none`: the containers share a loopback-only namespace, no veth and no address.
+    @Test func networkNoneGivesLoopbackOnly() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["localhost-demo"]) }
+        let run = host.run(["run", host.example("localhost-demo.yaml"), "--network", "none"])
+        try #require(run.status == 0, "\(run.stderr)")
+        #expect(host.run(["exec", "localhost-demo", "-c", "nginx", "--", "curl", "-s", "localhost:8080"]).stdout == "Hello from sidecar!\n")
+        let links = host.run(["exec", "localhost-demo", "-c", "http-server", "--", "ip", "-o", "link"]).stdout
+        #expect(links.contains("lo:") && !links.contains("eth0"), "\(links)")
+        #expect(host.podIP("localhost-demo") == "<none>")
+        #expect(HostSnapshot.take().links == before.links)
+        host.cleanup(["localhost-demo"])
+        #expect(HostSnapshot.take() == before)
+    }
+}
