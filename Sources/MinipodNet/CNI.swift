@@ -130,6 +130,29 @@ public struct CNI: Sendable {
         if let firstError { throw firstError }
     }
 
+    /// The bridge plugin's DEL without a network namespace (the pod's is gone, as after a
+    /// reboot of /run) releases the IPAM lease but leaves its masquerade rules; remove the
+    /// POSTROUTING rule that names this container and the chain it jumps to.
+    public func removeMasqueradeRules(containerID: String) {
+        let iptables = ["/usr/sbin/iptables", "/sbin/iptables"].first(where: FileIO.exists) ?? "iptables"
+        guard let listing = try? Spawn.run(iptables, ["-w", "-t", "nat", "-L", "POSTROUTING", "--line-numbers", "-n"]),
+              listing.status == .exited(0) else { return }
+        var doomed: [(Int, String)] = []
+        for line in String(decoding: listing.stdout, as: UTF8.self).split(separator: "\n") where line.contains("id: \"\(containerID)\"") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 1, let number = Int(fields[0]) else { continue }
+            doomed.append((number, String(fields[1])))
+        }
+        // Highest rule number first, so the numbers of the others stay valid.
+        for (number, chain) in doomed.sorted(by: { $0.0 > $1.0 }) {
+            _ = try? Spawn.run(iptables, ["-w", "-t", "nat", "-D", "POSTROUTING", String(number)])
+            if chain.hasPrefix("CNI-") {
+                _ = try? Spawn.run(iptables, ["-w", "-t", "nat", "-F", chain])
+                _ = try? Spawn.run(iptables, ["-w", "-t", "nat", "-X", chain])
+            }
+        }
+    }
+
     private func pluginPath(_ type: String) throws -> String {
         guard !type.isEmpty, !type.contains("/") else { throw MinipodError(.network, "CNI plugin type \"\(type)\" is invalid") }
         for dir in pluginDirs where FileIO.exists(dir + "/" + type) { return dir + "/" + type }

@@ -17,6 +17,7 @@ public struct PodGarbageCollector {
     }
 
     public func collect() {
+        collectOrphans()
         for key in ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []) {
             // `run` holds this lock from reserving the name until the supervisor is up;
             // holding it here keeps a creator from starting while we judge and remove.
@@ -25,6 +26,25 @@ public struct PodGarbageCollector {
             if lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0 { close(lock); continue }
             if isAbandoned(key) { try? PodTeardown(paths: paths).run(key: key) }
             if lock >= 0 { close(lock) }
+        }
+    }
+
+    /// Pod data under the root whose pod has no state any more (after a reboot
+    /// cleared /run). Data directories are listed before the pods' state, so a
+    /// pod created meanwhile (state first, data second) is never taken for one.
+    func collectOrphans() {
+        let dataUIDs = (try? FileIO.listDirectory(paths.root + "/pods")) ?? []
+        guard !dataUIDs.isEmpty else { return }
+        let live = Set(((try? FileIO.listDirectory(paths.podsStateDir)) ?? []).compactMap { key in
+            (try? store.loadRuntime(key))?.uid ?? (try? store.loadPod(key))?.metadata.uid
+        })
+        // A run dir without readable state (being created right now) keeps every orphan for later.
+        let unreadable = ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []).contains { key in
+            (try? store.loadRuntime(key)) == nil && (try? store.loadPod(key)) == nil
+        }
+        if unreadable { return }
+        for uid in dataUIDs where !live.contains(uid) {
+            PodTeardown(paths: paths).removeOrphan(uid: uid)
         }
     }
 

@@ -23,17 +23,7 @@ public struct PodTeardown {
         var problems: [String] = []
 
         if let uid = runtime?.uid ?? pod?.metadata.uid ?? knownUID {
-            let podCgroup = Cgroup(layout: layout, path: paths.cgroupPath(uid: uid))
-            // Every container cgroup, including ones runtime.json never heard of (a crash mid-start).
-            for dir in podCgroup.directories {
-                for name in (try? FileIO.listDirectory(dir)) ?? [] where FileIO.isDirectory(dir + "/" + name) {
-                    Cgroup(layout: layout, path: paths.cgroupPath(uid: uid, container: name)).remove()
-                }
-            }
-            podCgroup.remove()
-            for dir in podCgroup.directories where FileIO.exists(dir) {
-                problems.append("cgroup \(dir) could not be removed")
-            }
+            problems += removeCgroups(uid: uid, layout: layout)
         }
 
         if let runtime, !runtime.hostNetwork, runtime.isolatedNetwork != true {
@@ -62,6 +52,33 @@ public struct PodTeardown {
         do { try FileIO.removeTree(paths.runDir(key)) } catch { problems.append("\(error)") }
         if !problems.isEmpty {
             throw MinipodError(.system, "pod \(PodStore.name(fromKey: key)) not fully removed: " + problems.joined(separator: "; "))
+        }
+    }
+
+    /// Every container cgroup of the pod, including ones runtime.json never heard of (a crash mid-start).
+    func removeCgroups(uid: String, layout: CgroupLayout) -> [String] {
+        let podCgroup = Cgroup(layout: layout, path: paths.cgroupPath(uid: uid))
+        for dir in podCgroup.directories {
+            for name in (try? FileIO.listDirectory(dir)) ?? [] where FileIO.isDirectory(dir + "/" + name) {
+                Cgroup(layout: layout, path: paths.cgroupPath(uid: uid, container: name)).remove()
+            }
+        }
+        podCgroup.remove()
+        return podCgroup.directories.filter { FileIO.exists($0) }.map { "cgroup \($0) could not be removed" }
+    }
+
+    /// What a pod leaves when its state in /run is gone (a host reboot, or /run
+    /// wiped) but /var/lib and the cgroups are not: processes, cgroups, its IPAM
+    /// lease and NAT rules (CNI DEL by container id), volumes, writable layers, logs.
+    public func removeOrphan(uid: String) {
+        _ = removeCgroups(uid: uid, layout: CgroupLayout.detect())
+        let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
+        try? cni.del(containerID: uid, netns: "", portMappings: [])
+        cni.removeMasqueradeRules(containerID: uid)
+        unmountAll(under: [paths.dataDir(uid: uid)])
+        try? FileIO.removeTree(paths.dataDir(uid: uid))
+        for name in (try? FileIO.listDirectory(paths.logs + "/pods")) ?? [] where name.hasSuffix("_" + uid) {
+            try? FileIO.removeTree(paths.logs + "/pods/" + name)
         }
     }
 
