@@ -51,12 +51,9 @@ public struct PodLogs {
         let restart = previous ? restarts - 1 : restarts
         let path = paths.logPath(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
                                  uid: pod.metadata.uid ?? "", container: container, restart: restart)
-        if !FileIO.exists(path) {
-            if !everRan {
-                let reason = status.first { $0.name == container }?.state.waiting?.reason ?? "ContainerCreating"
-                throw MinipodError(.invalidArgument, "container \"\(container)\" in pod \"\(pod.metadata.name)\" is waiting to start: \(reason)")
-            }
-            return path
+        if !FileIO.exists(path) && !everRan {
+            let reason = status.first { $0.name == container }?.state.waiting?.reason ?? "ContainerCreating"
+            throw MinipodError(.invalidArgument, "container \"\(container)\" in pod \"\(pod.metadata.name)\" is waiting to start: \(reason)")
         }
         return path
     }

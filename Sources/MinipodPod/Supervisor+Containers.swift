@@ -28,7 +28,7 @@ extension Supervisor {
             event("Pulled", "Container image \"\(container.image)\" already present on machine")
             event("Created", "Created container \(container.name)")
             event("Started", "Started container \(container.name)")
-            try? store.updateRuntime(key) { $0.containers[container.name]?.pid = started }
+            try? updateRuntime { $0.containers[container.name]?.pid = started }
             // The next container starts once this one has settled (see waitUntilSettled) and its postStart hook ran.
             waitUntilSettled(cgroup(for: container.name), pid: started)
             runPostStart(i)
@@ -83,7 +83,7 @@ extension Supervisor {
         close(out.write); close(err.write)
         LogPump(readFrom: out.read, stream: "stdout", log: logFile).start()
         LogPump(readFrom: err.read, stream: "stderr", log: logFile).start()
-        try store.updateRuntime(key) {
+        try updateRuntime {
             $0.containers[container.name] = ContainerRuntimeInfo(
                 pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",
                 logPath: logPath, specPath: specPath)
@@ -130,7 +130,7 @@ extension Supervisor {
         slots[i].pid = nil
         slots[i].ready = false
         slots[i].state = ContainerState(terminated: terminated)
-        try? store.updateRuntime(key) { $0.containers[slot.name]?.pid = nil }
+        try? updateRuntime { $0.containers[slot.name]?.pid = nil }
         if stopRequested { return }
         crashed(i, exit: code)
     }
@@ -187,12 +187,12 @@ extension Supervisor {
             for i in indices where grace > 0 { runPreStop(i, deadline: deadline) }
             for i in indices {
                 event("Killing", "Stopping container \(slots[i].name)")
-                let signalName = (try? store.loadRuntime(key))?.containers[slots[i].name]?.stopSignal ?? "SIGTERM"
+                let signalName = runtime.containers[slots[i].name]?.stopSignal ?? "SIGTERM"
                 if let pid = slots[i].pid { kill(pid, grace > 0 ? (Signals.number(signalName) ?? SIGTERM) : SIGKILL) }
             }
             while Date() < deadline && indices.contains(where: { slots[$0].pid != nil }) {
-                waitForEventQuietly(0.05)
-                reapQuietly()
+                usleep(50_000)
+                reap()
                 // A later `delete --grace-period=0` (or --now) shortens the wait.
                 if let pod = try? store.loadPod(key), let since = pod.metadata.deletionTimestamp.flatMap(KubeTime.parse),
                    let newGrace = pod.metadata.deletionGracePeriodSeconds, newGrace < appliedGrace {
@@ -206,14 +206,5 @@ extension Supervisor {
             if let pid = slots[i].pid, let status = try? Spawn.wait(pid) { containerExited(i, status: status) }
         }
         writeStatus()
-    }
-
-    private func waitForEventQuietly(_ seconds: Double) { usleep(UInt32(seconds * 1_000_000)) }
-
-    private func reapQuietly() {
-        for i in slots.indices {
-            guard let pid = slots[i].pid, let status = try? Spawn.wait(pid, options: WNOHANG) else { continue }
-            containerExited(i, status: status)
-        }
     }
 }

@@ -62,7 +62,7 @@ extension Supervisor {
 
     /// exec probes and preStop hooks run inside the container like `minipod exec`, bounded by a timeout.
     func runInContainer(_ command: [String], slot: ContainerSlot, timeout: TimeInterval) -> (Bool, String) {
-        guard let pid = slot.pid, let info = (try? store.loadRuntime(key))?.containers[slot.name],
+        guard let pid = slot.pid, let info = runtime.containers[slot.name],
               let data = FileManager.default.contents(atPath: info.specPath),
               var spec = try? JSONDecoder().decode(RuntimeSpec.self, from: data) else { return (false, "container not running") }
         spec.process?.args = command

@@ -83,11 +83,17 @@ public final class Supervisor {
     /// Tells a waiting `minipod run` why the pod failed before it ever ran
     /// (the state directory may be gone by the time it looks).
     func reportSetupError(_ message: String) {
-        try? store.updateRuntime(key) { $0.setupError = message }
+        try? updateRuntime { $0.setupError = message }
         guard reportFD >= 0 else { return }
         _ = Array((message + "\n").utf8).withUnsafeBytes { FileIO.writeAll(reportFD, $0) }
         close(reportFD)
         reportFD = -1
+    }
+
+    /// Changes runtime.json and the supervisor's own copy alike, so probes and stop read current pids.
+    func updateRuntime(_ change: (inout PodRuntimeInfo) -> Void) throws {
+        change(&runtime)
+        try store.updateRuntime(key, change)
     }
 
     func log(_ message: String) {
@@ -191,7 +197,7 @@ public final class Supervisor {
         (try? store.loadPod(key))?.metadata.deletionTimestamp != nil
     }
 
-    private func reap() {
+    func reap() {
         for i in slots.indices {
             guard let pid = slots[i].pid, let status = try? Spawn.wait(pid, options: WNOHANG) else { continue }
             containerExited(i, status: status)
