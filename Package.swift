@@ -9,12 +9,13 @@ import PackageDescription
 // container start and CLI call pays process start-up (DESIGN.md). SwiftPM's
 // autolink misses Foundation's internal static libraries on Linux, so they are
 // named here, inside a group so their mutual references resolve.
-func staticLinking(_ libraries: [String]) -> [LinkerSetting] {
+func staticLinking(_ libraries: [String], mode: String = "-static-stdlib") -> [LinkerSetting] {
     let group = ["--start-group"] + libraries.map { "-l" + $0 } + ["--end-group"]
-    return [.unsafeFlags(["-static-stdlib"] + group.flatMap { ["-Xlinker", $0] }, .when(configuration: .release))]
+    return [.unsafeFlags([mode] + group.flatMap { ["-Xlinker", $0] }, .when(configuration: .release))]
 }
 let essentials = ["FoundationEssentials", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization", "swiftCore"]
-let staticInit = staticLinking(essentials)
+// minipod-init runs once per container start and per exec: fully static, no dynamic loader at all.
+let staticInit = staticLinking(essentials, mode: "-static-executable")
 let staticCLI = staticLinking(["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
                                "dispatch", "BlocksRuntime", "stdc++"] + essentials)
 
@@ -39,7 +40,7 @@ let package = Package(
         ]),
         .target(name: "MinipodOCI", dependencies: ["MinipodSystem"]),
         .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
-        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage"]),
+        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage", "CSeccomp"]),
         .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem", "MinipodRuntime"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
         .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),
@@ -51,7 +52,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: staticCLI),
         .executableTarget(name: "minipod-init", dependencies: [
-            "MinipodSystem", "MinipodOCI", "CSeccomp", "CCap",
+            "MinipodSystem", "MinipodOCI", "CCap",
         ], linkerSettings: staticInit),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),

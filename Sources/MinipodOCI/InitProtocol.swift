@@ -17,6 +17,9 @@ public struct InitConfig: Codable, Sendable {
     /// create: fd (in init) of a connected --console-socket; init makes a pty in the
     /// container's devpts, sends the master there and uses the slave as stdio.
     public var consoleSocketFD: Int32?
+    /// The compiled seccomp filter's flags; when set, the filter's instructions
+    /// follow this config as a second message (compiled by the parent, loaded last by init).
+    public var seccompFlags: UInt32?
 
     public init(mode: Mode, spec: RuntimeSpec, name: String) {
         self.mode = mode; self.spec = spec; self.name = name
@@ -34,5 +37,29 @@ public struct InitReport: Codable, Sendable {
 
     public init(kind: Kind, message: String? = nil, errno: Int32? = nil, pid: Int32? = nil, exitCode: Int32? = nil) {
         self.kind = kind; self.message = message; self.errno = errno; self.pid = pid; self.exitCode = exitCode
+    }
+}
+
+/// A seccomp filter compiled to classic BPF: what minipod-init hands to the
+/// kernel as the very last step before execve.
+public struct SeccompProgram: Equatable, Sendable {
+    /// struct sock_filter entries, 8 bytes each, in host byte order.
+    public var instructions: [UInt8]
+    /// SECCOMP_FILTER_FLAG_* bits for seccomp(2).
+    public var flags: UInt32
+
+    public init(instructions: [UInt8], flags: UInt32) {
+        self.instructions = instructions; self.flags = flags
+    }
+
+    /// The flags as 4 little-endian bytes, then the instructions.
+    public var serialized: [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: flags >> (8 * $0)) } + instructions
+    }
+
+    public init?(serialized bytes: [UInt8]) {
+        guard bytes.count > 4, (bytes.count - 4) % 8 == 0 else { return nil }
+        flags = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[$1]) << (8 * $1) }
+        instructions = Array(bytes[4...])
     }
 }

@@ -117,11 +117,13 @@ public final class LogPump: @unchecked Sendable {
     let fd: Int32
     let stream: String
     let log: LogFile
+    let hub: AttachHub?
 
-    public init(readFrom fd: Int32, stream: String, log: LogFile) {
+    init(readFrom fd: Int32, stream: String, log: LogFile, hub: AttachHub? = nil) {
         self.fd = fd
         self.stream = stream
         self.log = log
+        self.hub = hub
         log.retain()
     }
 
@@ -141,6 +143,8 @@ public final class LogPump: @unchecked Sendable {
             let n = read(fd, &buf, buf.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
+            // Attached clients get the bytes as they come, prompts without a newline included.
+            if let hub { buf.withUnsafeBytes { hub.broadcast(stream == "stderr" ? .stderr : .stdout, UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
             pending += buf[0..<n]
             var start = 0
             while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {

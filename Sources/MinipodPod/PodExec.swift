@@ -25,13 +25,16 @@ public struct PodExec {
     /// Starts the command with the given stdio fds and returns init's pid; the caller waits
     /// for it (its exit status is the command's).
     public func start(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio) throws -> pid_t {
-        let (pid, spec, cgroup) = try target(key: key, container: container, command: command, tty: false)
-        return try ContainerLauncher().exec(name: container, targetPid: pid, spec: spec, cgroup: cgroup, stdio: stdio).pid
+        let target = try target(key: key, container: container, command: command, tty: false)
+        return try ContainerLauncher().exec(name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
+                                            stdio: stdio, seccompCache: target.seccompCache).pid
     }
 
     func run(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio, tty: Bool, forwardInput: Bool) throws -> Int32 {
-        let (pid, spec, cgroup) = try target(key: key, container: container, command: command, tty: tty)
-        let (initPid, terminal) = try ContainerLauncher().exec(name: container, targetPid: pid, spec: spec, cgroup: cgroup, stdio: stdio)
+        CgroupMigrationLock.prime()
+        let target = try target(key: key, container: container, command: command, tty: tty)
+        let (initPid, terminal) = try ContainerLauncher().exec(name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
+                                                               stdio: stdio, seccompCache: target.seccompCache)
         if let terminal {
             TerminalSession(master: terminal, forwardInput: forwardInput).run(until: initPid)
             close(terminal)
@@ -40,12 +43,13 @@ public struct PodExec {
         return status.code
     }
 
-    /// The running container's pid 1, its process spec with `command`, and its cgroup.
-    private func target(key: String, container: String, command: [String], tty: Bool) throws -> (pid_t, RuntimeSpec, Cgroup) {
-        let pod = try store.loadPod(key)
+    /// The running container's pid 1, its process spec with `command`, its cgroup and
+    /// the seccomp filter compiled when it was created.
+    private func target(key: String, container: String, command: [String], tty: Bool)
+        throws -> (pid: pid_t, spec: RuntimeSpec, cgroup: Cgroup, seccompCache: String) {
         let runtime = try store.loadRuntime(key)
         guard let info = runtime.containers[container], let pid = info.pid, Signals.isAlive(pid) else {
-            throw MinipodError(.invalidArgument, "cannot exec into container \(container) in pod \(pod.metadata.name): the container is not running")
+            throw MinipodError(.invalidArgument, "cannot exec into container \(container) in pod \(PodStore.name(fromKey: key)): the container is not running")
         }
         var spec = try JSONDecoder().decode(RuntimeSpec.self, from: Data(try FileIO.readBytes(info.specPath)))
         spec.process?.args = command
@@ -53,6 +57,6 @@ public struct PodExec {
         if tty, !(spec.process?.env ?? []).contains(where: { $0.hasPrefix("TERM=") }) {
             spec.process?.env?.append("TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "xterm")")
         }
-        return (pid, spec, Cgroup(layout: CgroupLayout.detect(), path: info.cgroup))
+        return (pid, spec, Cgroup(layout: CgroupLayout.detect(), path: info.cgroup), SeccompCompiler.cachePath(forSpec: info.specPath))
     }
 }

@@ -77,14 +77,17 @@ public struct PodLogs {
             return options.timestamps ? "\(record.timestamp) \(pending)\n" : pending + "\n"
         }
 
-        var carry = ""
+        // Split on the newline byte, not on String's Characters: a terminal's "\r\n" is one Character.
+        var carry: [UInt8] = []
         func consume(_ n: Int) -> [String] {
-            carry += String(decoding: buf[0..<n], as: UTF8.self)
+            carry += buf[0..<n]
             var out: [String] = []
-            while let newline = carry.firstIndex(of: "\n") {
-                if let text = render(carry[..<newline]) { out.append(text) }
-                carry = String(carry[carry.index(after: newline)...])
+            var start = 0
+            while let newline = carry[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                if let text = render(Substring(String(decoding: carry[start..<newline], as: UTF8.self))) { out.append(text) }
+                start = newline + 1
             }
+            carry.removeFirst(start)
             return out
         }
 

@@ -33,6 +33,7 @@ public struct PodPaths: Sendable {
     public func nsDir(_ key: String) -> String { runDir(key) + "/ns" }
     public func etcDir(_ key: String) -> String { runDir(key) + "/etc" }
     public func supervisorLog(_ key: String) -> String { runDir(key) + "/supervisor.log" }
+    public func supervisorSocket(_ key: String) -> String { runDir(key) + "/supervisor.sock" }
 
     public func dataDir(uid: String) -> String { root + "/pods/" + uid }
     public func volumeDir(uid: String, volume: String) -> String { dataDir(uid: uid) + "/volumes/" + volume }

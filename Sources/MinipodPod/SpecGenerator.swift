@@ -42,7 +42,7 @@ public enum SpecGenerator {
         process.env = env.map { "\($0.name)=\($0.value)" }
         process.cwd = container.workingDir ?? nonEmpty(c.imageConfig?.WorkingDir) ?? "/"
         process.user = try user(c, field: field)
-        process.terminal = false
+        process.terminal = container.tty == true  // the supervisor gives it a pty (ContainerStdio)
         let security = container.securityContext
         let privileged = security?.privileged == true
         var caps = privileged ? DefaultProfile.allCapabilities : DefaultProfile.capabilities

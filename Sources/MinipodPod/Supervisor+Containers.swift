@@ -47,6 +47,7 @@ extension Supervisor {
 
     private func launch(_ container: Container, restart: Int) throws -> pid_t {
         guard let image = images[container.image] else { throw MinipodError(.notFound, "image \(container.image) is not loaded") }
+        CgroupMigrationLock.prime(layout: layout)
         let containerDir = paths.containerDir(uid: runtime.uid, container: container.name)
         // A restarted container gets a fresh writable layer, as in Kubernetes.
         for sub in ["upper", "work"] { try? FileIO.removeTree(containerDir + "/" + sub) }
@@ -59,6 +60,8 @@ extension Supervisor {
             volumeDirs: volumeDirectories(), podIP: runtime.podIP, passwd: passwd)
         let spec = try SpecGenerator.spec(for: context)
         let specPath = containerDir + "/config.json"
+        let seccompCache = SeccompCompiler.cachePath(forSpec: specPath)
+        unlink(seccompCache)  // compiled afresh from this spec by create
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileIO.write(specPath, String(decoding: try encoder.encode(spec), as: UTF8.self))
@@ -71,18 +74,21 @@ extension Supervisor {
                                     uid: runtime.uid, container: container.name, restart: restart)
         try FileIO.makeDirectories((logPath as NSString).deletingLastPathComponent)
         let logFile = try LogFile(path: logPath)
-        let out = try FDPipe.make(), err = try FDPipe.make()
+        let stdio = try ContainerStdio(tty: container.tty == true, stdin: container.stdin == true, stdinOnce: container.stdinOnce == true)
         let created: CreatedContainer
         do {
-            created = try launcher.create(name: container.name, spec: spec, cgroup: cg,
-                                          stdio: .init(stdin: -1, stdout: out.write, stderr: err.write))
+            created = try launcher.create(name: container.name, spec: spec, cgroup: cg, stdio: stdio.containerSide,
+                                          options: stdio.options, seccompCache: seccompCache)
         } catch {
-            [out.read, out.write, err.read, err.write].forEach { close($0) }
+            stdio.discard()
             throw error
         }
-        close(out.write); close(err.write)
-        LogPump(readFrom: out.read, stream: "stdout", log: logFile).start()
-        LogPump(readFrom: err.read, stream: "stderr", log: logFile).start()
+        do {
+            attachRegistry[container.name] = try stdio.connect(to: logFile, container: container.name)
+        } catch {
+            created.abort()
+            throw error
+        }
         try updateRuntime {
             $0.containers[container.name] = ContainerRuntimeInfo(
                 pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",
@@ -126,6 +132,8 @@ extension Supervisor {
             exitCode: code, signal: signal, reason: code == 0 ? "Completed" : (oomKilled(slot.name) ? "OOMKilled" : "Error"),
             startedAt: slot.startedAt.map(KubeTime.format), finishedAt: KubeTime.now(), containerID: slot.containerID)
         log("container \(slot.name) exited with \(code)")
+        // No new attach sessions; the current ones end when the output streams do.
+        attachRegistry[slot.name] = nil
         cgroup(for: slot.name).killAll()
         slots[i].pid = nil
         slots[i].ready = false

@@ -25,6 +25,9 @@ public final class Supervisor {
     var stopRequested = false
     var startTime = KubeTime.now()
     var transitions: [String: String] = [:]
+    /// supervisor.sock, where `minipod attach` connects (-1 until set up).
+    var listener: Int32 = -1
+    let attachRegistry = AttachRegistry()
 
     /// Where `minipod run` waits to hear why the pod could not start (-1: nobody waits).
     var reportFD: Int32
@@ -126,6 +129,7 @@ public final class Supervisor {
         try writePodFiles(hostname: hostname)
         try createVolumes()
         FaultInjection.point("supervisor-after-volumes")
+        try listenForClients()
         for slot in slots where images[slot.container.image] == nil {
             images[slot.container.image] = try ImageStore(root: paths.root).resolve(slot.container.image)
         }
@@ -181,8 +185,10 @@ public final class Supervisor {
     }
 
     private func waitForEvent(timeout: TimeInterval) {
-        var fds = [pollfd(fd: signals.read, events: Int16(POLLIN), revents: 0)]
-        _ = poll(&fds, 1, Int32(timeout * 1000))
+        var fds = [pollfd(fd: signals.read, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 2, Int32(timeout * 1000))
+        if fds[1].revents != 0 { acceptClients() }
         var buf = [UInt8](repeating: 0, count: 64)
         while true {
             let n = read(signals.read, &buf, buf.count)

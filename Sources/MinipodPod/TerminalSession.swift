@@ -14,22 +14,10 @@ final class TerminalSession {
     }
 
     func run(until pid: pid_t) {
-        let localIsTTY = isatty(0) == 1
-        var saved = termios()
-        if localIsTTY {
-            tcgetattr(0, &saved)
-            var raw = saved
-            cfmakeraw(&raw)
-            tcsetattr(0, TCSANOW, &raw)
-            copyWindowSize()
-        }
-        defer { if localIsTTY { tcsetattr(0, TCSANOW, &saved) } }
-        let signals = try? FDPipe.make()
-        if let signals {
-            _ = fcntl(signals.write, F_SETFL, O_NONBLOCK)
-            _ = mp_signal_pipe(signals.write)
-            _ = mp_signal_pipe_add(SIGWINCH)
-        }
+        let terminal = RawTerminal()
+        if terminal != nil { copyWindowSize() }
+        defer { terminal?.restore() }
+        let signals = RawTerminal.signalPipe()
         var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: signals?.read ?? -1, events: Int16(POLLIN), revents: 0)]
@@ -61,7 +49,40 @@ final class TerminalSession {
     }
 
     private func copyWindowSize() {
+        if let (rows, cols) = RawTerminal.windowSize() { _ = mp_set_winsize(master, rows, cols) }
+    }
+}
+
+/// The local terminal (fd 0) in raw mode for an interactive session; `restore`
+/// puts the saved settings back. nil when stdin is not a terminal.
+struct RawTerminal {
+    private let saved: termios
+
+    init?() {
+        guard isatty(0) == 1 else { return nil }
+        var settings = termios()
+        tcgetattr(0, &settings)
+        saved = settings
+        cfmakeraw(&settings)
+        tcsetattr(0, TCSANOW, &settings)
+    }
+
+    func restore() {
+        var settings = saved
+        tcsetattr(0, TCSANOW, &settings)
+    }
+
+    static func windowSize() -> (rows: UInt16, cols: UInt16)? {
         var rows: UInt16 = 0, cols: UInt16 = 0
-        if mp_get_winsize(0, &rows, &cols) == 0 { _ = mp_set_winsize(master, rows, cols) }
+        return mp_get_winsize(0, &rows, &cols) == 0 ? (rows, cols) : nil
+    }
+
+    /// SIGWINCH, SIGTERM, SIGHUP (and SIGINT) delivered as bytes on a pipe, for a poll loop.
+    static func signalPipe() -> FDPipe? {
+        guard let signals = try? FDPipe.make() else { return nil }
+        _ = fcntl(signals.write, F_SETFL, O_NONBLOCK)
+        _ = mp_signal_pipe(signals.write)
+        _ = mp_signal_pipe_add(SIGWINCH)
+        return signals
     }
 }

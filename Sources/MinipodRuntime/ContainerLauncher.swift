@@ -70,8 +70,9 @@ public struct ContainerLauncher {
 
     /// clone(NEWPID|NEWNS) → minipod-init; moves it into the cgroup; sends the
     /// config; waits for "ready". Other namespaces are joined or created by init.
+    /// seccompCache: where to keep the compiled seccomp filter for later `exec`s.
     public func create(name: String, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
-                       options: CreateOptions = CreateOptions()) throws -> CreatedContainer {
+                       options: CreateOptions = CreateOptions(), seccompCache: String? = nil) throws -> CreatedContainer {
         guard FileIO.exists(initPath) else {
             throw MinipodError(.notFound, "minipod-init not found at \(initPath); build it with `make build`")
         }
@@ -100,7 +101,7 @@ public struct ContainerLauncher {
             var config = InitConfig(mode: .create, spec: spec, name: name)
             config.startFIFO = options.startFIFO
             config.consoleSocketFD = options.consoleSocket == nil ? nil : 4  // extraFDs start at 3
-            try Message.send(pair.parent, Array(try JSONEncoder().encode(config)))
+            try send(config, seccompCache: seccompCache, to: pair.parent)
             guard let bytes = try Message.receive(pair.parent) else {
                 throw MinipodError(.runtime, "container \(name): init exited during setup")
             }
@@ -118,7 +119,9 @@ public struct ContainerLauncher {
 
     /// Starts `spec.process` inside the running container whose pid 1 is `targetPid`.
     /// Returns init's pid (its exit status is the command's) and, with a terminal, the pty master.
-    public func exec(name: String, targetPid: pid_t, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio) throws -> (pid: pid_t, terminal: Int32?) {
+    /// seccompCache: the filter compiled when the container was created (compiled now if absent).
+    public func exec(name: String, targetPid: pid_t, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
+                     seccompCache: String? = nil) throws -> (pid: pid_t, terminal: Int32?) {
         let pair = try SocketPair.make()
         var request = SpawnRequest(path: initPath, arguments: ["minipod-init", "exec", name], environment: [])
         request.stdin = stdio.stdin
@@ -135,7 +138,7 @@ public struct ContainerLauncher {
         var config = InitConfig(mode: .exec, spec: spec, name: name)
         config.targetPid = targetPid
         config.cgroupProcs = cgroup?.procsFiles
-        try Message.send(pair.parent, Array(try JSONEncoder().encode(config)))
+        try send(config, seccompCache: seccompCache, to: pair.parent)
         var terminal: Int32? = nil
         if spec.process?.terminal == true {
             var buf = [UInt8](repeating: 0, count: Message.maxSize)
@@ -165,6 +168,18 @@ public struct ContainerLauncher {
         // After "pid", a later error report (exec failure in the child) arrives as a message too;
         // the caller reads the exit status from waitpid.
         return (pid, terminal)
+    }
+
+    /// The config, then (with a seccomp section) the compiled filter as a second message.
+    private func send(_ config: InitConfig, seccompCache: String?, to socket: Int32) throws {
+        var config = config
+        var program: SeccompProgram?
+        if let profile = config.spec.linux?.seccomp {
+            program = try SeccompCompiler.program(for: profile, cachePath: seccompCache)
+            config.seccompFlags = program?.flags
+        }
+        try Message.send(socket, Array(try JSONEncoder().encode(config)))
+        if let program { try Message.send(socket, program.instructions) }
     }
 }
 

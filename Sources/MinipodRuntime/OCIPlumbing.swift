@@ -28,27 +28,9 @@ public enum OCIPlumbing {
 
     /// Connects to a --console-socket path (a listening AF_UNIX stream socket).
     public static func connectUnix(_ path: String, id: String) throws -> Int32 {
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            throw MinipodError(.invalidArgument, "container \(id): console socket path too long: \(path)")
+        do { return try UnixSocket.connect(to: path) } catch let error as MinipodError {
+            throw MinipodError(.runtime, "container \(id): connect to console socket \(path)", errno: error.errno)
         }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 { throw MinipodError.sys("socket") }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if rc != 0 {
-            let e = errno
-            close(fd)
-            throw MinipodError(.runtime, "container \(id): connect to console socket \(path)", errno: e)
-        }
-        return fd
     }
 
     /// Sends a pty master the way runc does (its name as the message, the fd as SCM_RIGHTS).

@@ -41,17 +41,25 @@ public enum FileIO {
     }
 
     public static func write(_ path: String, _ text: String, mode: mode_t = 0o644, flags: Int32 = O_WRONLY | O_CREAT | O_TRUNC) throws {
+        try write(path, bytes: Array(text.utf8), mode: mode, flags: flags)
+    }
+
+    public static func write(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, flags: Int32 = O_WRONLY | O_CREAT | O_TRUNC) throws {
         let fd = open(path, flags | O_CLOEXEC, mode)
         if fd < 0 { throw MinipodError.sys("open \(path)") }
         defer { close(fd) }
-        let ok = Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
+        let ok = bytes.withUnsafeBytes { writeAll(fd, $0) }
         if !ok { throw MinipodError.sys("write \(path)") }
     }
 
-    /// Write to a temp file then rename: readers see the old or the new content, never half.
     public static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
+        try writeAtomically(path, bytes: Array(text.utf8), mode: mode)
+    }
+
+    /// Write to a temp file then rename: readers see the old or the new content, never half.
+    public static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws {
         let tmp = path + ".tmp.\(getpid())"
-        try write(tmp, text, mode: mode)
+        try write(tmp, bytes: bytes, mode: mode)
         if rename(tmp, path) != 0 {
             let e = errno
             unlink(tmp)
@@ -157,14 +165,22 @@ public enum Message {
     }
 
     /// nil on EOF (the peer closed, e.g. its CLOEXEC end vanished at execve).
+    /// Peeks at the message's size first: a buffer of maxSize zeroed per message
+    /// costs 256 page faults in every container start and exec.
     public static func receive(_ fd: Int32) throws -> [UInt8]? {
-        var buf = [UInt8](repeating: 0, count: maxSize)
         while true {
-            let n = recv(fd, &buf, buf.count, 0)
-            if n > 0 { return Array(buf[0..<n]) }
-            if n == 0 { return nil }
-            if errno == EINTR { continue }
-            if errno == ECONNRESET { return nil }
+            let size = recv(fd, nil, 0, Int32(MSG_PEEK | MSG_TRUNC))
+            if size == 0 { return nil }
+            if size < 0 {
+                if errno == EINTR { continue }
+                if errno == ECONNRESET { return nil }
+                throw MinipodError.sys("receive message")
+            }
+            if size > maxSize { throw MinipodError(.internal, "message of \(size) bytes exceeds \(maxSize)") }
+            var buf = [UInt8](repeating: 0, count: size)
+            let n = recv(fd, &buf, size, 0)
+            if n == size { return buf }
+            if n < 0 && errno == EINTR { continue }
             throw MinipodError.sys("receive message")
         }
     }

@@ -27,7 +27,7 @@ struct ContainerInit {
         try applySysctls(spec.linux?.sysctl ?? [:])
         try rootfs.finish()
 
-        let launch = try Launch(process: process, seccomp: spec.linux?.seccomp, container: config.name)
+        let launch = try Launch(process: process, seccomp: seccompProgram, container: config.name)
         try launch.prepare()
 
         // Tell the launcher we are ready; it answers with one byte to start

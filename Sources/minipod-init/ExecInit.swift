@@ -49,7 +49,7 @@ struct ExecInit {
             if mp_send_fd(syncFD, master, nil, 0) != 0 { throw MinipodError.sys("send terminal to caller") }
         }
 
-        let launch = try Launch(process: process, seccomp: config.spec.linux?.seccomp, container: config.name)
+        let launch = try Launch(process: process, seccomp: seccompProgram, container: config.name)
         // Checked here, before the fork, so a missing command comes back to the caller as a report.
         try launch.prepare()
         let pid = mp_fork()

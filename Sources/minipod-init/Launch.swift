@@ -1,6 +1,5 @@
 import CCap
 import CMinipod
-import CSeccomp
 import Glibc
 import MinipodOCI
 import MinipodSystem
@@ -16,11 +15,11 @@ struct LaunchError: Error, CustomStringConvertible {
 /// Order (as runc/crun): rlimits, user, capabilities, no_new_privs, seccomp last.
 struct Launch {
     let process: RuntimeSpec.Process
-    let seccomp: RuntimeSpec.Seccomp?
+    let seccomp: SeccompProgram?
     let container: String
     let executable: String
 
-    init(process: RuntimeSpec.Process, seccomp: RuntimeSpec.Seccomp?, container: String) throws {
+    init(process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String) throws {
         self.process = process
         self.seccomp = seccomp
         self.container = container
@@ -51,19 +50,24 @@ struct Launch {
         // Without no_new_privs the kernel takes a filter only from a process holding
         // CAP_SYS_ADMIN: load it before the capabilities go (runc's order); with it, last.
         let seccompFirst = process.noNewPrivileges != true
-        if seccompFirst, let seccomp { try SeccompFilter(seccomp).load() }
+        if seccompFirst, let seccomp { try load(seccomp) }
         // Needs CAP_SETPCAP in the effective set, which setuid to a non-root user clears.
         try dropBoundingSet()
         try switchUser()
         try applyCapabilities()
         if process.noNewPrivileges == true { try Sys.setNoNewPrivileges() }
-        if !seccompFirst, let seccomp { try SeccompFilter(seccomp).load() }
+        if !seccompFirst, let seccomp { try load(seccomp) }
         let env = process.env ?? []
         var argv: [UnsafeMutablePointer<CChar>?] = process.args.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
         execve(path, &argv, &envp)
         let e = errno
         throw LaunchError(message: "container \(container): exec \(path): \(String(cString: strerror(e)))", exitCode: e == ENOENT ? 127 : 126)
+    }
+
+    private func load(_ program: SeccompProgram) throws {
+        let rc = program.instructions.withUnsafeBytes { mp_seccomp_load($0.baseAddress, $0.count, program.flags) }
+        if rc != 0 { throw MinipodError.sys("container \(container): load seccomp filter") }
     }
 
     /// PATH lookup as runc does, in the container's view of the filesystem.

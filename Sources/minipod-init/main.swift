@@ -37,6 +37,17 @@ do {
 } catch {
     fail(MinipodError(.internal, "bad init config: \(error)"))
 }
+/// The filter the parent compiled from spec.linux.seccomp (it follows the config).
+let seccompProgram: SeccompProgram? = {
+    guard let flags = config.seccompFlags else { return nil }
+    guard let instructions = try? Message.receive(syncFD), !instructions.isEmpty else {
+        fail(MinipodError(.internal, "seccomp program missing after the init config"))
+    }
+    return SeccompProgram(instructions: instructions, flags: flags)
+}()
+if config.spec.linux?.seccomp != nil && seccompProgram == nil {
+    fail(MinipodError(.internal, "linux.seccomp is set but no compiled filter was sent"))
+}
 
 do {
     switch config.mode {

@@ -6,6 +6,7 @@ import MinipodSystem
 
 struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "delete",
         abstract: "Delete pods: stop signal, grace period, then SIGKILL; removes everything the pod had.",
         discussion: """
         Examples:

@@ -6,6 +6,7 @@ import MinipodSystem
 
 struct Describe: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "describe",
         abstract: "Show a pod in detail: containers, state, mounts, volumes, conditions, events.",
         discussion: "Example: minipod describe pod init-sidecar-demo")
 

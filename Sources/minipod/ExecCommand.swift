@@ -7,6 +7,7 @@ import MinipodSystem
 
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "exec",
         abstract: "Run a command in a container.",
         discussion: """
         Examples:

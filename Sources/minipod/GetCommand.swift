@@ -6,6 +6,7 @@ import MinipodSystem
 
 struct Get: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "get",
         abstract: "List pods (NAME READY STATUS RESTARTS AGE).",
         discussion: """
         Examples:

@@ -6,6 +6,7 @@ import MinipodSystem
 
 struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "logs",
         abstract: "Print a container's logs.",
         discussion: """
         Examples:

@@ -18,7 +18,7 @@ struct Minipod: ParsableCommand {
           minipod port-forward pod/sidecar-demo 8080:80
           minipod delete pod sidecar-demo
         """,
-        subcommands: [Run.self, Apply.self, Get.self, Describe.self, Wait.self, Delete.self, Logs.self, Exec.self, Copy.self, PortForward.self,
+        subcommands: [Run.self, Apply.self, Get.self, Describe.self, Wait.self, Delete.self, Logs.self, Exec.self, Attach.self, Copy.self, PortForward.self,
                       ImageCommand.self, Supervise.self, OCICommand.self]
     )
 

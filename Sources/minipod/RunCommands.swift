@@ -41,6 +41,7 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Create the pods of a manifest and wait until they run.",
         discussion: "Example: minipod run examples/sidecar-pod.yaml")
 
@@ -60,6 +61,7 @@ struct Run: ParsableCommand {
 
 struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "apply",
         abstract: "Create the pods of a manifest (returns at once, as kubectl apply).",
         discussion: "Example: minipod apply -f examples/init-sidecar.yaml")
 
@@ -79,6 +81,7 @@ struct Apply: ParsableCommand {
 
 struct Supervise: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "supervise",
         abstract: "Run a pod's supervisor (started by `minipod run`).", shouldDisplay: false)
 
     @Argument var key: String

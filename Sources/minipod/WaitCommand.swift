@@ -6,6 +6,7 @@ import MinipodSystem
 
 struct Wait: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "wait",
         abstract: "Wait until pods meet a condition.",
         discussion: """
         Examples:

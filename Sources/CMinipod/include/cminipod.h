@@ -23,6 +23,10 @@ int mp_umount2(const char *target, int flags);
 int mp_sethostname(const char *name, size_t len);
 int mp_close_range_from(unsigned int first);
 int mp_set_no_new_privs(void);
+/* Loads a classic BPF program (an array of struct sock_filter) as a seccomp filter. */
+int mp_seccomp_load(const void *program, size_t bytes, unsigned int flags);
+/* An anonymous in-memory file (memfd_create), close-on-exec. */
+int mp_memfd(const char *name);
 int mp_set_pdeathsig(int sig);
 int mp_set_child_subreaper(void);
 int mp_set_keepcaps(int on);
