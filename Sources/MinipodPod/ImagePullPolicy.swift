@@ -63,11 +63,11 @@ public struct ImagePullPolicy {
             } catch let error as MinipodError {
                 let dockerIO = ref.domain == "docker.io"
                 if dockerIO && error.code == .network && present {
-                    report("Warning: \(error.message); using the local copy of \"\(image)\" (imagePullPolicy \(policy))")
+                    report("Warning: \(error.message); using the local copy (imagePullPolicy \(policy))")
                     return
                 }
                 let hint = dockerIO && !present ? "; load it with `minipod image load FILE`" : ""
-                throw MinipodError(error.code, "ErrImagePull: imagePullPolicy is \(policy) and the pull failed: \(error.message)\(hint)")
+                throw MinipodError(error.code, "ErrImagePull: \(error.message) (imagePullPolicy \(policy))\(hint)")
             }
         }
     }
