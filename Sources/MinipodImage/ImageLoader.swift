@@ -11,6 +11,7 @@ extension ImageStore {
         guard FileIO.exists(archive) else { throw MinipodError(.notFound, "\(archive): no such file") }
         try FileIO.makeDirectories(blobsDir)
         try FileIO.makeDirectories(layersDir)
+        removeStaleScratch()
         let work = root + "/tmp/load-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(work)
         defer { try? FileIO.removeTree(work) }

@@ -28,6 +28,7 @@ extension ImageStore {
         let ref = try ImageReference(parsing: name)
         try FileIO.makeDirectories(blobsDir)
         try FileIO.makeDirectories(layersDir)
+        removeStaleScratch()
         let staging = root + "/tmp/pull-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(staging + "/blobs/sha256")
         defer { try? FileIO.removeTree(staging) }
