@@ -11,6 +11,7 @@ extension ImageStore {
         guard FileIO.exists(archive) else { throw MinipodError(.notFound, "\(archive): no such file") }
         try FileIO.makeDirectories(blobsDir)
         try FileIO.makeDirectories(layersDir)
+        removeStaleScratch()
         let work = root + "/tmp/load-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(work)
         defer { try? FileIO.removeTree(work) }
@@ -41,13 +42,13 @@ extension ImageStore {
     private func pickManifest(_ d: OCIDescriptor, layout: String) throws -> OCIDescriptor {
         guard d.mediaType.contains("index") || d.mediaType.contains("manifest.list") else { return d }
         let nested = try JSONDecoder().decode(OCIIndex.self, from: Data(try FileIO.readBytes(try layoutBlob(layout, d.digest))))
-        guard let match = nested.manifests.first(where: { $0.platform?.os == "linux" && $0.platform?.architecture == Self.hostArchitecture }) else {
-            throw MinipodError(.imageError, "no linux/\(Self.hostArchitecture) image in index \(d.digest)")
+        guard let match = ManifestKind.choosePlatform(nested) else {
+            throw MinipodError(.imageError, "no linux/\(Self.hostArchitecture) image in index \(d.digest) (it has \(ManifestKind.platforms(nested)))")
         }
         return match
     }
 
-    static var hostArchitecture: String {
+    public static var hostArchitecture: String {
         #if arch(x86_64)
         return "amd64"
         #elseif arch(arm64)
@@ -63,15 +64,18 @@ extension ImageStore {
         return layout + "/blobs/sha256/" + hex
     }
 
-    private func importManifest(_ d: OCIDescriptor, layout: String, archive: String) throws {
-        let manifestData = try storeBlob(d.digest, from: layout, archive: archive)
+    /// Stores a manifest's blobs from an OCI layout directory (an unpacked archive, or a
+    /// pull's staging directory) and unpacks its layers. Blobs in `verified` were hashed
+    /// while they were downloaded and are not read again.
+    func importManifest(_ d: OCIDescriptor, layout: String, archive: String, verified: Set<String> = []) throws {
+        let manifestData = try storeBlob(d.digest, from: layout, archive: archive, verified: verified)
         let manifest = try JSONDecoder().decode(OCIManifest.self, from: manifestData)
-        let configData = try storeBlob(manifest.config.digest, from: layout, archive: archive)
+        let configData = try storeBlob(manifest.config.digest, from: layout, archive: archive, verified: verified)
         let config = try JSONDecoder().decode(OCIImageConfig.self, from: configData)
         guard config.rootfs.diff_ids.count == manifest.layers.count else {
             throw MinipodError(.imageError, "\(archive): config lists \(config.rootfs.diff_ids.count) diff_ids for \(manifest.layers.count) layers")
         }
-        for layer in manifest.layers { _ = try storeBlob(layer.digest, from: layout, archive: archive, read: false) }
+        for layer in manifest.layers { _ = try storeBlob(layer.digest, from: layout, archive: archive, read: false, verified: verified) }
         try unpackLayers(manifest: manifest, config: config, archive: archive)
     }
 
@@ -90,14 +94,16 @@ extension ImageStore {
     }
 
     /// Verifies a blob of the archive against its digest and moves it into the store.
-    private func storeBlob(_ digest: String, from layout: String, archive: String, read: Bool = true) throws -> Data {
+    private func storeBlob(_ digest: String, from layout: String, archive: String, read: Bool = true, verified: Set<String> = []) throws -> Data {
         let destination = try blobPath(digest)
         if !FileIO.exists(destination) {
             let source = try layoutBlob(layout, digest)
             guard FileIO.exists(source) else { throw MinipodError(.imageError, "\(archive): blob \(digest) is missing") }
-            let actual = try Digest.sha256(file: source)
-            guard actual == digest else {
-                throw MinipodError(.imageError, "\(archive): blob \(digest) does not match its content (\(actual))")
+            if !verified.contains(digest) {
+                let actual = try Digest.sha256(file: source)
+                guard actual == digest else {
+                    throw MinipodError(.imageError, "\(archive): blob \(digest) does not match its content (\(actual))")
+                }
             }
             if rename(source, destination) != 0 { throw MinipodError.sys("store blob \(digest)") }
         }

@@ -73,6 +73,18 @@ extension ImageStore {
         return ref.description
     }
 
+    /// Scratch directories (`load-PID-N`, `pull-PID-N`, `layer-PID-N` under <root>/tmp) of loads
+    /// and pulls whose process died before its cleanup ran (Ctrl-C, SIGKILL).
+    func removeStaleScratch() {
+        let tmp = root + "/tmp"
+        for name in (try? FileIO.listDirectory(tmp)) ?? [] {
+            let parts = name.split(separator: "-")
+            guard parts.count == 3, ["load", "pull", "layer"].contains(parts[0]), let pid = Int32(parts[1]), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileIO.removeTree(tmp + "/" + name)
+        }
+    }
+
     func writeBlob(_ bytes: [UInt8]) throws -> String {
         let digest = try Digest.sha256(bytes)
         let path = try blobPath(digest)

@@ -37,7 +37,7 @@ public struct ImageStore {
     public func resolve(_ name: String) throws -> Image {
         let ref = try ImageReference(parsing: name)
         guard let descriptor = try index().manifests.first(where: { $0.annotations?[Self.refAnnotation] == ref.description }) else {
-            throw MinipodError(.notFound, "image \"\(name)\" is not present; load it with `minipod image load FILE` (ErrImageNeverPull: minipod does not pull from registries)")
+            throw MinipodError(.notFound, "image \"\(name)\" is not present; load it with `minipod image load FILE`\(ref.namesRegistry ? " or pull it with `minipod image pull \(name)`" : "")")
         }
         return try image(for: descriptor, reference: ref.description)
     }

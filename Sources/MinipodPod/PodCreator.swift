@@ -12,6 +12,8 @@ public struct PodCreator {
     public var executable: String
     /// `--network none`: loopback only, no CNI network (hostPorts are refused).
     public var isolatedNetwork = false
+    /// Image pull progress and warnings (stderr in the CLI).
+    public var report: (String) -> Void = { _ in }
 
     public init(paths: PodPaths, executable: String) {
         self.paths = paths
@@ -25,9 +27,10 @@ public struct PodCreator {
         if let namespace, pod.metadata.namespace == nil { pod.metadata.namespace = namespace }
         PodDefaults.apply(to: &pod)
         try PodValidator.validate(pod)
-        let images = ImageStore(root: paths.root)
+        var images = ImagePullPolicy(store: ImageStore(root: paths.root), report: report)
         for (field, container) in containerFields(pod) {
-            do { _ = try images.resolve(container.image) } catch let e as MinipodError {
+            let policy = container.imagePullPolicy ?? PodDefaults.pullPolicy(for: container.image)
+            do { try images.ensure(container.image, policy: policy) } catch let e as MinipodError {
                 throw MinipodError(e.code, e.message, field: field + ".image")
             }
             if container.envFrom != nil {

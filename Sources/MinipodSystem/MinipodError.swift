@@ -13,7 +13,7 @@ public struct MinipodError: Error, CustomStringConvertible, Equatable, Sendable 
         case imageError           // an image archive cannot be read or stored
         case system               // a syscall failed
         case runtime              // a container could not be created or started
-        case network              // CNI or port-forward failed
+        case network              // CNI or port-forward failed, or a registry cannot be reached
         case `internal`
     }
 

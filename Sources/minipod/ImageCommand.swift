@@ -7,13 +7,14 @@ import MinipodSystem
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "Load, import, list, inspect and remove images.",
+        abstract: "Pull, load, import, list, inspect and remove images.",
         discussion: """
         Examples:
           minipod image load /var/cache/minipod/images/nginx_1.25.tar
+          minipod image pull 127.0.0.1:5000/team/app:1.0
           minipod image ls
         """,
-        subcommands: [Load.self, Import.self, List.self, Inspect.self, Remove.self, Prune.self])
+        subcommands: [Pull.self, Load.self, Import.self, List.self, Inspect.self, Remove.self, Prune.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(

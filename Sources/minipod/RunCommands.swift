@@ -11,6 +11,7 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
         for warning in loaded.warnings { printErr("Warning: \(warning)") }
         PodGarbageCollector(paths: global.paths).collect()
         var creator = PodCreator(paths: global.paths, executable: selfExecutable())
+        creator.report = printErr
         switch network {
         case "cni": break
         case "none": creator.isolatedNetwork = true
