@@ -18,7 +18,7 @@ public struct CNI: Sendable {
         self.stateDir = stateDir
     }
 
-    var conflistPath: String { configDir + "/\(Self.networkName).conflist" }
+    public var conflistPath: String { configDir + "/\(Self.networkName).conflist" }
 
     /// Writes the default network on first use; an existing file is the user's to edit.
     public func ensureConfig() throws {

@@ -10,8 +10,8 @@ public struct PodCreator {
     public let store: PodStore
     /// The minipod binary that runs `minipod supervise`.
     public var executable: String
-    /// `--network none`: loopback only, no CNI network (hostPorts are refused).
-    public var isolatedNetwork = false
+    /// `--network`: none and netlink refuse hostPorts (they need the portmap plugin).
+    public var network = PodNetworkMode.cni
     /// Image pull progress and warnings (stderr in the CLI).
     public var report: (String) -> Void = { _ in }
 
@@ -38,12 +38,13 @@ public struct PodCreator {
             }
         }
         try checkHostPorts(pod)
-        if isolatedNetwork {
+        if network != .cni {
             if pod.spec.hostNetwork == true {
-                throw MinipodError(.invalidManifest, "hostNetwork: true cannot be combined with --network none", field: "spec.hostNetwork")
+                throw MinipodError(.invalidManifest, "hostNetwork: true cannot be combined with --network \(network.rawValue)", field: "spec.hostNetwork")
             }
             if let (field, _) = containerFields(pod).first(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) {
-                throw MinipodError(.invalidManifest, "hostPort needs a network; it cannot be used with --network none", field: field + ".ports")
+                let why = network == .none ? "hostPort needs a network" : "hostPort needs the CNI portmap plugin"
+                throw MinipodError(.invalidManifest, "\(why); it cannot be used with --network \(network.rawValue)", field: field + ".ports")
             }
         }
         return pod
@@ -101,7 +102,7 @@ public struct PodCreator {
                 initContainerStatuses: hasInit ? pod.spec.initContainers!.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) } : nil,
                 containerStatuses: pod.spec.containers.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) })
             var runtime = PodRuntimeInfo(key: key, uid: uid, hostNetwork: pod.spec.hostNetwork == true)
-            if isolatedNetwork { runtime.isolatedNetwork = true }
+            if network != .cni { runtime.network = network }
             for (_, container) in containerFields(pod) {
                 for port in container.ports ?? [] where (port.hostPort ?? 0) > 0 {
                     runtime.portMappings.append(PortMappingInfo(hostPort: port.hostPort!, containerPort: port.containerPort,

@@ -8,8 +8,8 @@ public struct PodRuntimeInfo: Codable, Sendable {
     public var supervisorPid: Int32?
     public var netns: String?
     public var hostNetwork: Bool
-    /// `--network none`: the pod's own network namespace with loopback only, no CNI network.
-    public var isolatedNetwork: Bool?
+    /// How the pod's network namespace is connected (nil: the CNI network, as before this field).
+    public var network: PodNetworkMode?
     public var podIP: String?
     public var portMappings: [PortMappingInfo]
     public var containers: [String: ContainerRuntimeInfo]
@@ -20,6 +20,12 @@ public struct PodRuntimeInfo: Codable, Sendable {
         self.key = key; self.uid = uid; self.hostNetwork = hostNetwork
         self.portMappings = []; self.containers = [:]
     }
+}
+
+/// `minipod run --network`: cni (the default), none (loopback only), netlink
+/// (the CNI network's bridge and subnet, set up by minipod over rtnetlink).
+public enum PodNetworkMode: String, Codable, Sendable {
+    case cni, none, netlink
 }
 
 public struct PortMappingInfo: Codable, Sendable {

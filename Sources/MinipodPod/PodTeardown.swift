@@ -26,7 +26,13 @@ public struct PodTeardown {
             problems += removeCgroups(uid: uid, layout: layout)
         }
 
-        if let runtime, !runtime.hostNetwork, runtime.isolatedNetwork != true {
+        if let runtime, !runtime.hostNetwork, runtime.network == .netlink {
+            let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
+            if let network = try? NetlinkNetwork(cni: cni) {
+                network.del(containerID: runtime.uid)
+                if !otherPodsUseNetlink(than: key) { network.removeMasquerade() }
+            }
+        } else if let runtime, !runtime.hostNetwork, runtime.network != PodNetworkMode.none {
             let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
             do {
                 try cni.del(containerID: runtime.uid, netns: paths.netnsPath(key), portMappings: runtime.portMappings.map {
@@ -80,6 +86,12 @@ public struct PodTeardown {
         for name in (try? FileIO.listDirectory(paths.logs + "/pods")) ?? [] where name.hasSuffix("_" + uid) {
             try? FileIO.removeTree(paths.logs + "/pods/" + name)
         }
+    }
+
+    /// The subnet's masquerade rule stays while another pod of the built-in network runs.
+    private func otherPodsUseNetlink(than key: String) -> Bool {
+        let store = PodStore(paths: paths)
+        return store.keys().contains { $0 != key && (try? store.loadRuntime($0))?.network == .netlink }
     }
 
     public func sandbox(_ key: String) -> Sandbox {

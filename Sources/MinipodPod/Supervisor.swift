@@ -117,9 +117,12 @@ public final class Supervisor {
             let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
             runtime.netns = sandbox.netns
             try store.save(runtime)
-            if runtime.isolatedNetwork == true {
+            switch runtime.network ?? .cni {
+            case .none:
                 try cni.addLoopback(containerID: runtime.uid, netns: sandbox.netns)
-            } else {
+            case .netlink:
+                runtime.podIP = try NetlinkNetwork(cni: cni).add(containerID: runtime.uid, netns: sandbox.netns)
+            case .cni:
                 runtime.podIP = try cni.add(containerID: runtime.uid, netns: sandbox.netns, portMappings: runtime.portMappings.map {
                 CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
                 })

@@ -12,11 +12,10 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
         PodGarbageCollector(paths: global.paths).collect()
         var creator = PodCreator(paths: global.paths, executable: selfExecutable())
         creator.report = printErr
-        switch network {
-        case "cni": break
-        case "none": creator.isolatedNetwork = true
-        default: throw MinipodError(.invalidArgument, "--network must be cni (default) or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
+        guard let mode = PodNetworkMode(rawValue: network) else {
+            throw MinipodError(.invalidArgument, "--network must be cni (default), netlink or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
         }
+        creator.network = mode
         // Every pod is checked before any is created: a bad document creates nothing.
         let prepared = try loaded.pods.map { try creator.prepare($0, namespace: global.namespace) }
         var failed = false
@@ -52,7 +51,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
     var strict = false
 
-    @Option(help: "cni (the pod network) or none (loopback only).")
+    @Option(help: "cni (the pod network through the CNI plugins), netlink (the same network set up by minipod itself, faster, no hostPort) or none (loopback only).")
     var network = "cni"
 
     @OptionGroup var global: GlobalOptions
@@ -72,7 +71,7 @@ struct Apply: ParsableCommand {
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
     var strict = false
 
-    @Option(help: "cni (the pod network) or none (loopback only).")
+    @Option(help: "cni (the pod network through the CNI plugins), netlink (the same network set up by minipod itself, faster, no hostPort) or none (loopback only).")
     var network = "cni"
 
     @OptionGroup var global: GlobalOptions

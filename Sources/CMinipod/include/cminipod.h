@@ -75,4 +75,15 @@ pid_t mp_spawn(const struct mp_spawn_attr *attr, int *err);
 /// /proc/<pid>/ns/* to keep the namespaces, closes release_fd and reaps the child.
 pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err);
 
+/* rtnetlink for the built-in pod network (netlink.c); each returns 0 or -1 with errno. */
+int mp_nl_open(void);
+int mp_nl_open_in(int netns_fd);
+int mp_nl_bridge_add(int sock, const char *name);
+int mp_nl_veth_add(int sock, const char *name, const char *peer, int peer_netns_fd);
+int mp_nl_link_up(int sock, int ifindex, int master);
+int mp_nl_link_del(int sock, int ifindex);
+int mp_nl_link_index(int sock, const char *name);
+int mp_nl_addr_add(int sock, int ifindex, const unsigned char address[4], int prefix);
+int mp_nl_default_route_add(int sock, const unsigned char gateway[4], int ifindex);
+
 #endif

@@ -1,0 +1,189 @@
+// rtnetlink requests for minipod's built-in pod network (`--network netlink`):
+// what the CNI bridge plugin does for a pod, without starting any process.
+// Written by hand because no netlink library is packaged for Swift here, and
+// the handful of messages below is all the pod network needs.
+#define _GNU_SOURCE
+#include "cminipod.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <sys/socket.h>
+
+struct nl_request {
+    struct nlmsghdr header;
+    char data[1024];
+};
+
+static struct rtattr *nl_attr(struct nl_request *req, unsigned short type, const void *data, size_t len) {
+    struct rtattr *attr = (struct rtattr *)((char *)&req->header + NLMSG_ALIGN(req->header.nlmsg_len));
+    attr->rta_type = type;
+    attr->rta_len = (unsigned short)RTA_LENGTH(len);
+    if (len) memcpy(RTA_DATA(attr), data, len);
+    req->header.nlmsg_len = NLMSG_ALIGN(req->header.nlmsg_len) + RTA_ALIGN(attr->rta_len);
+    return attr;
+}
+
+static void nl_attr_end(struct nl_request *req, struct rtattr *nest) {
+    nest->rta_len = (unsigned short)((char *)&req->header + req->header.nlmsg_len - (char *)nest);
+}
+
+/* Sends the request and waits for the kernel's ack: 0, or -1 with errno set from it. */
+static int nl_talk(int sock, struct nl_request *req) {
+    static unsigned int seq;
+    req->header.nlmsg_seq = ++seq;
+    req->header.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(sock, req, req->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+    char reply[4096];
+    for (;;) {
+        ssize_t n = recv(sock, reply, sizeof reply, 0);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_seq != req->header.nlmsg_seq) continue;
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *err = NLMSG_DATA(h);
+                if (err->error == 0) return 0;
+                errno = -err->error;
+                return -1;
+            }
+        }
+    }
+}
+
+static void nl_init(struct nl_request *req, unsigned short type, unsigned short flags, size_t header_len) {
+    memset(req, 0, sizeof *req);
+    req->header.nlmsg_len = (unsigned)NLMSG_LENGTH(header_len);
+    req->header.nlmsg_type = type;
+    req->header.nlmsg_flags = flags;
+}
+
+int mp_nl_open(void) {
+    int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (sock < 0) return -1;
+    struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+    if (bind(sock, (struct sockaddr *)&local, sizeof local) < 0) { int e = errno; close(sock); errno = e; return -1; }
+    return sock;
+}
+
+/* A netlink socket living in another network namespace: the calling thread
+   enters it just to create the socket (the socket keeps its namespace). */
+int mp_nl_open_in(int netns_fd) {
+    int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (original < 0) return -1;
+    if (setns(netns_fd, CLONE_NEWNET) < 0) { int e = errno; close(original); errno = e; return -1; }
+    int sock = mp_nl_open();
+    int e = errno;
+    if (setns(original, CLONE_NEWNET) < 0) { /* cannot happen for our own original namespace */ }
+    close(original);
+    errno = e;
+    return sock;
+}
+
+int mp_nl_bridge_add(int sock, const char *name) {
+    struct nl_request req;
+    nl_init(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg));
+    nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
+    struct rtattr *info = nl_attr(&req, IFLA_LINKINFO, NULL, 0);
+    nl_attr(&req, IFLA_INFO_KIND, "bridge", strlen("bridge"));
+    nl_attr_end(&req, info);
+    return nl_talk(sock, &req);
+}
+
+int mp_nl_veth_add(int sock, const char *name, const char *peer, int peer_netns_fd) {
+    struct nl_request req;
+    nl_init(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg));
+    nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
+    struct rtattr *info = nl_attr(&req, IFLA_LINKINFO, NULL, 0);
+    nl_attr(&req, IFLA_INFO_KIND, "veth", strlen("veth"));
+    struct rtattr *data = nl_attr(&req, IFLA_INFO_DATA, NULL, 0);
+    struct rtattr *peer_info = nl_attr(&req, VETH_INFO_PEER, NULL, 0);
+    /* The peer's attributes follow an ifinfomsg of its own. */
+    req.header.nlmsg_len += (unsigned)NLMSG_ALIGN(sizeof(struct ifinfomsg));
+    nl_attr(&req, IFLA_IFNAME, peer, strlen(peer) + 1);
+    nl_attr(&req, IFLA_NET_NS_FD, &peer_netns_fd, sizeof peer_netns_fd);
+    nl_attr_end(&req, peer_info);
+    nl_attr_end(&req, data);
+    nl_attr_end(&req, info);
+    return nl_talk(sock, &req);
+}
+
+/* Sets the link up, and (master > 0) makes it a port of that bridge. */
+int mp_nl_link_up(int sock, int ifindex, int master) {
+    struct nl_request req;
+    nl_init(&req, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+    struct ifinfomsg *ifi = NLMSG_DATA(&req.header);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = ifindex;
+    ifi->ifi_flags = IFF_UP;
+    ifi->ifi_change = IFF_UP;
+    if (master > 0) nl_attr(&req, IFLA_MASTER, &master, sizeof master);
+    return nl_talk(sock, &req);
+}
+
+int mp_nl_link_del(int sock, int ifindex) {
+    struct nl_request req;
+    nl_init(&req, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
+    struct ifinfomsg *ifi = NLMSG_DATA(&req.header);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = ifindex;
+    return nl_talk(sock, &req);
+}
+
+/* ifindex of a link by name in the socket's namespace (if_nametoindex only sees the thread's). */
+int mp_nl_link_index(int sock, const char *name) {
+    struct nl_request req;
+    nl_init(&req, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
+    nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
+    static unsigned int seq = 1u << 30;
+    req.header.nlmsg_seq = ++seq;
+    req.header.nlmsg_flags |= NLM_F_REQUEST;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(sock, &req, req.header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+    char reply[8192];
+    for (;;) {
+        ssize_t n = recv(sock, reply, sizeof reply, 0);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_seq != req.header.nlmsg_seq) continue;
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *err = NLMSG_DATA(h);
+                errno = err->error ? -err->error : ENODEV;
+                return -1;
+            }
+            if (h->nlmsg_type == RTM_NEWLINK) return ((struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
+        }
+    }
+}
+
+int mp_nl_addr_add(int sock, int ifindex, const unsigned char address[4], int prefix) {
+    struct nl_request req;
+    nl_init(&req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifaddrmsg));
+    struct ifaddrmsg *ifa = NLMSG_DATA(&req.header);
+    ifa->ifa_family = AF_INET;
+    ifa->ifa_prefixlen = (unsigned char)prefix;
+    ifa->ifa_index = (unsigned)ifindex;
+    nl_attr(&req, IFA_LOCAL, address, 4);
+    nl_attr(&req, IFA_ADDRESS, address, 4);
+    return nl_talk(sock, &req);
+}
+
+int mp_nl_default_route_add(int sock, const unsigned char gateway[4], int ifindex) {
+    struct nl_request req;
+    nl_init(&req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct rtmsg));
+    struct rtmsg *rt = NLMSG_DATA(&req.header);
+    rt->rtm_family = AF_INET;
+    rt->rtm_table = RT_TABLE_MAIN;
+    rt->rtm_protocol = RTPROT_BOOT;
+    rt->rtm_scope = RT_SCOPE_UNIVERSE;
+    rt->rtm_type = RTN_UNICAST;
+    nl_attr(&req, RTA_GATEWAY, gateway, 4);
+    nl_attr(&req, RTA_OIF, &ifindex, sizeof ifindex);
+    return nl_talk(sock, &req);
+}
