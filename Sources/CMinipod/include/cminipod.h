@@ -75,4 +75,9 @@ pid_t mp_spawn(const struct mp_spawn_attr *attr, int *err);
 /// /proc/<pid>/ns/* to keep the namespaces, closes release_fd and reaps the child.
 pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err);
 
+/// Loads a BPF_PROG_TYPE_CGROUP_DEVICE program (`count` struct bpf_insn) and attaches it to
+/// the cgroup directory fd with BPF_F_ALLOW_MULTI, detaching the programs attached there
+/// before. Returns 0, or -1 with errno set; a verifier rejection leaves its log in `log`.
+int mp_cgroup_device_filter(int cgroup_fd, const void *insns, unsigned int count, char *log, size_t log_size);
+
 #endif
