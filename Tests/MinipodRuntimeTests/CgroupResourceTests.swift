@@ -456,3 +456,45 @@ struct CgroupV2ResourceTests {
                           0x55, 0x02, 0xFE, 0xFF, 0x04, 0x03, 0x02, 0x01])
     }
 }
+
+/// The eBPF device program against the kernel: needs root and a cgroup2 mount
+/// (pure v2 hosts, or the /sys/fs/cgroup/unified of this v1 hybrid host, where
+/// device programs apply as well). Skipped otherwise.
+struct CgroupDeviceFilterKernelTests {
+    static let cgroup2Root: String? = {
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        let fields = mounts.split(separator: "\n").map { $0.split(separator: " ") }
+        return fields.first { $0.count > 2 && $0[2] == "cgroup2" }.map { String($0[1]) }
+    }()
+
+    /// Runs `script` with sh inside `cgroup` (the shell moves itself in first); returns exit status and stderr.
+    func run(inCgroup cgroup: String, _ script: String) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "echo $$ > \(cgroup)/cgroup.procs && " + script]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test(.enabled(if: getuid() == 0 && cgroup2Root != nil && FileManager.default.fileExists(atPath: "/dev/loop0"), "needs root, a cgroup2 mount and /dev/loop0"))
+    func theAttachedProgramRefusesDevicesTheRulesDoNotAllow() throws {
+        let dir = Self.cgroup2Root! + "/minipod-devtest-\(UUID().uuidString.prefix(8))"
+        try FileIO.makeDirectories(dir)
+        defer { rmdir(dir) }
+        #expect(try run(inCgroup: dir, "head -c1 /dev/zero").status == 0)
+        #expect(try run(inCgroup: dir, ": < /dev/loop0").status == 0)
+        let onlyNull = try DeviceCgroupRule.rules(from: [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm")])
+        try CgroupDeviceFilter.attach(program: CgroupDeviceFilter.program(onlyNull), toCgroup: dir)
+        let refused = try run(inCgroup: dir, "head -c1 /dev/zero")
+        #expect(refused.status != 0 && refused.stderr.contains("Operation not permitted"), "\(refused)")
+        #expect(try run(inCgroup: dir, "cat /dev/null").status == 0)
+        // Applying again replaces the program instead of stacking a second one.
+        try CgroupDeviceFilter.attach(program: CgroupDeviceFilter.program(try DeviceCgroupRule.rules(from: Cgroup.defaultDeviceRules)), toCgroup: dir)
+        #expect(try run(inCgroup: dir, "head -c1 /dev/zero").status == 0)
+        #expect(try run(inCgroup: dir, ": < /dev/loop0").stderr.contains("Operation not permitted"))   // a block device
+    }
+}
