@@ -40,7 +40,7 @@ let package = Package(
         ]),
         .target(name: "MinipodOCI", dependencies: ["MinipodSystem"]),
         .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
-        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage", "CSeccomp"]),
+        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage", "CMinipod", "CSeccomp"]),
         .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem", "MinipodRuntime"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
         .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),

@@ -84,27 +84,94 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         public init(type: String, path: String? = nil) { self.type = type; self.path = path }
     }
 
+    /// linux.resources: what the cgroup driver applies (runtime-spec config-linux.md).
     public struct Resources: Codable, Equatable, Sendable {
+        public var devices: [DeviceRule]?
         public var memory: Memory?
         public var cpu: CPU?
         public var pids: Pids?
+        public var blockIO: BlockIO?
+        public var hugepageLimits: [HugepageLimit]?
+        public var network: Network?
         public init() {}
+
+        public struct DeviceRule: Codable, Equatable, Sendable {
+            public var allow: Bool
+            public var type: String?     // "a" (default), "c" or "b"
+            public var major: Int64?     // nil: any
+            public var minor: Int64?
+            public var access: String?   // subset of "rwm" (default "rwm")
+            public init(allow: Bool, type: String? = nil, major: Int64? = nil, minor: Int64? = nil, access: String? = nil) {
+                self.allow = allow; self.type = type; self.major = major; self.minor = minor; self.access = access
+            }
+        }
         public struct Memory: Codable, Equatable, Sendable {
             public var limit: Int64?
             public var reservation: Int64?
+            public var swap: Int64?
+            public var kernel: Int64?
+            public var kernelTCP: Int64?
+            public var swappiness: UInt64?
+            public var disableOOMKiller: Bool?
+            public var useHierarchy: Bool?
+            public var checkBeforeUpdate: Bool?
             public init(limit: Int64? = nil) { self.limit = limit }
         }
         public struct CPU: Codable, Equatable, Sendable {
             public var shares: UInt64?
             public var quota: Int64?
+            public var burst: UInt64?
             public var period: UInt64?
+            public var realtimeRuntime: Int64?
+            public var realtimePeriod: UInt64?
             public var cpus: String?
             public var mems: String?
+            public var idle: Int64?
             public init() {}
         }
         public struct Pids: Codable, Equatable, Sendable {
             public var limit: Int64
             public init(limit: Int64) { self.limit = limit }
+        }
+        public struct BlockIO: Codable, Equatable, Sendable {
+            public var weight: UInt16?
+            public var leafWeight: UInt16?
+            public var weightDevice: [WeightDevice]?
+            public var throttleReadBpsDevice: [ThrottleDevice]?
+            public var throttleWriteBpsDevice: [ThrottleDevice]?
+            public var throttleReadIOPSDevice: [ThrottleDevice]?
+            public var throttleWriteIOPSDevice: [ThrottleDevice]?
+            public init() {}
+            public struct WeightDevice: Codable, Equatable, Sendable {
+                public var major: Int64
+                public var minor: Int64
+                public var weight: UInt16?
+                public var leafWeight: UInt16?
+                public init(major: Int64, minor: Int64, weight: UInt16? = nil, leafWeight: UInt16? = nil) {
+                    self.major = major; self.minor = minor; self.weight = weight; self.leafWeight = leafWeight
+                }
+            }
+            public struct ThrottleDevice: Codable, Equatable, Sendable {
+                public var major: Int64
+                public var minor: Int64
+                public var rate: UInt64
+                public init(major: Int64, minor: Int64, rate: UInt64) { self.major = major; self.minor = minor; self.rate = rate }
+            }
+        }
+        public struct HugepageLimit: Codable, Equatable, Sendable {
+            public var pageSize: String   // "2MB", "1GB": the hugetlb.<pageSize>.* file names
+            public var limit: UInt64
+            public init(pageSize: String, limit: UInt64) { self.pageSize = pageSize; self.limit = limit }
+        }
+        public struct Network: Codable, Equatable, Sendable {
+            public var classID: UInt32?
+            public var priorities: [InterfacePriority]?
+            public init() {}
+            public struct InterfacePriority: Codable, Equatable, Sendable {
+                public var name: String
+                public var priority: UInt32
+                public init(name: String, priority: UInt32) { self.name = name; self.priority = priority }
+            }
         }
     }
 

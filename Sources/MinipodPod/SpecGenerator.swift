@@ -207,10 +207,12 @@ public enum SpecGenerator {
         }
     }
 
-    static func resources(_ container: Container) -> RuntimeSpec.Resources? {
+    static func resources(_ container: Container) -> RuntimeSpec.Resources {
         let limits = container.resources?.limits ?? [:]
         let requests = container.resources?.requests ?? [:]
         var r = RuntimeSpec.Resources()
+        // Every pod container, privileged or not, may open only the default device nodes.
+        r.devices = Cgroup.defaultDeviceRules
         if let memory = limits["memory"].flatMap(Quantity.init) { r.memory = .init(limit: memory.bytes) }
         var cpu = RuntimeSpec.Resources.CPU()
         if let limit = limits["cpu"].flatMap(Quantity.init) {
@@ -222,7 +224,7 @@ public enum SpecGenerator {
             cpu.shares = UInt64(max(2, request.millis * 1024 / 1000))
         }
         if cpu.period != nil || cpu.shares != nil { r.cpu = cpu }
-        return r.memory == nil && r.cpu == nil ? nil : r
+        return r
     }
 
     static func nonEmpty(_ s: String?) -> String? { (s?.isEmpty ?? true) ? nil : s }

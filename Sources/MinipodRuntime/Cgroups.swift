@@ -9,16 +9,26 @@ public enum CgroupLayout: Equatable, Sendable {
     case v2(root: String)
     case v1(controllers: [String: String])   // controller name → hierarchy mount
 
-    public static let managedV1Controllers = ["cpu", "cpuacct", "memory", "pids", "cpuset", "freezer", "devices", "blkio"]
+    /// The v1 hierarchies minipod creates a cgroup in. hugetlb, net_cls, net_prio
+    /// and perf_event are optional: used only where the host mounts them.
+    public static let managedV1Controllers = ["cpu", "cpuacct", "memory", "pids", "cpuset", "freezer", "devices", "blkio",
+                                              "hugetlb", "net_cls", "net_prio", "perf_event"]
 
     public static func detect(root: String = "/sys/fs/cgroup") -> CgroupLayout {
         if FileIO.exists(root + "/cgroup.controllers") { return .v2(root: root) }
         var controllers: [String: String] = [:]
         for name in managedV1Controllers {
             let dir = root + "/" + name
-            if FileIO.exists(dir + "/cgroup.procs") { controllers[name] = dir }
+            // Co-mounted controllers ("cpu,cpuacct" with cpu and cpuacct symlinks) resolve to one directory.
+            if FileIO.exists(dir + "/cgroup.procs") { controllers[name] = realPath(dir) ?? dir }
         }
         return .v1(controllers: controllers)
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }
 
@@ -26,6 +36,8 @@ public enum CgroupLayout: Equatable, Sendable {
 public struct Cgroup: Sendable {
     public let layout: CgroupLayout
     public let path: String
+    /// How v2 device rules reach the kernel (an eBPF program); unit tests on a fake tree record the program instead.
+    var attachDeviceFilter: @Sendable ([CgroupDeviceFilter.Instruction], String) throws -> Void = CgroupDeviceFilter.attach
 
     public init(layout: CgroupLayout, path: String) {
         self.layout = layout
@@ -35,31 +47,30 @@ public struct Cgroup: Sendable {
     public var directories: [String] {
         switch layout {
         case .v2(let root): return [root + "/" + path]
-        case .v1(let controllers): return controllers.keys.sorted().map { controllers[$0]! + "/" + path }
+        case .v1(let controllers): return Set(controllers.values).sorted().map { $0 + "/" + path }
         }
     }
 
     public var procsFiles: [String] { directories.map { $0 + "/cgroup.procs" } }
 
+    /// Makes the cgroup in every hierarchy and applies `resources`. Without
+    /// device rules the container gets `Cgroup.defaultDeviceRules`.
     public func create(resources: RuntimeSpec.Resources?) throws {
         switch layout {
         case .v2(let root):
             try enableV2Controllers(root: root)
             try FileIO.makeDirectories(root + "/" + path)
         case .v1(let controllers):
-            for (name, mount) in controllers.sorted(by: { $0.key < $1.key }) {
-                try FileIO.makeDirectories(mount + "/" + path)
-                if name == "cpuset" { try inheritCpuset(mount: mount) }
-                if name == "devices" { try restrictDevices(mount + "/" + path) }
-            }
+            for mount in Set(controllers.values).sorted() { try FileIO.makeDirectories(mount + "/" + path) }
+            if let mount = controllers["cpuset"] { try inheritCpuset(mount: mount) }
         }
-        if let resources { try apply(resources) }
+        try apply(resources ?? RuntimeSpec.Resources())
     }
 
     /// v2 only delegates a controller to children listed in the parent's cgroup.subtree_control.
     private func enableV2Controllers(root: String) throws {
         let available = ((try? FileIO.readString(root + "/cgroup.controllers")) ?? "").split(separator: " ").map { $0.filter { !$0.isNewline } }
-        let wanted = ["cpu", "memory", "pids", "io", "cpuset"].filter { available.contains($0) }
+        let wanted = ["cpu", "memory", "pids", "io", "cpuset", "hugetlb"].filter { available.contains($0) }
         var dir = root
         for component in path.split(separator: "/").dropLast() {
             dir += "/" + component
@@ -88,49 +99,16 @@ public struct Cgroup: Sendable {
         }
     }
 
-    /// The device nodes a container may open (runc's default allow list): with
-    /// CAP_MKNOD it could otherwise make and read the host's disks.
-    /// v1 only; on v2 this needs a BPF program (not done yet).
-    public static let allowedDevices = [
-        "c *:* m", "b *:* m",                     // mknod itself is harmless, opening is what counts
-        "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   // null, zero, full
-        "c 1:8 rwm", "c 1:9 rwm",                // random, urandom
-        "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",   // tty, console, ptmx
-        "c 136:* rwm",                           // /dev/pts/*
-        "c 10:200 rwm",                          // tun
-    ]
-
-    private func restrictDevices(_ dir: String) throws {
-        try FileIO.write(dir + "/devices.deny", "a", flags: O_WRONLY)
-        for rule in Self.allowedDevices { try FileIO.write(dir + "/devices.allow", rule, flags: O_WRONLY) }
-    }
-
-    public func apply(_ r: RuntimeSpec.Resources) throws {
+    /// Writes linux.resources into the cgroup's files (runc's fs and fs2 drivers).
+    /// Values are checked first, so a bad one fails before anything is written.
+    public func apply(_ resources: RuntimeSpec.Resources) throws {
+        try CgroupResourceValidation.validate(resources)
+        let devices = try DeviceCgroupRule.rules(from: resources.devices ?? Self.defaultDeviceRules)
         switch layout {
         case .v2(let root):
-            let dir = root + "/" + path
-            if let limit = r.memory?.limit { try FileIO.write(dir + "/memory.max", String(limit), flags: O_WRONLY | O_TRUNC) }
-            if let quota = r.cpu?.quota {
-                try FileIO.write(dir + "/cpu.max", "\(quota > 0 ? String(quota) : "max") \(r.cpu?.period ?? 100_000)", flags: O_WRONLY | O_TRUNC)
-            }
-            if let shares = r.cpu?.shares {
-                // The conversion runc and crun use from v1 shares (2..262144) to v2 weight (1..10000).
-                let weight = 1 + ((max(2, min(shares, 262_144)) - 2) * 9999) / 262_142
-                try FileIO.write(dir + "/cpu.weight", String(weight), flags: O_WRONLY | O_TRUNC)
-            }
-            if let pids = r.pids?.limit { try FileIO.write(dir + "/pids.max", pids > 0 ? String(pids) : "max", flags: O_WRONLY | O_TRUNC) }
+            try CgroupV2Resources(directory: root + "/" + path, attachDeviceFilter: attachDeviceFilter).apply(resources, devices: devices)
         case .v1(let controllers):
-            if let limit = r.memory?.limit, let m = controllers["memory"] {
-                try FileIO.write(m + "/" + path + "/memory.limit_in_bytes", String(limit), flags: O_WRONLY | O_TRUNC)
-            }
-            if let c = controllers["cpu"] {
-                if let shares = r.cpu?.shares { try FileIO.write(c + "/" + path + "/cpu.shares", String(shares), flags: O_WRONLY | O_TRUNC) }
-                if let period = r.cpu?.period { try FileIO.write(c + "/" + path + "/cpu.cfs_period_us", String(period), flags: O_WRONLY | O_TRUNC) }
-                if let quota = r.cpu?.quota { try FileIO.write(c + "/" + path + "/cpu.cfs_quota_us", String(quota), flags: O_WRONLY | O_TRUNC) }
-            }
-            if let pids = r.pids?.limit, let p = controllers["pids"] {
-                try FileIO.write(p + "/" + path + "/pids.max", pids > 0 ? String(pids) : "max", flags: O_WRONLY | O_TRUNC)
-            }
+            try CgroupV1Resources(controllers: controllers, path: path).apply(resources, devices: devices)
         }
     }
 

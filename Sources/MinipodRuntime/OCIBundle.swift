@@ -38,6 +38,11 @@ public struct OCIBundle {
             linux.namespaces = (linux.namespaces ?? []) + [RuntimeSpec.Namespace(type: "mount")]
             spec.linux = linux
         }
+        if let rules = spec.linux?.resources?.devices, !rules.isEmpty {
+            // runtime-spec: the runtime supplies /dev/null, /dev/zero, /dev/tty, … whatever the
+            // spec says; like runc, their allow rules follow the spec's (whose first is usually deny-all).
+            spec.linux?.resources?.devices = rules + Cgroup.allowedDevices
+        }
         return OCIBundle(path: path, configBytes: bytes, spec: spec, hooks: hooks)
     }
 

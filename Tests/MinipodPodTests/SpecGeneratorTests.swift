@@ -3,6 +3,7 @@ import MinipodImage
 import MinipodKube
 import MinipodNet
 import MinipodOCI
+import MinipodRuntime
 import Testing
 @testable import MinipodPod
 
@@ -118,6 +119,14 @@ struct SpecGeneratorTests {
         #expect(r.memory?.limit == 134_217_728)
         #expect(r.cpu?.quota == 50_000 && r.cpu?.period == 100_000)
         #expect(r.cpu?.shares == 256)
+    }
+
+    @Test func everyContainerCarriesTheDefaultDeviceRulesPrivilegedOrNot() throws {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
+        #expect(try SpecGenerator.spec(for: context(c)).linux?.resources?.devices == Cgroup.defaultDeviceRules)
+        c.securityContext = SecurityContext(privileged: true)
+        #expect(try SpecGenerator.spec(for: context(c)).linux?.resources?.devices == Cgroup.defaultDeviceRules)
+        #expect(Cgroup.defaultDeviceRules.first == RuntimeSpec.Resources.DeviceRule(allow: false, access: "rwm"))
     }
 
     @Test func privilegedGetsAllCapabilitiesAndNoFilter() throws {

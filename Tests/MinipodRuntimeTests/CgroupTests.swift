@@ -49,7 +49,8 @@ struct CgroupTests {
         cpu.shares = 512
         resources.cpu = cpu
         resources.pids = .init(limit: 100)
-        let cgroup = Cgroup(layout: .v2(root: tmp), path: "minipod/pod1/nginx")
+        var cgroup = Cgroup(layout: .v2(root: tmp), path: "minipod/pod1/nginx")
+        DeviceFilterRecorder().install(on: &cgroup)   // the fake tree is no cgroup2 file system to attach a program to
         try cgroup.create(resources: resources)
         #expect(read(leaf + "/memory.max") == "134217728")
         #expect(read(leaf + "/cpu.max") == "50000 100000")

@@ -118,4 +118,13 @@ struct OCIUnitTests {
         try store.remove("c1")
         #expect(throws: MinipodError.self) { try store.load("c1") }
     }
+
+    @Test func bundleDeviceRulesAreFollowedByTheDevicesEveryContainerGets() throws {
+        let bundle = NSTemporaryDirectory() + "bundle-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: bundle + "/rootfs", withIntermediateDirectories: true)
+        let config = #"{"ociVersion":"1.2.0","root":{"path":"rootfs"},"linux":{"resources":{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":10,"minor":229,"access":"rwm"}]}}}"#
+        try config.write(toFile: bundle + "/config.json", atomically: false, encoding: .utf8)
+        let devices = try #require(try OCIBundle.load(bundle, id: "x").spec.linux?.resources?.devices)
+        #expect(devices == [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 10, minor: 229, access: "rwm")] + Cgroup.allowedDevices)
+    }
 }

@@ -86,4 +86,9 @@ int mp_nl_link_index(int sock, const char *name);
 int mp_nl_addr_add(int sock, int ifindex, const unsigned char address[4], int prefix);
 int mp_nl_default_route_add(int sock, const unsigned char gateway[4], int ifindex);
 
+/// Loads a BPF_PROG_TYPE_CGROUP_DEVICE program (`count` struct bpf_insn) and attaches it to
+/// the cgroup directory fd with BPF_F_ALLOW_MULTI, detaching the programs attached there
+/// before. Returns 0, or -1 with errno set; a verifier rejection leaves its log in `log`.
+int mp_cgroup_device_filter(int cgroup_fd, const void *insns, unsigned int count, char *log, size_t log_size);
+
 #endif
