@@ -224,7 +224,16 @@ public enum SpecGenerator {
             cpu.shares = UInt64(max(2, request.millis * 1024 / 1000))
         }
         if cpu.period != nil || cpu.shares != nil { r.cpu = cpu }
+        if let pids = defaultPidsLimit { r.pids = .init(limit: pids) }
         return r
+    }
+
+    /// Processes per container: podman's default of 2048, so a fork bomb in one
+    /// container cannot exhaust the host's pids (kubelet leaves this to
+    /// --pod-max-pids). MINIPOD_PIDS_LIMIT changes it; 0 or less: no limit.
+    static var defaultPidsLimit: Int64? {
+        let configured = ProcessInfo.processInfo.environment["MINIPOD_PIDS_LIMIT"].flatMap { Int64($0) } ?? 2048
+        return configured > 0 ? configured : nil
     }
 
     static func nonEmpty(_ s: String?) -> String? { (s?.isEmpty ?? true) ? nil : s }

@@ -119,6 +119,8 @@ struct SpecGeneratorTests {
         #expect(r.memory?.limit == 134_217_728)
         #expect(r.cpu?.quota == 50_000 && r.cpu?.period == 100_000)
         #expect(r.cpu?.shares == 256)
+        // Podman's default process limit (MINIPOD_PIDS_LIMIT unset in the test environment).
+        #expect(r.pids?.limit == 2048)
     }
 
     @Test func everyContainerCarriesTheDefaultDeviceRulesPrivilegedOrNot() throws {
