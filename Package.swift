@@ -9,14 +9,14 @@ import PackageDescription
 // container start and CLI call pays process start-up (DESIGN.md). SwiftPM's
 // autolink misses Foundation's internal static libraries on Linux, so they are
 // named here, inside a group so their mutual references resolve.
-func staticLinking(_ libraries: [String], mode: String = "-static-stdlib") -> [LinkerSetting] {
+func staticLinking(mode: String = "-static-stdlib", _ libraries: [String]) -> [LinkerSetting] {
     let group = ["--start-group"] + libraries.map { "-l" + $0 } + ["--end-group"]
     return [.unsafeFlags([mode] + group.flatMap { ["-Xlinker", $0] }, .when(configuration: .release))]
 }
 let essentials = ["FoundationEssentials", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization", "swiftCore"]
 // minipod-init runs once per container start and per exec: fully static, no dynamic loader at all.
-let staticInit = staticLinking(essentials, mode: "-static-executable")
-let staticCLI = staticLinking(["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
+let staticInit = staticLinking(mode: "-static-executable", essentials)
+let staticCLI = staticLinking(mode: "-static-executable", ["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
                                "dispatch", "BlocksRuntime", "stdc++"] + essentials)
 
 let package = Package(

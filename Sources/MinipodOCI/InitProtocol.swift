@@ -6,7 +6,7 @@ public struct InitConfig: Codable, Sendable {
     public var spec: RuntimeSpec
     /// exec: the container's pid 1 (as seen from the host) whose namespaces to join.
     public var targetPid: Int32?
-    /// exec: cgroup.procs files to join before entering the namespaces.
+    /// cgroup.procs files init joins first (exec: before entering the namespaces).
     public var cgroupProcs: [String]?
     /// Container name, for error messages.
     public var name: String

@@ -31,7 +31,6 @@ public struct PodExec {
     }
 
     func run(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio, tty: Bool, forwardInput: Bool) throws -> Int32 {
-        CgroupMigrationLock.prime()
         let target = try target(key: key, container: container, command: command, tty: tty)
         let (initPid, terminal) = try ContainerLauncher().exec(name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
                                                                stdio: stdio, seccompCache: target.seccompCache)

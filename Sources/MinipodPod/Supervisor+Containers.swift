@@ -47,7 +47,7 @@ extension Supervisor {
 
     private func launch(_ container: Container, restart: Int) throws -> pid_t {
         guard let image = images[container.image] else { throw MinipodError(.notFound, "image \(container.image) is not loaded") }
-        CgroupMigrationLock.prime(layout: layout)
+        if case .v2 = layout { CgroupMigrationLock.prime(layout: layout) }
         let containerDir = paths.containerDir(uid: runtime.uid, container: container.name)
         // A restarted container gets a fresh writable layer, as in Kubernetes.
         for sub in ["upper", "work"] { try? FileIO.removeTree(containerDir + "/" + sub) }

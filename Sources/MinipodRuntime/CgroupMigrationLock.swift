@@ -7,7 +7,9 @@ import MinipodSystem
 /// container start and per exec). Re-joining the cgroup we are already in is a
 /// no-op move that starts that wait at once, on a thread, so it runs while we
 /// decode specs and start minipod-init instead of after; the real move a few
-/// milliseconds later then finds the lock already switched.
+/// milliseconds later then finds the lock already switched. Only needed on v2:
+/// on v1 minipod-init moves its one thread through `tasks`, which skips the
+/// lock altogether (minipod-init's CgroupJoin).
 public enum CgroupMigrationLock {
     public static func prime(layout: CgroupLayout = CgroupLayout.detect()) {
         guard let procs = ownProcsFile(layout: layout) else { return }

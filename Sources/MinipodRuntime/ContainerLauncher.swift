@@ -97,8 +97,9 @@ public struct ContainerLauncher {
         close(pair.child)
         let created = CreatedContainer(pid: pid, name: name, socket: pair.parent)
         do {
-            if let cgroup { try cgroup.add(pid: pid) }
             var config = InitConfig(mode: .create, spec: spec, name: name)
+            // init joins it itself, first thing (see minipod-init's CgroupJoin for why).
+            config.cgroupProcs = cgroup?.procsFiles
             config.startFIFO = options.startFIFO
             config.consoleSocketFD = options.consoleSocket == nil ? nil : 4  // extraFDs start at 3
             try send(config, seccompCache: seccompCache, to: pair.parent)

@@ -18,6 +18,7 @@ struct ContainerInit {
         }
         guard let root = spec.root else { throw MinipodError(.runtime, "container \(config.name): root.path is missing") }
 
+        try CgroupJoin.join(config.cgroupProcs ?? [], container: config.name)
         let fifo = try config.startFIFO.map { try StartFIFO(path: $0, container: config.name) }
         try joinOrCreateNamespaces()
         let rootfs = RootfsBuilder(spec: spec, rootPath: root.path)

@@ -17,9 +17,7 @@ struct ExecInit {
         guard let target = config.targetPid, let process = config.spec.process, !process.args.isEmpty else {
             throw MinipodError(.runtime, "exec: missing target or command")
         }
-        for procs in config.cgroupProcs ?? [] {
-            try? FileIO.write(procs, String(getpid()), flags: O_WRONLY)
-        }
+        try CgroupJoin.join(config.cgroupProcs ?? [], container: config.name)
         var fds: [(Sys.Namespaces, Int32)] = []
         for ns in Self.order {
             let path = "/proc/\(target)/ns/\(ns.procName)"
@@ -84,4 +82,5 @@ struct ExecInit {
             if let status = try? Spawn.wait(pid) { return status }
         }
     }
+
 }

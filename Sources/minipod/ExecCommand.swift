@@ -41,8 +41,14 @@ struct Exec: ParsableCommand {
             let name = try podName(pod)
             let key = PodPaths.key(namespace: global.ns, name: name)
             let exec = PodExec(paths: global.paths)
-            let podObject = try exec.store.loadPod(key)
-            let chosen = try PodLogs.chooseContainer(podObject, requested: container, notice: printErr)
+            // With -c naming a container the pod runs, the small runtime.json is enough:
+            // decoding the whole Pod object is most of exec's own CPU time.
+            let chosen: String
+            if let container, (try? exec.store.loadRuntime(key))?.containers[container] != nil {
+                chosen = container
+            } else {
+                chosen = try PodLogs.chooseContainer(try exec.store.loadPod(key), requested: container, notice: printErr)
+            }
             if tty && isatty(0) == 0 {
                 printErr("Unable to use a TTY - input is not a terminal or the right kind of file")
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MinipodKube
 import MinipodPod
+import MinipodRuntime
 import MinipodSystem
 
 @main
@@ -29,6 +30,9 @@ struct Minipod: ParsableCommand {
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
         signal(SIGPIPE, SIG_IGN)
+        // exec's one unavoidable kernel wait (see CgroupMigrationLock) starts now, before
+        // argument parsing and state decoding, so those run while it passes.
+        if CommandLine.arguments.dropFirst().first == "exec", case .v2 = CgroupLayout.detect() { CgroupMigrationLock.prime() }
         // Installed as `minipod-oci` (a symlink), minipod is a runc-compatible runtime for podman and containerd.
         if CommandLine.arguments.first.map({ ($0 as NSString).lastPathComponent }) == "minipod-oci" {
             OCICommand.main(Array(CommandLine.arguments.dropFirst()))
