@@ -93,13 +93,35 @@ public final class LogFile: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// One record at a time, so stdout and stderr lines never interleave mid-line.
-    /// A full disk loses this record, not the container: output keeps draining.
+    /// Bytes of output dropped since the last record that reached the file, and why.
+    private var lostBytes = 0
+    private var lostErrno: Int32 = 0
+
+    /// Whole records at a time (one or more lines), so stdout and stderr never interleave mid-line.
+    /// A full disk loses records, not the container: output keeps draining, and
+    /// once writes succeed again a record says how much was lost.
     func write(_ record: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
+        if lostBytes > 0 {
+            let note = "minipod: \(lostBytes) bytes of this container's output were not logged: \(String(cString: strerror(lostErrno)))"
+            let noteRecord = CRILog.encode(line: Array(note.utf8)[...], stream: "stderr", complete: true, timestamp: CRILog.now())
+            guard append(noteRecord) else { lostBytes += record.count; return }
+            lostBytes = 0
+        }
+        if !append(record) { lostBytes += record.count }
+    }
+
+    private func append(_ record: [UInt8]) -> Bool {
         if size + record.count > maxSize && size > 0 { rotate() }
-        if record.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) { size += record.count }
+        if record.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) {
+            size += record.count
+            return true
+        }
+        lostErrno = errno
+        // A short write leaves part of a record: cut it off so the next record starts a line.
+        _ = ftruncate(fd, off_t(size))
+        return false
     }
 
     private func rotate() {
@@ -146,23 +168,25 @@ public final class LogPump: @unchecked Sendable {
             // Attached clients get the bytes as they come, prompts without a newline included.
             if let hub { buf.withUnsafeBytes { hub.broadcast(stream == "stderr" ? .stderr : .stdout, UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
             pending += buf[0..<n]
+            // Every line of one read arrived at the same moment: one timestamp and one
+            // write for all of them (a write and a clock read per line made a chatty
+            // container wait on its log).
+            let timestamp = CRILog.now()
+            var records: [UInt8] = []
             var start = 0
             while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                emit(pending[start..<newline], complete: true)
+                records += CRILog.encode(line: pending[start..<newline], stream: stream, complete: true, timestamp: timestamp)
                 start = newline + 1
             }
             pending.removeFirst(start)
             if pending.count >= CRILog.maxLineSize {
-                emit(pending[...], complete: false)
+                records += CRILog.encode(line: pending[...], stream: stream, complete: false, timestamp: timestamp)
                 pending.removeAll()
             }
+            if !records.isEmpty { log.write(records) }
         }
-        if !pending.isEmpty { emit(pending[...], complete: false) }
+        if !pending.isEmpty { log.write(CRILog.encode(line: pending[...], stream: stream, complete: false, timestamp: CRILog.now())) }
         close(fd)
         log.release()
-    }
-
-    private func emit(_ line: ArraySlice<UInt8>, complete: Bool) {
-        log.write(CRILog.encode(line: line, stream: stream, complete: complete, timestamp: CRILog.now()))
     }
 }
