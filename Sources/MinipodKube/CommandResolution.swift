@@ -58,6 +58,7 @@ public func containerEnvironment(_ vars: [EnvVar], fieldValue: (String) -> Strin
     -> [(name: String, value: String)] {
     var result: [(name: String, value: String)] = []
     var known: [String: String] = [:]
+    var position: [String: Int] = [:]  // a search of `result` per variable was quadratic in the count
     for variable in vars {
         let value: String
         if let path = variable.valueFrom?.fieldRef?.fieldPath {
@@ -66,9 +67,10 @@ public func containerEnvironment(_ vars: [EnvVar], fieldValue: (String) -> Strin
             value = expandVariables(variable.value ?? "", known)
         }
         known[variable.name] = value
-        if let index = result.firstIndex(where: { $0.name == variable.name }) {
+        if let index = position[variable.name] {
             result[index].value = value
         } else {
+            position[variable.name] = result.count
             result.append((variable.name, value))
         }
     }

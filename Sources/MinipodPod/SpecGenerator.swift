@@ -40,6 +40,7 @@ public enum SpecGenerator {
         var process = RuntimeSpec.Process()
         process.args = args
         process.env = env.map { "\($0.name)=\($0.value)" }
+        try checkExecLimits(args: args, env: process.env ?? [], container: container, field: field)
         process.cwd = container.workingDir ?? nonEmpty(c.imageConfig?.WorkingDir) ?? "/"
         process.user = try user(c, field: field)
         process.terminal = container.tty == true  // the supervisor gives it a pty (ContainerStdio)
@@ -102,14 +103,15 @@ public enum SpecGenerator {
     /// Image Env first, then the container's env (overriding by name), HOSTNAME as containerd sets it.
     static func environment(_ c: ContainerContext) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
+        var position: [String: Int] = [:]  // a search of `result` per variable was quadratic in the count
         func set(_ name: String, _ value: String) {
-            if let i = result.firstIndex(where: { $0.name == name }) { result[i].value = value } else { result.append((name, value)) }
+            if let i = position[name] { result[i].value = value } else { position[name] = result.count; result.append((name, value)) }
         }
         for entry in c.imageConfig?.Env ?? [] {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             set(String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }
-        if !result.contains(where: { $0.name == "PATH" }) {
+        if position["PATH"] == nil {
             set("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         }
         set("HOSTNAME", c.pod.spec.hostname ?? c.pod.metadata.name)
@@ -234,6 +236,29 @@ public enum SpecGenerator {
     static var defaultPidsLimit: Int64? {
         let configured = ProcessInfo.processInfo.environment["MINIPOD_PIDS_LIMIT"].flatMap { Int64($0) } ?? 2048
         return configured > 0 ? configured : nil
+    }
+
+    /// execve's limits, checked before anything starts: one string of at most
+    /// 128 KiB (MAX_ARG_STRLEN), and all of them within 1 MiB (the kernel allows a
+    /// quarter of the stack limit; minipod's init protocol carries at most 1 MiB).
+    static let maxArgumentBytes = 128 * 1024
+    static let maxTotalBytes = 1024 * 1024
+
+    static func checkExecLimits(args: [String], env: [String], container: Container, field: String) throws {
+        if let long = env.first(where: { $0.utf8.count >= maxArgumentBytes }) {
+            let name = String(long.prefix { $0 != "=" })
+            let fromManifest = container.env?.contains { $0.name == name } == true
+            throw MinipodError(.invalidManifest, "environment variable \(name) is \(long.utf8.count) bytes; the kernel takes at most 128 KiB per variable",
+                               field: field + (fromManifest ? ".env" : ".image"))
+        }
+        if args.contains(where: { $0.utf8.count >= maxArgumentBytes }) {
+            throw MinipodError(.invalidManifest, "an argument is longer than the kernel's 128 KiB per argument", field: field + ".args")
+        }
+        let total = (args + env).reduce(0) { $0 + $1.utf8.count + 1 }
+        if total > maxTotalBytes {
+            throw MinipodError(.invalidManifest, "command and environment take \(total) bytes; at most 1 MiB is supported (\(env.count) variables, image Env included)",
+                               field: field + ".env")
+        }
     }
 
     static func nonEmpty(_ s: String?) -> String? { (s?.isEmpty ?? true) ? nil : s }

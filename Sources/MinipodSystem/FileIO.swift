@@ -151,6 +151,9 @@ public struct SocketPair {
         if socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) != 0 {
             throw MinipodError.sys("socketpair")
         }
+        // A message must fit the sender's buffer (~208 KiB by default): room for Message.maxSize.
+        var size = Int32(Message.maxSize + 64 * 1024)
+        for fd in fds { _ = setsockopt(fd, SOL_SOCKET, 32 /* SO_SNDBUFFORCE, root only */, &size, socklen_t(MemoryLayout<Int32>.size)) }
         return SocketPair(parent: fds[0], child: fds[1])
     }
 }
@@ -160,6 +163,7 @@ public enum Message {
     public static let maxSize = 1 << 20
 
     public static func send(_ fd: Int32, _ bytes: [UInt8]) throws {
+        if bytes.count > maxSize { throw MinipodError(.internal, "message of \(bytes.count) bytes exceeds the init protocol's \(maxSize)") }
         let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if n != bytes.count { throw MinipodError.sys("send message") }
     }

@@ -4,6 +4,7 @@ import MinipodKube
 import MinipodNet
 import MinipodOCI
 import MinipodRuntime
+import MinipodSystem
 import Testing
 @testable import MinipodPod
 
@@ -121,6 +122,17 @@ struct SpecGeneratorTests {
         #expect(r.cpu?.shares == 256)
         // Podman's default process limit (MINIPOD_PIDS_LIMIT unset in the test environment).
         #expect(r.pids?.limit == 2048)
+    }
+
+    @Test func environmentBeyondExecveLimitsNamesTheField() throws {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
+        c.env = [EnvVar(name: "HUGE", value: String(repeating: "x", count: 200_000))]
+        #expect(throws: MinipodError(.invalidManifest, "environment variable HUGE is 200005 bytes; the kernel takes at most 128 KiB per variable",
+                                     field: "spec.containers[0].env")) { try SpecGenerator.spec(for: context(c)) }
+        c.env = (0..<20_000).map { EnvVar(name: "VARIABLE_\($0)", value: String(repeating: "v", count: 50)) }
+        #expect(throws: MinipodError.self) { try SpecGenerator.spec(for: context(c)) }
+        c.env = (0..<5_000).map { EnvVar(name: "V\($0)", value: "\($0)") }
+        #expect(try SpecGenerator.spec(for: context(c)).process?.env?.count ?? 0 >= 5_000)
     }
 
     @Test func everyContainerCarriesTheDefaultDeviceRulesPrivilegedOrNot() throws {
