@@ -40,14 +40,37 @@ import Testing
         try FileIO.removeTree(root)
         #expect(!FileIO.exists(root))
     }
+
+    /// `c \xff` (minimized by libFuzzer): a character device 1:1 named by a byte that is not
+    /// UTF-8 stayed in the layer, since convertWhiteouts looked names up again as Strings and
+    /// skipped what it could not find. Same for a whiteout `.wh.\xfe`. mknod needs root (as `make test` runs).
+    @Test(.enabled(if: getuid() == 0, "mknod needs root"))
+    func deviceAndWhiteoutNamedByBytesThatAreNotUTF8AreConverted() throws {
+        let layer = NSTemporaryDirectory() + "/minipod-fuzz-regression-\(UUID().uuidString)"
+        try FileIO.makeDirectories(layer)
+        defer { try? FileIO.removeTree(layer) }
+        let device = Array(layer.utf8) + [0x2f, 0xff]
+        let whiteout = Array(layer.utf8) + Array("/.wh.".utf8) + [0xfe]
+        #expect(withBytes(device) { mknod($0, S_IFCHR | 0o600, 1 << 8 | 1) } == 0)
+        #expect(createFileBytes(whiteout))
+        try LayerUnpacker.convertWhiteouts(in: layer)
+        var st = stat()
+        #expect(withBytes(device) { lstat($0, &st) } != 0, "the 1:1 device is still there")
+        #expect(withBytes(whiteout) { lstat($0, &st) } != 0, "the whiteout marker is still there")
+        #expect(withBytes(Array(layer.utf8) + [0x2f, 0xfe]) { lstat($0, &st) } == 0 && (st.st_mode & S_IFMT) == S_IFCHR && st.st_rdev == 0)
+    }
+}
+
+func withBytes<T>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
+    (path + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
 }
 
 func mkdirBytes(_ path: [UInt8]) -> Int32 {
-    (path + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { mkdir($0.baseAddress!, 0o755) } }
+    withBytes(path) { mkdir($0, 0o755) }
 }
 
 func createFileBytes(_ path: [UInt8]) -> Bool {
-    let fd = (path + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) } }
+    let fd = withBytes(path) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
     if fd >= 0 { close(fd) }
     return fd >= 0
 }
