@@ -49,10 +49,10 @@ enum LayerUnpacker {
             guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             let type = st.st_mode & S_IFMT
             if name == opaqueMarker {
-                unlinkat(fd, name, 0)
+                try removeMarker(fd, name, type: type, path: path)
                 if mp_fsetxattr(fd, "trusted.overlay.opaque", "y", 1) != 0 { throw MinipodError.sys("mark \(shown) opaque") }
             } else if name.starts(with: whiteoutPrefix) {
-                unlinkat(fd, name, 0)
+                try removeMarker(fd, name, type: type, path: path)
                 let hidden = Array(name.dropFirst(whiteoutPrefix.count))
                 if mknodat(fd, hidden, S_IFCHR | 0o600, 0) != 0 { throw MinipodError.sys("whiteout \(shown)/\(printable(hidden))") }
             } else if type == S_IFDIR {
@@ -66,6 +66,14 @@ enum LayerUnpacker {
                 if unlinkat(fd, name, 0) != 0 { throw MinipodError.sys("remove device node \(path)") }
             }
         }
+    }
+
+    /// Whiteout markers are files (OCI image-spec). A directory by that name is refused, not
+    /// skipped: unlink cannot remove it, so it would stay in the layer with its content never
+    /// converted (device nodes included).
+    private static func removeMarker(_ fd: Int32, _ name: [CChar], type: mode_t, path: String) throws {
+        if type == S_IFDIR { throw MinipodError(.imageError, "layer has a directory \(path) where a whiteout file belongs") }
+        if unlinkat(fd, name, 0) != 0 { throw MinipodError.sys("remove whiteout \(path)") }
     }
 
     /// A raw, NUL-terminated name for messages.

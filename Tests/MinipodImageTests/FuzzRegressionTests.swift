@@ -59,6 +59,19 @@ import Testing
         #expect(withBytes(whiteout) { lstat($0, &st) } != 0, "the whiteout marker is still there")
         #expect(withBytes(Array(layer.utf8) + [0x2f, 0xfe]) { lstat($0, &st) } == 0 && (st.st_mode & S_IFMT) == S_IFCHR && st.st_rdev == 0)
     }
+
+    /// `d .wh.w` (minimized by libFuzzer): a directory named like a whiteout stayed in the
+    /// layer, and what it held (`.wh.x/dev` block devices too) was never converted. Refused now.
+    @Test(.enabled(if: getuid() == 0, "mknod needs root"), arguments: [".wh.w", ".wh..wh..opq"])
+    func whiteoutThatIsADirectoryIsRefused(marker: String) throws {
+        let layer = NSTemporaryDirectory() + "/minipod-fuzz-regression-\(UUID().uuidString)"
+        try FileIO.makeDirectories(layer + "/" + marker)
+        defer { try? FileIO.removeTree(layer) }
+        #expect(mknod(layer + "/" + marker + "/sda", S_IFBLK | 0o600, 8 << 8) == 0)
+        #expect(throws: MinipodError(.imageError, "layer has a directory \(layer)/\(marker) where a whiteout file belongs")) {
+            try LayerUnpacker.convertWhiteouts(in: layer)
+        }
+    }
 }
 
 func withBytes<T>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
