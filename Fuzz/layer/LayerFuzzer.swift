@@ -34,9 +34,15 @@ import MinipodSystem
 //    and changes nothing outside the layer.
 
 private let base: String = {
-    let dir = (FileIO.isDirectory("/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()) + "/minipod-fuzz-layer-\(getpid())"
-    try? FileIO.removeTree(dir)
-    return dir
+    let parent = FileIO.isDirectory("/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+    // A crash (and -minimize_crash, which crashes on purpose) skips the per-input cleanup:
+    // remove what fuzzers that are gone left behind.
+    for name in (try? FileIO.listDirectory(parent)) ?? [] where name.hasPrefix("minipod-fuzz-layer-") {
+        if let pid = pid_t(name.dropFirst("minipod-fuzz-layer-".count)), kill(pid, 0) != 0, errno == ESRCH {
+            try? FileIO.removeTree(parent + "/" + name)
+        }
+    }
+    return parent + "/minipod-fuzz-layer-\(getpid())"
 }()
 private let maxEntries = 64
 
