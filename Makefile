@@ -6,7 +6,7 @@ RELEASE_BIN := .build/release
 IMAGE_DIR   ?= /var/cache/minipod/images
 IMAGES      := $(IMAGE_DIR)/busybox_1.36.tar $(IMAGE_DIR)/nginx_1.25.tar
 
-.PHONY: run test deps build images load unit integration bench clean
+.PHONY: run test deps build images load unit integration fuzz bench clean
 
 ## make run: install dependencies, build images and minipod, run the sidecar lab.
 run: deps build images load
@@ -37,8 +37,14 @@ unit:
 integration:
 	swift test --filter IntegrationTests
 
+## make fuzz: each libFuzzer harness of Fuzz/ for FUZZ_SECONDS (default 30) over Fuzz/corpus;
+## fails on the first crash (see Scripts/fuzz for merge and repro).
+FUZZ_SECONDS ?= 30
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz run
+
 bench: deps build images load
 	Scripts/bench
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -62,3 +62,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer harnesses (Fuzz/, run by Scripts/fuzz and `make fuzz`). They have no main of their
+// own: libFuzzer's comes in only when linking with `--sanitize=fuzzer`, so `swift build` and
+// `swift test` must never see them. Scripts/fuzz sets MINIPOD_FUZZ=1 and builds them in
+// .build-fuzz with the fuzzer and address sanitizers.
+if Context.environment["MINIPOD_FUZZ"] == "1" {
+    package.targets += [
+        .executableTarget(name: "fuzz-manifest", dependencies: ["MinipodKube", "MinipodSystem"], path: "Fuzz/manifest"),
+        .executableTarget(name: "fuzz-image-metadata", dependencies: ["MinipodImage", "MinipodSystem"], path: "Fuzz/image-metadata"),
+        .executableTarget(name: "fuzz-layer", dependencies: ["MinipodImage", "MinipodSystem", "CMinipod"], path: "Fuzz/layer"),
+    ]
+}

@@ -215,6 +215,12 @@ int mp_pty_peer_name(int master, char *name, size_t len) {
 int mp_setxattr(const char *path, const char *name, const char *value, size_t len) {
     return lsetxattr(path, name, value, len, 0);
 }
+int mp_fsetxattr(int fd, const char *name, const char *value, size_t len) {
+    return fsetxattr(fd, name, value, len, 0);
+}
+ssize_t mp_getxattr(const char *path, const char *name, void *value, size_t size) {
+    return lgetxattr(path, name, value, size);
+}
 
 static int signal_pipe_fd = -1;
 static void signal_pipe_handler(int sig) {

@@ -59,7 +59,8 @@ extension ImageStore {
     }
 
     /// A member named by manifest.json, refusing names that leave the archive.
-    private func memberPath(_ work: String, _ name: String, archive: String) throws -> String {
+    /// Internal, not private: Fuzz/layer feeds it hostile names and symlinks.
+    func memberPath(_ work: String, _ name: String, archive: String) throws -> String {
         guard !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
             throw MinipodError(.imageError, "\(archive): manifest.json names \"\(name)\" outside the archive")
         }

@@ -30,26 +30,54 @@ enum LayerUnpacker {
     }
 
     /// `.wh.NAME` → a 0/0 character device NAME; `.wh..wh..opq` → trusted.overlay.opaque=y on the directory;
-    /// device nodes are dropped.
+    /// device nodes are dropped. Walks directory fds by the raw names readdir gives: tar member names
+    /// are bytes, and a String path cannot reach a name that is not UTF-8.
     static func convertWhiteouts(in dir: String) throws {
-        for name in try FileIO.listDirectory(dir) {
-            let path = dir + "/" + name
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 { throw MinipodError.sys("open \(dir)") }
+        defer { close(fd) }
+        try convertWhiteouts(fd: fd, shown: dir)
+    }
+
+    private static let whiteoutPrefix = Array(".wh.".utf8).map { CChar(bitPattern: $0) }
+    private static let opaqueMarker = Array(".wh..wh..opq".utf8).map { CChar(bitPattern: $0) } + [0]
+
+    private static func convertWhiteouts(fd: Int32, shown: String) throws {
+        for name in try FileIO.rawNames(fd, shown: shown) {
+            let path = shown + "/" + printable(name)
             var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
-            if name == ".wh..wh..opq" {
-                unlink(path)
-                if mp_setxattr(dir, "trusted.overlay.opaque", "y", 1) != 0 { throw MinipodError.sys("mark \(dir) opaque") }
-            } else if name.hasPrefix(".wh.") {
-                unlink(path)
-                let hidden = dir + "/" + String(name.dropFirst(4))
-                if mknod(hidden, S_IFCHR | 0o600, 0) != 0 { throw MinipodError.sys("whiteout \(hidden)") }
-            } else if (st.st_mode & S_IFMT) == S_IFDIR {
-                try convertWhiteouts(in: path)
-            } else if (st.st_mode & S_IFMT) == S_IFBLK || ((st.st_mode & S_IFMT) == S_IFCHR && st.st_rdev != 0) {
+            guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            let type = st.st_mode & S_IFMT
+            if name == opaqueMarker {
+                try removeMarker(fd, name, type: type, path: path)
+                if mp_fsetxattr(fd, "trusted.overlay.opaque", "y", 1) != 0 { throw MinipodError.sys("mark \(shown) opaque") }
+            } else if name.starts(with: whiteoutPrefix) {
+                try removeMarker(fd, name, type: type, path: path)
+                let hidden = Array(name.dropFirst(whiteoutPrefix.count))
+                if mknodat(fd, hidden, S_IFCHR | 0o600, 0) != 0 { throw MinipodError.sys("whiteout \(shown)/\(printable(hidden))") }
+            } else if type == S_IFDIR {
+                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if child < 0 { throw MinipodError.sys("open \(path)") }
+                defer { close(child) }
+                try convertWhiteouts(fd: child, shown: path)
+            } else if type == S_IFBLK || (type == S_IFCHR && st.st_rdev != 0) {
                 // Device nodes from an image would give the container a host device behind the
                 // cgroup's back; containers get their /dev from the runtime, never from layers.
-                unlink(path)
+                if unlinkat(fd, name, 0) != 0 { throw MinipodError.sys("remove device node \(path)") }
             }
         }
+    }
+
+    /// Whiteout markers are files (OCI image-spec). A directory by that name is refused, not
+    /// skipped: unlink cannot remove it, so it would stay in the layer with its content never
+    /// converted (device nodes included).
+    private static func removeMarker(_ fd: Int32, _ name: [CChar], type: mode_t, path: String) throws {
+        if type == S_IFDIR { throw MinipodError(.imageError, "layer has a directory \(path) where a whiteout file belongs") }
+        if unlinkat(fd, name, 0) != 0 { throw MinipodError.sys("remove whiteout \(path)") }
+    }
+
+    /// A raw, NUL-terminated name for messages.
+    private static func printable(_ name: [CChar]) -> String {
+        String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

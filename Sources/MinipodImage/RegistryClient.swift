@@ -150,8 +150,10 @@ public final class RegistryClient {
     /// The token endpoint of the distribution spec's token auth: GET realm?service=…&scope=…,
     /// with Basic credentials when given, anonymous otherwise.
     func fetchToken(_ challenge: AuthChallenge) throws -> String {
+        // A realm needs a host: curl reads `http:/host/token` (one slash, no host for
+        // URLComponents) as http://host/token, so what is checked here would not be what is fetched.
         guard let realm = challenge.parameters["realm"], var components = URLComponents(string: realm),
-              components.scheme == "https" || components.scheme == "http" else {
+              components.scheme == "https" || components.scheme == "http", !(components.host ?? "").isEmpty else {
             throw MinipodError(.imageError, "registry \(host) named no usable token realm (\(challenge.parameters["realm"] ?? "none"))")
         }
         var query = components.queryItems ?? []

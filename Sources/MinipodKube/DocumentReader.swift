@@ -22,7 +22,7 @@ struct DocumentReader {
         guard let kind = header(node) else { return [] }
         if kind == "Pod" { return readPod(node, path: "").map { [$0] } ?? [] }
         // kind: List, as `kubectl get pods -o yaml` writes.
-        guard let items = node["items"] else { return [] }
+        guard let items = SchemaWalker.field("items", of: node) else { return [] }
         guard case .sequence(let sequence) = items else {
             errors.append(FieldProblem("items", "expected a list, got \(SchemaWalker.describe(items))"))
             return []
@@ -49,8 +49,8 @@ struct DocumentReader {
 
     /// Checks apiVersion and kind; returns "Pod" or "List" when both are usable.
     private mutating func header(_ node: Node, path: String = "") -> String? {
-        let apiVersion = scalarString(node["apiVersion"])
-        let kind = scalarString(node["kind"])
+        let apiVersion = scalarString(SchemaWalker.field("apiVersion", of: node))
+        let kind = scalarString(SchemaWalker.field("kind", of: node))
         if apiVersion == nil { errors.append(FieldProblem(path + "apiVersion", "is required (apiVersion: v1)")) }
         if kind == nil { errors.append(FieldProblem(path + "kind", "is required (kind: Pod)")) }
         guard let apiVersion, let kind else { return nil }

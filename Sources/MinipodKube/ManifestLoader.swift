@@ -26,11 +26,17 @@ public enum ManifestLoader {
         }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: YAMLLimits.maxBytes + 1)) ?? Data()
-        guard data.count <= YAMLLimits.maxBytes else { throw tooLarge(source: path) }
+        return try load(data: data, source: path, strict: strict)
+    }
+
+    /// The file's bytes as `load(path:)` read them: everything after the read,
+    /// so the fuzz harness (Fuzz/manifest) feeds bytes through the same checks as `minipod run`.
+    public static func load(data: Data, source: String, strict: Bool = false) throws -> ManifestLoad {
+        guard data.count <= YAMLLimits.maxBytes else { throw tooLarge(source: source) }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw MinipodError(.invalidManifest, "not valid UTF-8 text", field: path)
+            throw MinipodError(.invalidManifest, "not valid UTF-8 text", field: source)
         }
-        return try parse(text, source: path, strict: strict)
+        return try parse(text, source: source, strict: strict)
     }
 
     public static func parse(_ text: String, source: String, strict: Bool = false) throws -> ManifestLoad {

@@ -138,8 +138,18 @@ struct SchemaWalker {
         return result
     }
 
+    /// The value a mapping's field has for the walk: the first explicit one, else a merged one.
+    /// Yams' `node[key]` returns the last of duplicated keys; anything deciding what a document
+    /// is (apiVersion, kind, items) must read the value the walk keeps.
+    static func field(_ key: String, of node: Node) -> Node? {
+        guard case .mapping(let mapping) = node else { return nil }
+        return pairs(of: mapping).first { $0.0.scalar?.string == key }?.1
+    }
+
     /// Mapping pairs with YAML merge keys (`<<: *base`) expanded; explicit keys win.
-    private func pairs(of mapping: Node.Mapping) -> [(Node, Node)] {
+    private func pairs(of mapping: Node.Mapping) -> [(Node, Node)] { Self.pairs(of: mapping) }
+
+    private static func pairs(of mapping: Node.Mapping) -> [(Node, Node)] {
         var explicit: [(Node, Node)] = []
         var merged: [(Node, Node)] = []
         for (key, value) in mapping {

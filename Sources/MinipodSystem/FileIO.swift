@@ -91,26 +91,68 @@ public enum FileIO {
 
     /// rm -rf that never crosses into another mount (a leftover bind mount
     /// must not take the host's files with it) and never follows symlinks.
+    /// Works below the top through directory fds on the raw names readdir
+    /// gives: a layer may hold names that are not UTF-8, which no String path
+    /// can reach again.
     public static func removeTree(_ path: String) throws {
         var st = stat()
         if lstat(path, &st) != 0 { if errno == ENOENT { return }; throw MinipodError.sys("lstat \(path)") }
-        try removeTree(path, device: st.st_dev)
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            if unlink(path) != 0 && errno != ENOENT { throw MinipodError.sys("unlink \(path)") }
+            return
+        }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 { throw MinipodError.sys("open \(path)") }
+        try removeContents(of: fd, device: st.st_dev, shown: path)
+        if rmdir(path) != 0 && errno != ENOENT { throw MinipodError.sys("rmdir \(path)") }
     }
 
-    private static func removeTree(_ path: String, device: dev_t) throws {
-        var st = stat()
-        if lstat(path, &st) != 0 { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            if st.st_dev != device {
-                throw MinipodError(.system, "refusing to remove \(path): it is a mount point still mounted")
-            }
-            for name in try listDirectory(path) {
-                try removeTree(path + "/" + name, device: device)
-            }
-            if rmdir(path) != 0 && errno != ENOENT { throw MinipodError.sys("rmdir \(path)") }
-        } else if unlink(path) != 0 && errno != ENOENT {
-            throw MinipodError.sys("unlink \(path)")
+    /// Empties the directory open at `fd` and closes it.
+    private static func removeContents(of fd: Int32, device: dev_t, shown: String) throws {
+        let names: [[CChar]]
+        do {
+            names = try rawNames(fd, shown: shown)
+        } catch {
+            close(fd)
+            throw error
         }
+        defer { close(fd) }
+        for name in names {
+            let child = shown + "/" + String(decoding: name.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            var st = stat()
+            if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                if st.st_dev != device {
+                    throw MinipodError(.system, "refusing to remove \(child): it is a mount point still mounted")
+                }
+                let childFD = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if childFD < 0 { throw MinipodError.sys("open \(child)") }
+                try removeContents(of: childFD, device: device, shown: child)
+                if unlinkat(fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT { throw MinipodError.sys("rmdir \(child)") }
+            } else if unlinkat(fd, name, 0) != 0 && errno != ENOENT {
+                throw MinipodError.sys("unlink \(child)")
+            }
+        }
+    }
+
+    /// The entry names of the directory open at `fd` (not . and ..), NUL-terminated as the
+    /// kernel gave them; `fd` stays open. Read in full before the caller changes the directory.
+    public static func rawNames(_ fd: Int32, shown: String) throws -> [[CChar]] {
+        let dupFD = dup(fd)
+        guard dupFD >= 0, let dir = fdopendir(dupFD) else {
+            if dupFD >= 0 { close(dupFD) }
+            throw MinipodError.sys("opendir \(shown)")
+        }
+        defer { closedir(dir) }
+        rewinddir(dir)
+        var names: [[CChar]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.bindMemory(to: CChar.self).prefix { $0 != 0 }) + [0]
+            }
+            if name != [0x2e, 0] && name != [0x2e, 0x2e, 0] { names.append(name) }
+        }
+        return names
     }
 
     public static func listDirectory(_ path: String) throws -> [String] {

@@ -40,6 +40,10 @@ int mp_signal_pipe(int fd);
 /// Adds one more signal to the self-pipe set up by mp_signal_pipe.
 int mp_signal_pipe_add(int sig);
 int mp_setxattr(const char *path, const char *name, const char *value, size_t len);
+/// fsetxattr(2) on an open fd (a directory reached by openat on a raw name).
+int mp_fsetxattr(int fd, const char *name, const char *value, size_t len);
+/// lgetxattr(2): the value's length, or -1 with errno (ENODATA when absent). Glibc's Swift module lacks sys/xattr.h.
+ssize_t mp_getxattr(const char *path, const char *name, void *value, size_t size);
 /// splice(2) between an fd and a pipe, moving data without copying it through user space.
 ssize_t mp_splice(int fd_in, int fd_out, size_t len);
 /// unlockpt + ptsname_r: the path of the pty peer of `master`.
