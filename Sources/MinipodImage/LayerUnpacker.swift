@@ -5,6 +5,7 @@ import MinipodSystem
 /// Unpacks one layer into a directory usable as an overlayfs lowerdir.
 /// GNU tar does the extraction (it refuses `..` and absolute member names and
 /// keeps owners, modes and xattrs); OCI whiteouts then become overlayfs ones.
+/// Its input is counted on the way (LayerStream): a tar bomb stops at the size limit.
 /// The hardened extractor (openat2 RESOLVE_IN_ROOT) is tracked in the images issue.
 enum LayerUnpacker {
     static func unpack(blob: String, into target: String, scratch: String) throws {
@@ -12,11 +13,9 @@ enum LayerUnpacker {
         let partial = scratch + "/layer-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(partial)
         do {
-            let r = try Spawn.run("/bin/tar", ["--numeric-owner", "--same-owner", "--same-permissions", "--xattrs",
-                                                "--xattrs-include=*", "--no-overwrite-dir", "-xf", blob, "-C", partial])
-            guard r.status == .exited(0) else {
-                throw MinipodError(.imageError, "cannot unpack layer \(blob): \(String(decoding: r.stderr, as: UTF8.self).prefix(300))")
-            }
+            try LayerStream.extract(blob: blob, tarArguments: ["--numeric-owner", "--same-owner", "--same-permissions", "--xattrs",
+                                                               "--xattrs-include=*", "--no-overwrite-dir"],
+                                    into: partial, scratch: scratch)
             try convertWhiteouts(in: partial)
             // An interrupted unpack leaves only a scratch dir: the layer appears whole or not at all.
             if rename(partial, target) != 0 {

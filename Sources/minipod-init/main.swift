@@ -7,11 +7,18 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import CMinipod
 import Glibc
 import MinipodOCI
 import MinipodSystem
 
 let syncFD: Int32 = 3
+
+// Until it execs the container's program this process is a host binary inside the
+// container's namespaces. Not dumpable, its /proc/<pid>/exe cannot be opened by the
+// container's root without CAP_SYS_PTRACE (the CVE-2019-5736 route to overwrite
+// minipod-init on the host); execve of the program makes it dumpable again.
+_ = mp_set_dumpable(0)
 
 func report(_ r: InitReport) {
     guard let data = try? JSONEncoder().encode(r) else { return }

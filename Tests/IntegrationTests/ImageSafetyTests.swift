@@ -24,6 +24,8 @@ extension Integration {
                         info.size = len(data); t.addfile(info, io.BytesIO(data.encode()))
                     elif kind == "random":
                         blob = os.urandom(int(data)); info.size = len(blob); t.addfile(info, io.BytesIO(blob))
+                    elif kind == "zeros":
+                        info.size = int(data); t.addfile(info, io.BytesIO(bytes(int(data))))
                     elif kind == "dir":
                         info.type = tarfile.DIRTYPE; info.mode = 0o755; t.addfile(info)
                     elif kind == "symlink":
@@ -115,6 +117,21 @@ extension Integration {
         #expect(result.status != 0)
         #expect(result.stderr.contains("does not match its content"), "\(result.stderr)")
         #expect(layerDirs(root).isEmpty)
+    }
+
+    /// A gzip layer of 64 KiB that stands for 64 MiB of zeros, against a 32 MiB limit:
+    /// refused as a tar bomb while streaming, with no layer and no scratch left.
+    @Test func tarBombStopsAtTheSizeLimit() throws {
+        let archive = try craftedArchive([[("bomb", "zeros", String(64 << 20))]])
+        let root = host.base + "/imgroot-\(UUID().uuidString)"
+        let result = host.run(["image", "load", archive], extraEnvironment: ["MINIPOD_ROOT": root, "MINIPOD_MAX_LAYER_SIZE": String(32 << 20)])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("unpacks to more than 33554432 bytes (MINIPOD_MAX_LAYER_SIZE): refused as a tar bomb"), "\(result.stderr)")
+        #expect(layerDirs(root).isEmpty)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: root + "/tmp")) ?? []).isEmpty)
+        // The same archive under the default limit loads.
+        let (loaded, _) = loadIsolated(archive)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
     }
 
     @Test func truncatedArchiveIsRejected() throws {

@@ -27,6 +27,7 @@ int mp_set_no_new_privs(void);
 int mp_seccomp_load(const void *program, size_t bytes, unsigned int flags);
 /* An anonymous in-memory file (memfd_create), close-on-exec. */
 int mp_memfd(const char *name);
+int mp_set_dumpable(int on);
 int mp_set_pdeathsig(int sig);
 int mp_set_child_subreaper(void);
 int mp_set_keepcaps(int on);
