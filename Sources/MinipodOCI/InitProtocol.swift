@@ -20,6 +20,8 @@ public struct InitConfig: Codable, Sendable {
     /// The compiled seccomp filter's flags; when set, the filter's instructions
     /// follow this config as a second message (compiled by the parent, loaded last by init).
     public var seccompFlags: UInt32?
+    /// Test hook (MINIPOD_FAULT of the launcher): a named point where init stops itself.
+    public var faultPoint: String?
 
     public init(mode: Mode, spec: RuntimeSpec, name: String) {
         self.mode = mode; self.spec = spec; self.name = name

@@ -56,12 +56,12 @@ struct ContainerStdio {
             defer { close(console.parent) }
             let master = try OCIPlumbing.receiveConsole(console.parent, id: container)
             let hub = AttachHub(tty: true, input: dup(master), stdinOnce: stdinOnce, streams: 1)
-            LogPump(readFrom: master, stream: "stdout", log: log, hub: hub).start(onEnd: hub.streamEnded)
+            LogPump(readFrom: master, stream: "stdout", log: log, hub: hub).start { hub.streamEnded() }
             return hub
         }
         let hub = AttachHub(tty: false, input: stdinWrite, stdinOnce: stdinOnce, streams: 2)
-        LogPump(readFrom: pipes[0], stream: "stdout", log: log, hub: hub).start(onEnd: hub.streamEnded)
-        LogPump(readFrom: pipes[2], stream: "stderr", log: log, hub: hub).start(onEnd: hub.streamEnded)
+        LogPump(readFrom: pipes[0], stream: "stdout", log: log, hub: hub).start { hub.streamEnded() }
+        LogPump(readFrom: pipes[2], stream: "stderr", log: log, hub: hub).start { hub.streamEnded() }
         return hub
     }
 }

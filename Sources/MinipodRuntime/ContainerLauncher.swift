@@ -174,6 +174,7 @@ public struct ContainerLauncher {
     /// The config, then (with a seccomp section) the compiled filter as a second message.
     private func send(_ config: InitConfig, seccompCache: String?, to socket: Int32) throws {
         var config = config
+        config.faultPoint = FaultInjection.requested
         var program: SeccompProgram?
         if let profile = config.spec.linux?.seccomp {
             program = try SeccompCompiler.program(for: profile, cachePath: seccompCache)

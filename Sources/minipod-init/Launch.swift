@@ -57,6 +57,8 @@ struct Launch {
         try applyCapabilities()
         if process.noNewPrivileges == true { try Sys.setNoNewPrivileges() }
         if !seccompFirst, let seccomp { try load(seccomp) }
+        // Test hook: stopped here, the process has the container's identity but is still minipod-init.
+        if faultPoint == "init-stop-before-execve" { raise(SIGSTOP) }
         let env = process.env ?? []
         var argv: [UnsafeMutablePointer<CChar>?] = process.args.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]

@@ -136,3 +136,56 @@ extension Integration {
         #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
     }
 }
+
+extension Integration {
+    /// A container that closes its stdout and stderr keeps running; its log keeps what came before.
+    @Test func containerThatClosesItsOutputKeepsRunning() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["quiet"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: quiet
+            spec:
+              containers:
+                - name: app
+                  image: busybox:1.36
+                  command: ["sh", "-c", "echo before; exec >&- 2>&-; exec sleep 600"]
+            """)
+        try #require(host.run(["run", path]).status == 0)
+        #expect(host.eventually(5) { host.run(["logs", "quiet"]).stdout == "before\n" })
+        usleep(500_000)
+        #expect(host.run(["get", "pods"]).stdout.contains("quiet   1/1     Running   0"))
+        #expect(host.run(["exec", "quiet", "--", "true"]).status == 0)
+        host.cleanup(["quiet"])
+        #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
+    }
+
+    /// `logs -f` follows one run of a container and ends when it exits, as kubectl's
+    /// does; the restart is counted and the previous run's log stays readable.
+    @Test func logsFollowEndsWhenTheContainerRestarts() throws {
+        defer { host.cleanup(["restarter"]) }
+        let path = host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: restarter
+            spec:
+              containers:
+                - name: app
+                  image: busybox:1.36
+                  command: ["sh", "-c", "echo run; sleep 1; exit 1"]
+            """)
+        try #require(host.run(["run", path]).status == 0)
+        let (follow, output) = try host.start(["logs", "-f", "restarter"])
+        defer { if follow.isRunning { host.stop(follow) } }
+        let deadline = Date().addingTimeInterval(10)
+        while follow.isRunning && Date() < deadline { usleep(50_000) }
+        #expect(!follow.isRunning, "logs -f still running after the container exited")
+        let followed = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(followed == "run\n", "\(followed)")
+        #expect(host.eventually(10) { host.run(["get", "pods"]).stdout.contains("restarter   1/1     Running   1 (") })
+        #expect(host.run(["logs", "restarter", "--previous"]).stdout == "run\n")
+    }
+}

@@ -96,11 +96,11 @@ final class TestHost: @unchecked Sendable {
     }
 
     /// Starts a long-running command (port-forward, logs -f, get -w); the caller stops it.
-    func start(_ args: [String]) throws -> (Process, Pipe) {
+    func start(_ args: [String], extraEnvironment: [String: String] = [:]) throws -> (Process, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        p.environment = environment
+        p.environment = environment.merging(extraEnvironment) { _, new in new }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
