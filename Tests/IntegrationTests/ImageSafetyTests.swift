@@ -24,6 +24,8 @@ extension Integration {
                         info.size = len(data); t.addfile(info, io.BytesIO(data.encode()))
                     elif kind == "random":
                         blob = os.urandom(int(data)); info.size = len(blob); t.addfile(info, io.BytesIO(blob))
+                    elif kind == "setuid":
+                        info.size = len(data); info.mode = 0o4755; t.addfile(info, io.BytesIO(data.encode()))
                     elif kind == "zeros":
                         info.size = int(data); t.addfile(info, io.BytesIO(bytes(int(data))))
                     elif kind == "dir":
@@ -132,6 +134,33 @@ extension Integration {
         // The same archive under the default limit loads.
         let (loaded, _) = loadIsolated(archive)
         #expect(loaded.status == 0, "\(loaded.stderr)")
+    }
+
+    /// setuid is kept where the image sets it and nowhere else; of two entries with one
+    /// name the later wins, as tar (and every runtime) applies them.
+    @Test func setuidBitsAsTheImageSaysAndDuplicatesLastWins() throws {
+        let archive = try craftedArchive([[("bin", "dir", ""), ("bin/su", "setuid", "x"), ("bin/ls", "file", "y"),
+                                           ("etc", "dir", ""), ("etc/motd", "file", "first"), ("etc/motd", "file", "second")]])
+        let (result, root) = loadIsolated(archive)
+        #expect(result.status == 0, "\(result.stderr)")
+        let layer = try #require(layerDirs(root).first)
+        #expect(shell("stat -c %a \(layer)/bin/su \(layer)/bin/ls") == "4755\n644\n")
+        #expect((try? String(contentsOfFile: layer + "/etc/motd", encoding: .utf8)) == "second")
+    }
+
+    /// A load killed half-way leaves no layer a pod could use, and the next load completes.
+    @Test func interruptedLoadLeavesNoPartialLayer() throws {
+        let root = host.base + "/imgroot-\(UUID().uuidString)"
+        let env = ["MINIPOD_ROOT": root]
+        let (load, _) = try host.start(["image", "load", "/var/cache/minipod/images/nginx_1.25.tar"], extraEnvironment: env)
+        // Killed while a layer is being unpacked (its scratch directory exists).
+        #expect(host.eventually(20) { !((try? FileManager.default.contentsOfDirectory(atPath: root + "/tmp")) ?? []).isEmpty || !load.isRunning })
+        host.stop(load)
+        #expect(layerDirs(root).isEmpty, "\(layerDirs(root))")
+        let again = host.run(["image", "load", "/var/cache/minipod/images/nginx_1.25.tar"], extraEnvironment: env)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(layerDirs(root).count == 1)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: root + "/tmp")) ?? []).filter { $0.hasPrefix("layer-") }.isEmpty)
     }
 
     @Test func truncatedArchiveIsRejected() throws {
