@@ -79,7 +79,7 @@ public enum SpecGenerator {
             linux.maskedPaths = DefaultProfile.maskedPaths
             linux.readonlyPaths = DefaultProfile.readonlyPaths
             let seccompType = security?.seccompProfile?.type ?? c.pod.spec.securityContext?.seccompProfile?.type
-            if seccompType != "Unconfined" { linux.seccomp = DefaultProfile.seccomp() }
+            if seccompType != "Unconfined" { linux.seccomp = DefaultProfile.seccomp(capabilities: caps) }
         }
         linux.resources = resources(container)
         spec.linux = linux

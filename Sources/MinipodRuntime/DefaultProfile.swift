@@ -44,41 +44,5 @@ public enum DefaultProfile {
         ]
     }
 
-    /// Syscalls Docker's default profile does not allow a container without
-    /// extra capabilities, refused with EPERM. A deny list (default allow) is
-    /// the simpler shape of the same policy; the allow-list form is tracked
-    /// in the runtime-core issue.
-    public static let deniedSyscalls = [
-        "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module", "delete_module",
-        "finit_module", "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms", "get_mempolicy",
-        "init_module", "ioperm", "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl",
-        "lookup_dcookie", "mbind", "mount", "mount_setattr", "move_mount", "move_pages",
-        "name_to_handle_at", "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open",
-        "pivot_root", "process_vm_readv", "process_vm_writev", "ptrace", "query_module", "quotactl",
-        "reboot", "request_key", "set_mempolicy", "setns", "settimeofday", "stime", "swapoff", "swapon",
-        "sysfs", "_sysctl", "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86", "vm86old",
-    ]
-
-    public static func seccomp() -> RuntimeSpec.Seccomp {
-        var profile = RuntimeSpec.Seccomp(defaultAction: "SCMP_ACT_ALLOW")
-        // Only the ABIs this CPU can run (as Docker's archMap): every extra one grows the filter each exec compiles.
-        #if arch(x86_64)
-        profile.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
-        #elseif arch(arm64)
-        profile.architectures = ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]
-        #endif
-        profile.syscalls = [
-            .init(names: deniedSyscalls, action: "SCMP_ACT_ERRNO", errnoRet: 1),
-            // clone3 cannot be filtered by flags; ENOSYS makes libc fall back to clone, as Docker does.
-            .init(names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38),
-        ]
-        // clone with any CLONE_NEW* flag is refused (one rule per bit: rules for a syscall are OR'ed);
-        // plain fork and thread creation pass.
-        let namespaceBits: [UInt64] = [0x0002_0000, 0x0200_0000, 0x0400_0000, 0x0800_0000, 0x1000_0000, 0x2000_0000, 0x4000_0000]
-        for bit in namespaceBits {
-            profile.syscalls!.append(.init(names: ["clone"], action: "SCMP_ACT_ERRNO", errnoRet: 1,
-                                           args: [.init(index: 0, value: bit, valueTwo: bit, op: "SCMP_CMP_MASKED_EQ")]))
-        }
-        return profile
-    }
+    public static func seccomp() -> RuntimeSpec.Seccomp { seccomp(capabilities: capabilities) }
 }
