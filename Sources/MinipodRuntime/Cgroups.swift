@@ -112,14 +112,6 @@ public struct Cgroup: Sendable {
         }
     }
 
-    public func add(pid: pid_t) throws {
-        for file in procsFiles {
-            do { try FileIO.write(file, String(pid), flags: O_WRONLY) } catch {
-                throw MinipodError(.runtime, "cannot move process \(pid) into cgroup \(file)", errno: (error as? MinipodError)?.errno)
-            }
-        }
-    }
-
     public var pids: [pid_t] {
         var result = Set<pid_t>()
         for file in procsFiles {
