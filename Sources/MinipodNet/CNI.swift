@@ -18,6 +18,9 @@ public struct CNI: Sendable {
         self.stateDir = stateDir
     }
 
+    /// The iptables binary, for rules the plugins leave behind and the netlink network's own.
+    static var iptables: String { ["/usr/sbin/iptables", "/sbin/iptables"].first(where: FileIO.exists) ?? "iptables" }
+
     public var conflistPath: String { configDir + "/\(Self.networkName).conflist" }
 
     /// Writes the default network on first use; an existing file is the user's to edit.
@@ -134,7 +137,7 @@ public struct CNI: Sendable {
     /// reboot of /run) releases the IPAM lease but leaves its masquerade rules; remove the
     /// POSTROUTING rule that names this container and the chain it jumps to.
     public func removeMasqueradeRules(containerID: String) {
-        let iptables = ["/usr/sbin/iptables", "/sbin/iptables"].first(where: FileIO.exists) ?? "iptables"
+        let iptables = Self.iptables
         guard let listing = try? Spawn.run(iptables, ["-w", "-t", "nat", "-L", "POSTROUTING", "--line-numbers", "-n"]),
               listing.status == .exited(0) else { return }
         var doomed: [(Int, String)] = []

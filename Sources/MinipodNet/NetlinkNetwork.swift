@@ -106,7 +106,7 @@ public struct NetlinkNetwork {
          "-m", "comment", "--comment", Self.masqueradeComment, "-j", "MASQUERADE"]
     }
 
-    static var iptables: String { ["/usr/sbin/iptables", "/sbin/iptables"].first(where: FileIO.exists) ?? "iptables" }
+    static var iptables: String { CNI.iptables }
 
     private func withOctets<T>(_ address: UInt32, _ body: (UnsafePointer<UInt8>) -> T) -> T {
         let octets: [UInt8] = [UInt8(address >> 24), UInt8((address >> 16) & 0xff), UInt8((address >> 8) & 0xff), UInt8(address & 0xff)]

@@ -8,11 +8,15 @@ import MinipodSystem
 final class AttachHub: @unchecked Sendable {
     let tty: Bool
     private let stdinOnce: Bool
+    /// Guards clients and openStreams (taken by the output pumps).
     private let lock = NSLock()
     private var clients: [Int32] = []
+    private var openStreams: Int
+    /// Guards input. Apart from `lock`: a write to a container that does not read its stdin
+    /// blocks, and must not hold up the container's output on its way to the log.
+    private let inputLock = NSLock()
     /// Write end of the container's stdin pipe, or its pty master; -1 without stdin.
     private var input: Int32
-    private var openStreams: Int
 
     /// input: taken over (closed by the hub). streams: output pumps that report their end.
     init(tty: Bool, input: Int32, stdinOnce: Bool, streams: Int) {
@@ -22,7 +26,7 @@ final class AttachHub: @unchecked Sendable {
         self.openStreams = streams
     }
 
-    var acceptsInput: Bool { lock.lock(); defer { lock.unlock() }; return input >= 0 }
+    var acceptsInput: Bool { inputLock.lock(); defer { inputLock.unlock() }; return input >= 0 }
 
     func add(_ client: Int32) {
         // A client that stops reading must not stall the container's log: it is dropped after 2 s.
@@ -50,19 +54,19 @@ final class AttachHub: @unchecked Sendable {
     }
 
     func deliver(_ bytes: [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
+        inputLock.lock(); defer { inputLock.unlock() }
         if input >= 0 { bytes.withUnsafeBytes { _ = FileIO.writeAll(input, $0) } }
     }
 
     /// A client's input ended: with stdinOnce the container's stdin closes (Kubernetes' meaning).
     func inputEnded() {
-        lock.lock(); defer { lock.unlock() }
+        inputLock.lock(); defer { inputLock.unlock() }
         // A pty has no EOF of its own: the terminal's Ctrl-D is the client's business.
         if stdinOnce && !tty && input >= 0 { Glibc.close(input); input = -1 }
     }
 
     func resize(rows: UInt16, cols: UInt16) {
-        lock.lock(); defer { lock.unlock() }
+        inputLock.lock(); defer { inputLock.unlock() }
         if tty && input >= 0 { _ = mp_set_winsize(input, rows, cols) }
     }
 
@@ -76,9 +80,11 @@ final class AttachHub: @unchecked Sendable {
     }
 
     func close() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
         for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
         clients.removeAll()
+        lock.unlock()
+        inputLock.lock(); defer { inputLock.unlock() }
         if input >= 0 { Glibc.close(input); input = -1 }
     }
 }

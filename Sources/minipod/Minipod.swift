@@ -32,7 +32,9 @@ struct Minipod: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // exec's one unavoidable kernel wait (see CgroupMigrationLock) starts now, before
         // argument parsing and state decoding, so those run while it passes.
-        if CommandLine.arguments.dropFirst().first == "exec", case .v2 = CgroupLayout.detect() { CgroupMigrationLock.prime() }
+        if CommandLine.arguments.dropFirst().first == "exec", case let layout = CgroupLayout.detect(), case .v2 = layout {
+            CgroupMigrationLock.prime(layout: layout)
+        }
         // Installed as `minipod-oci` (a symlink), minipod is a runc-compatible runtime for podman and containerd.
         if CommandLine.arguments.first.map({ ($0 as NSString).lastPathComponent }) == "minipod-oci" {
             OCICommand.main(Array(CommandLine.arguments.dropFirst()))
