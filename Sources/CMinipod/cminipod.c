@@ -11,10 +11,14 @@
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <stdio.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,6 +34,9 @@ const unsigned long MP_MS_RDONLY = MS_RDONLY, MP_MS_NOSUID = MS_NOSUID, MP_MS_NO
     MP_MS_PRIVATE = MS_PRIVATE, MP_MS_SLAVE = MS_SLAVE, MP_MS_SHARED = MS_SHARED,
     MP_MS_STRICTATIME = MS_STRICTATIME, MP_MS_RELATIME = MS_RELATIME, MP_MS_NOATIME = MS_NOATIME,
     MP_MS_NODIRATIME = MS_NODIRATIME, MP_MS_UNBINDABLE = MS_UNBINDABLE, MP_MS_MOVE = MS_MOVE;
+const unsigned long MP_ST_RDONLY = ST_RDONLY, MP_ST_NOSUID = ST_NOSUID, MP_ST_NODEV = ST_NODEV, MP_ST_NOEXEC = ST_NOEXEC,
+    MP_ST_NOATIME = ST_NOATIME, MP_ST_NODIRATIME = ST_NODIRATIME, MP_ST_RELATIME = ST_RELATIME;
+const int MP_O_PATH = O_PATH;
 const int MP_MNT_DETACH = MNT_DETACH, MP_MNT_FORCE = MNT_FORCE, MP_UMOUNT_NOFOLLOW = UMOUNT_NOFOLLOW;
 
 int mp_pivot_root(const char *new_root, const char *put_old) { return (int)syscall(SYS_pivot_root, new_root, put_old); }
@@ -67,6 +74,7 @@ int mp_set_winsize(int fd, unsigned short rows, unsigned short cols) {
     return ioctl(fd, TIOCSWINSZ, &ws);
 }
 pid_t mp_fork(void) { return fork(); }
+unsigned long mp_makedev(unsigned int major, unsigned int minor) { return makedev(major, minor); }
 int mp_pipe2(int *fds, int cloexec) { return pipe2(fds, cloexec ? O_CLOEXEC : 0); }
 int mp_wait_exited(int status) { return WIFEXITED(status); }
 int mp_wait_exitstatus(int status) { return WEXITSTATUS(status); }
@@ -102,11 +110,22 @@ int mp_recv_fd(int sock, void *buf, size_t len, ssize_t *got) {
     return -1;
 }
 
-static void child_fail(int pipe_fd, int err) {
-    ssize_t ignored = write(pipe_fd, &err, sizeof err);
+/* What a child tells the parent on the CLOEXEC pipe; EOF after the last child's execve means success. */
+enum { MSG_FAILED = 1, MSG_MAP_ME = 2, MSG_PID = 3 };
+struct spawn_msg { int kind, value, step; };
+
+static void send_msg(int fd, int kind, int value, int step) {
+    struct spawn_msg m = { kind, value, step };
+    ssize_t ignored = write(fd, &m, sizeof m);
     (void)ignored;
+}
+
+static void child_fail_at(int pipe_fd, int err, int step) {
+    send_msg(pipe_fd, MSG_FAILED, err, step);
     _exit(127);
 }
+
+static void child_fail(int pipe_fd, int err) { child_fail_at(pipe_fd, err, MP_STEP_SPAWN); }
 
 /* Child side: async-signal-safe calls only (we were forked from a multithreaded process). */
 static void spawn_child(const struct mp_spawn_attr *a, int err_pipe) {
@@ -133,6 +152,8 @@ static void spawn_child(const struct mp_spawn_attr *a, int err_pipe) {
         parked[3 + i] = fcntl(a->extra_fds[i], F_DUPFD_CLOEXEC, base);
         if (parked[3 + i] < 0) child_fail(err_pipe, errno);
     }
+    int exec_fd = -1;
+    if (a->exec_fd >= 0 && (exec_fd = fcntl(a->exec_fd, F_DUPFD_CLOEXEC, base)) < 0) child_fail(err_pipe, errno);
     for (int i = 0; i < 3 + a->n_extra_fds; i++) {
         if (dup2(parked[i], i) < 0) child_fail(err_pipe, errno);
     }
@@ -141,33 +162,124 @@ static void spawn_child(const struct mp_spawn_attr *a, int err_pipe) {
     if (syscall(SYS_close_range, (unsigned)(3 + a->n_extra_fds), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         child_fail(err_pipe, errno);
     if (chdir(a->cwd ? a->cwd : "/") < 0) child_fail(err_pipe, errno);
-    execve(a->path, a->argv, a->envp);
+    if (exec_fd >= 0) syscall(SYS_execveat, exec_fd, "", a->argv, a->envp, AT_EMPTY_PATH);
+    else execve(a->path, a->argv, a->envp);
     child_fail(err_pipe, errno);
 }
 
-pid_t mp_spawn(const struct mp_spawn_attr *a, int *err) {
-    int p[2];
+static void join_namespaces(const struct mp_spawn_attr *a, int err_pipe) {
+    for (int i = 0; i < a->n_joins; i++) {
+        if (setns(a->join_fds[i], a->join_types[i]) < 0) child_fail_at(err_pipe, errno, i);
+    }
+}
+
+/* Stage one of a two-stage spawn: joins, the user namespace (mapped by the parent), the other
+ * new namespaces, then the process that execs, cloned as a sibling (CLONE_PARENT). */
+static void first_stage(const struct mp_spawn_attr *a, int msg_pipe, int go_pipe) {
+    join_namespaces(a, msg_pipe);
+    if (a->clone_flags & CLONE_NEWUSER) {
+        if (unshare(CLONE_NEWUSER) < 0) child_fail_at(msg_pipe, errno, MP_STEP_USERNS);
+        send_msg(msg_pipe, MSG_MAP_ME, 0, 0);
+        char go = 0;
+        ssize_t n;
+        do { n = read(go_pipe, &go, 1); } while (n < 0 && errno == EINTR);
+        if (n != 1 || go != 1) _exit(127);  /* the parent reported the failure itself */
+        /* Root of the new namespace, so execve keeps the capabilities it holds there. */
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) child_fail_at(msg_pipe, errno, MP_STEP_USERNS);
+        if (setgroups(0, NULL) < 0) child_fail_at(msg_pipe, errno, MP_STEP_USERNS);
+    }
+    int rest = (int)(a->clone_flags & (CLONE_NEWNS | CLONE_NEWPID));
+    if (rest && unshare(rest) < 0) child_fail_at(msg_pipe, errno, MP_STEP_UNSHARE);
+    pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, NULL);
+    if (pid < 0) child_fail(msg_pipe, errno);
+    if (pid == 0) spawn_child(a, msg_pipe);
+    send_msg(msg_pipe, MSG_PID, pid, 0);
+    _exit(0);
+}
+
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    int saved = errno;
+    close(fd);
+    if (n != (ssize_t)len) { errno = n < 0 ? saved : EIO; return -1; }
+    return 0;
+}
+
+static int write_id_maps(pid_t pid, const struct mp_spawn_attr *a) {
+    char path[64];
+    if (a->uid_map) {
+        snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
+        if (write_file(path, a->uid_map) < 0) return -1;
+    }
+    if (a->gid_map) {
+        snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
+        if (write_file(path, a->gid_map) < 0) return -1;
+    }
+    return 0;
+}
+
+static void reap(pid_t pid) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+}
+
+pid_t mp_spawn(const struct mp_spawn_attr *a, int *err, int *failed_step) {
+    int p[2], go[2] = { -1, -1 };
     *err = 0;
+    *failed_step = MP_STEP_SPAWN;
+    int two_stage = (a->clone_flags & CLONE_NEWUSER) != 0;
+    for (int i = 0; i < a->n_joins; i++) two_stage |= a->join_types[i] == CLONE_NEWPID;
     if (pipe2(p, O_CLOEXEC) < 0) { *err = errno; return -1; }
     /* Keep the error pipe's write end out of the 0..n range the child fills. */
     int hi = fcntl(p[1], F_DUPFD_CLOEXEC, 3 + a->n_extra_fds + 8);
     close(p[1]);
     if (hi < 0) { *err = errno; close(p[0]); return -1; }
-    pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->clone_flags | SIGCHLD), NULL, NULL, NULL, NULL);
-    if (pid < 0) { *err = errno; close(p[0]); close(hi); return -1; }
-    if (pid == 0) { close(p[0]); spawn_child(a, hi); }
-    close(hi);
-    int child_err = 0;
-    ssize_t n;
-    do { n = read(p[0], &child_err, sizeof child_err); } while (n < 0 && errno == EINTR);
-    close(p[0]);
-    if (n == sizeof child_err) {
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-        *err = child_err;
+    if (two_stage && pipe2(go, O_CLOEXEC) < 0) { *err = errno; close(p[0]); close(hi); return -1; }
+    unsigned long flags = two_stage ? 0 : a->clone_flags;
+    pid_t first = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (first < 0) {
+        *err = errno; close(p[0]); close(hi);
+        if (two_stage) { close(go[0]); close(go[1]); }
         return -1;
     }
-    return pid;
+    if (first == 0) {
+        close(p[0]);
+        if (two_stage) { close(go[1]); first_stage(a, hi, go[0]); }
+        join_namespaces(a, hi);
+        spawn_child(a, hi);
+    }
+    close(hi);
+    if (two_stage) close(go[0]);
+    pid_t child = two_stage ? -1 : first;
+    struct spawn_msg m;
+    ssize_t n;
+    for (;;) {
+        do { n = read(p[0], &m, sizeof m); } while (n < 0 && errno == EINTR);
+        if (n != sizeof m) break;  /* EOF: every child exited or exec'd */
+        if (m.kind == MSG_MAP_ME) {
+            char ok = 1;
+            if (write_id_maps(first, a) < 0) { *err = errno; *failed_step = MP_STEP_ID_MAPS; ok = 0; }
+            ssize_t ignored = write(go[1], &ok, 1);
+            (void)ignored;
+        } else if (m.kind == MSG_PID) {
+            child = m.value;
+        } else if (m.kind == MSG_FAILED && *err == 0) {
+            *err = m.value;
+            *failed_step = m.step;
+        }
+    }
+    close(p[0]);
+    if (two_stage) { close(go[1]); reap(first); }
+    if (*err != 0) {
+        if (child > 0) reap(child);
+        if (!two_stage) reap(first);
+        return -1;
+    }
+    if (child <= 0) { *err = ECHILD; return -1; }
+    return child;
 }
 
 pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err) {

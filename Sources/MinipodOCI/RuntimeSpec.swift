@@ -75,7 +75,42 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         public var seccomp: Seccomp?
         public var sysctl: [String: String]?
         public var rootfsPropagation: String?
+        public var uidMappings: [IDMapping]?
+        public var gidMappings: [IDMapping]?
+        public var devices: [Device]?
+        /// "monotonic" / "boottime" → offset of the clock in a new time namespace.
+        public var timeOffsets: [String: TimeOffset]?
         public init() {}
+    }
+
+    /// One line of /proc/<pid>/uid_map or gid_map.
+    public struct IDMapping: Codable, Equatable, Sendable {
+        public var containerID: UInt32
+        public var hostID: UInt32
+        public var size: UInt32
+        public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+            self.containerID = containerID; self.hostID = hostID; self.size = size
+        }
+    }
+
+    /// linux.devices: a node the runtime creates in the container's /dev.
+    public struct Device: Codable, Equatable, Sendable {
+        public var path: String
+        public var type: String      // c, b, u or p
+        public var major: Int64?
+        public var minor: Int64?
+        public var fileMode: UInt32?
+        public var uid: UInt32?
+        public var gid: UInt32?
+        public init(path: String, type: String, major: Int64? = nil, minor: Int64? = nil) {
+            self.path = path; self.type = type; self.major = major; self.minor = minor
+        }
+    }
+
+    public struct TimeOffset: Codable, Equatable, Sendable {
+        public var secs: Int64?
+        public var nanosecs: UInt32?
+        public init(secs: Int64? = nil, nanosecs: UInt32? = nil) { self.secs = secs; self.nanosecs = nanosecs }
     }
 
     public struct Namespace: Codable, Equatable, Sendable {

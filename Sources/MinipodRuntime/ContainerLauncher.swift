@@ -1,3 +1,4 @@
+import CMinipod
 import Foundation
 import MinipodOCI
 import MinipodSystem
@@ -68,38 +69,53 @@ public struct ContainerLauncher {
         }
     }
 
-    /// clone(NEWPID|NEWNS) → minipod-init; moves it into the cgroup; sends the
-    /// config; waits for "ready". Other namespaces are joined or created by init.
+    /// Spawns minipod-init in the namespaces of the spec (NamespacePlan says who makes
+    /// which); it joins the cgroup; sends the config; waits for "ready".
     /// seccompCache: where to keep the compiled seccomp filter for later `exec`s.
     public func create(name: String, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
                        options: CreateOptions = CreateOptions(), seccompCache: String? = nil) throws -> CreatedContainer {
         guard FileIO.exists(initPath) else {
             throw MinipodError(.notFound, "minipod-init not found at \(initPath); build it with `make build`")
         }
-        var cloneFlags: Sys.Namespaces = []
-        for ns in spec.linux?.namespaces ?? [] where ns.path == nil {
-            if ns.type == "pid" { cloneFlags.insert(.pid) }
-            if ns.type == "mount" { cloneFlags.insert(.mount) }
+        let plan = try NamespacePlan(spec: spec, container: name)
+        var joins: [NamespaceJoin] = []
+        defer { joins.forEach { close($0.fd) } }
+        for (type, path) in plan.joins {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw MinipodError.sys("container \(name): open the \(type.procName) namespace to join, \(path)") }
+            joins.append(NamespaceJoin(fd: fd, type: type, path: path))
         }
+        // Exec'd through an fd: a joined mount namespace need not have the host's path to it.
+        let initFD = open(initPath, MP_O_PATH | O_CLOEXEC)
+        if initFD < 0 { throw MinipodError.sys("open \(initPath)") }
+        defer { close(initFD) }
         let pair = try SocketPair.make()
         var request = SpawnRequest(path: initPath, arguments: ["minipod-init", name], environment: [])
         request.stdin = stdio.stdin
         request.stdout = stdio.stdout
         request.stderr = stdio.stderr
         request.extraFDs = [pair.child] + (options.consoleSocket.map { [$0] } ?? [])
-        request.namespaces = cloneFlags
+        request.namespaces = plan.spawnCreates
+        request.joins = joins
+        request.executableFD = initFD
+        request.uidMap = plan.uidMap
+        request.gidMap = plan.gidMap
         request.newSession = true
         let pid: pid_t
-        do { pid = try Spawn.start(request) } catch {
+        do { pid = try Spawn.start(request) } catch let e as MinipodError {
             close(pair.parent); close(pair.child)
-            throw error
+            throw MinipodError(e.code, "container \(name): \(e.message)", field: e.field, errno: e.errno)
         }
         close(pair.child)
         let created = CreatedContainer(pid: pid, name: name, socket: pair.parent)
         do {
             var config = InitConfig(mode: .create, spec: spec, name: name)
-            // init joins it itself, first thing (see minipod-init's CgroupJoin for why).
-            config.cgroupProcs = cgroup?.procsFiles
+            if plan.parentJoinsCgroup {
+                try CgroupJoin.join(cgroup?.procsFiles ?? [], pid: pid, container: name)
+            } else {
+                // init joins it itself, first thing (CgroupJoin says why).
+                config.cgroupProcs = cgroup?.procsFiles
+            }
             config.startFIFO = options.startFIFO
             config.consoleSocketFD = options.consoleSocket == nil ? nil : 4  // extraFDs start at 3
             try send(config, seccompCache: seccompCache, to: pair.parent)

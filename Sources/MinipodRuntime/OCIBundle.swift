@@ -31,19 +31,23 @@ public struct OCIBundle {
             throw MinipodError(.notFound, "container \(id): rootfs \(root.path) does not exist", field: "root.path")
         }
         spec.root = root
-        if spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) != true {
-            // The rootfs is mounted and pivoted into: in the runtime's own mount
-            // namespace that would change the host's mounts, so one is always made.
-            var linux = spec.linux ?? RuntimeSpec.Linux()
-            linux.namespaces = (linux.namespaces ?? []) + [RuntimeSpec.Namespace(type: "mount")]
-            spec.linux = linux
+        if spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) != true && !(spec.mounts ?? []).isEmpty {
+            // As runc: no mount namespace, no mounts (they would change the caller's); only a chroot.
+            fputs("minipod: container \(id): linux.namespaces has no mount namespace: mounts, maskedPaths and readonlyPaths are not applied\n", stderr)
         }
         if let rules = spec.linux?.resources?.devices, !rules.isEmpty {
-            // runtime-spec: the runtime supplies /dev/null, /dev/zero, /dev/tty, … whatever the
-            // spec says; like runc, their allow rules follow the spec's (whose first is usually deny-all).
-            spec.linux?.resources?.devices = rules + Cgroup.allowedDevices
+            // runtime-spec: the runtime supplies /dev/null, /dev/zero, /dev/tty, … and the nodes of
+            // linux.devices whatever the spec's rules say; like runc, their allow rules follow the
+            // spec's (whose first is usually deny-all).
+            let nodes = (spec.linux?.devices ?? []).compactMap(Self.allowRule)
+            spec.linux?.resources?.devices = rules + Cgroup.allowedDevices + nodes
         }
         return OCIBundle(path: path, configBytes: bytes, spec: spec, hooks: hooks)
+    }
+
+    private static func allowRule(for device: RuntimeSpec.Device) -> RuntimeSpec.Resources.DeviceRule? {
+        guard device.type != "p" else { return nil }  // a FIFO is no device to the cgroup
+        return .init(allow: true, type: device.type == "u" ? "c" : device.type, major: device.major, minor: device.minor, access: "rwm")
     }
 
     public static func absolute(_ path: String, relativeTo base: String = FileManager.default.currentDirectoryPath) -> String {

@@ -40,6 +40,10 @@ public struct OCIRuntime {
         var created: CreatedContainer?
         do {
             if mkfifo(store.fifoPath(id), 0o622) != 0 { throw MinipodError.sys("container \(id): mkfifo \(store.fifoPath(id))") }
+            // Opened by the container's init, which in a user namespace is its mapped root (as runc).
+            if let root = bundle.spec.linux?.hostIDsOfContainerRoot, chown(store.fifoPath(id), root.uid, root.gid) != 0 {
+                throw MinipodError.sys("container \(id): chown \(store.fifoPath(id)) to the user namespace's root")
+            }
             try FileIO.write(store.configPath(id), String(decoding: bundle.configBytes, as: UTF8.self), mode: 0o600)
             let cg = Cgroup(layout: CgroupLayout.detect(), path: cgroupPath)
             cgroup = cg

@@ -17,12 +17,27 @@ public struct SpawnRequest {
     public var newSession = false
     public var parentDeathSignal: Int32 = 0
     public var workingDirectory: String? = nil
+    /// Namespaces joined before execve, in order (a user namespace first, a mount namespace last).
+    public var joins: [NamespaceJoin] = []
+    /// Exec this open file (O_PATH) instead of looking `path` up: a joined mount namespace may not have it.
+    public var executableFD: Int32 = -1
+    /// With `.user` in `namespaces`: the maps the parent writes before the child goes on ("0 100000 65536\n").
+    public var uidMap: String? = nil
+    public var gidMap: String? = nil
 
     public init(path: String, arguments: [String], environment: [String]) {
         self.path = path
         self.arguments = arguments
         self.environment = environment
     }
+}
+
+/// An open namespace file to join, and where it came from (for error messages).
+public struct NamespaceJoin {
+    public var fd: Int32
+    public var type: Sys.Namespaces
+    public var path: String
+    public init(fd: Int32, type: Sys.Namespaces, path: String) { self.fd = fd; self.type = type; self.path = path }
 }
 
 public enum Spawn {
@@ -34,25 +49,51 @@ public enum Spawn {
             envp.forEach { free($0) }
         }
         var err: Int32 = 0
+        var step: Int32 = 0
+        let joinFDs = r.joins.map(\.fd)
+        let joinTypes = r.joins.map { Int32(bitPattern: UInt32(truncatingIfNeeded: $0.type.rawValue)) }
         let pid: pid_t = r.extraFDs.withUnsafeBufferPointer { fds in
             argv.withUnsafeMutableBufferPointer { a in
                 envp.withUnsafeMutableBufferPointer { e in
                     r.path.withCString { path in
                         withOptionalCString(r.workingDirectory) { cwd in
-                            var attr = mp_spawn_attr(
-                                path: path, argv: a.baseAddress, envp: e.baseAddress,
-                                stdin_fd: r.stdin, stdout_fd: r.stdout, stderr_fd: r.stderr,
-                                extra_fds: fds.baseAddress, n_extra_fds: Int32(fds.count),
-                                clone_flags: r.namespaces.rawValue, new_session: r.newSession ? 1 : 0,
-                                pdeathsig: r.parentDeathSignal, cwd: cwd)
-                            return mp_spawn(&attr, &err)
+                            withOptionalCString(r.uidMap) { uidMap in
+                                withOptionalCString(r.gidMap) { gidMap in
+                                    joinFDs.withUnsafeBufferPointer { jf in
+                                        joinTypes.withUnsafeBufferPointer { jt in
+                                            var attr = mp_spawn_attr(
+                                                path: path, argv: a.baseAddress, envp: e.baseAddress,
+                                                stdin_fd: r.stdin, stdout_fd: r.stdout, stderr_fd: r.stderr,
+                                                extra_fds: fds.baseAddress, n_extra_fds: Int32(fds.count),
+                                                clone_flags: r.namespaces.rawValue, new_session: r.newSession ? 1 : 0,
+                                                pdeathsig: r.parentDeathSignal, cwd: cwd,
+                                                join_fds: jf.baseAddress, join_types: jt.baseAddress, n_joins: Int32(jf.count),
+                                                exec_fd: r.executableFD, uid_map: uidMap, gid_map: gidMap)
+                                            return mp_spawn(&attr, &err, &step)
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        if pid < 0 { throw MinipodError.sys("start \(r.path)", errno: err) }
+        if pid < 0 { throw MinipodError.sys(Self.describe(step: step, of: r), errno: err) }
         return pid
+    }
+
+    private static func describe(step: Int32, of r: SpawnRequest) -> String {
+        if step >= 0 && Int(step) < r.joins.count {
+            let join = r.joins[Int(step)]
+            return "join \(join.type.procName) namespace \(join.path)"
+        }
+        switch step {
+        case Int32(MP_STEP_USERNS): return "create the user namespace for \(r.path)"
+        case Int32(MP_STEP_ID_MAPS): return "write the uid/gid maps of the user namespace (linux.uidMappings/gidMappings)"
+        case Int32(MP_STEP_UNSHARE): return "create the mount/pid namespaces inside the user namespace"
+        default: return "start \(r.path)"
+        }
     }
 
     /// waitpid that retries on EINTR.

@@ -76,6 +76,19 @@ public enum Sys {
         }
     }
 
+    /// The per-mount flags of the mount holding `path` (statvfs), as mount(2) flags.
+    public static func mountFlags(of path: String) throws -> MountFlags {
+        var info = statvfs()
+        if statvfs(path, &info) != 0 { throw MinipodError.sys("statvfs \(path)") }
+        let table: [(UInt, MountFlags)] = [
+            (MP_ST_RDONLY, .readOnly), (MP_ST_NOSUID, .noSuid), (MP_ST_NODEV, .noDev), (MP_ST_NOEXEC, .noExec),
+            (MP_ST_NOATIME, .noAtime), (MP_ST_NODIRATIME, .noDirAtime), (MP_ST_RELATIME, .relatime),
+        ]
+        var flags: MountFlags = []
+        for (bit, flag) in table where info.f_flag & bit != 0 { flags.insert(flag) }
+        return flags
+    }
+
     public static func unmount(_ target: String, detach: Bool = true) throws {
         if mp_umount2(target, detach ? MP_MNT_DETACH : 0) != 0 {
             let e = errno

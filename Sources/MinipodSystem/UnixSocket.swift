@@ -1,3 +1,4 @@
+import CMinipod
 import Glibc
 
 /// AF_UNIX stream sockets bound to or connected at a path. sun_path holds 108
@@ -39,7 +40,7 @@ public enum UnixSocket {
         var bytes = Array(path.utf8)
         if bytes.count >= MemoryLayout.size(ofValue: addr.sun_path) {
             let slash = path.lastIndex(of: "/") ?? path.startIndex
-            directoryFD = open(String(path[..<slash]), 0o10000000 /* O_PATH, not exported to Swift */ | O_DIRECTORY | O_CLOEXEC)
+            directoryFD = open(String(path[..<slash]), MP_O_PATH | O_DIRECTORY | O_CLOEXEC)
             if directoryFD < 0 { return -1 }
             bytes = Array("/proc/self/fd/\(directoryFD)\(path[slash...])".utf8)
             if bytes.count >= MemoryLayout.size(ofValue: addr.sun_path) { errno = ENAMETOOLONG; return -1 }

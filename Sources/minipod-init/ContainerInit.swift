@@ -18,15 +18,18 @@ struct ContainerInit {
         }
         guard let root = spec.root else { throw MinipodError(.runtime, "container \(config.name): root.path is missing") }
 
-        try CgroupJoin.join(config.cgroupProcs ?? [], container: config.name)
+        // Without a list the launcher moved us (a user namespace or a joined mount namespace).
+        if let procs = config.cgroupProcs { try CgroupJoin.join(procs, container: config.name) }
         let fifo = try config.startFIFO.map { try StartFIFO(path: $0, container: config.name) }
-        try joinOrCreateNamespaces()
-        let rootfs = RootfsBuilder(spec: spec, rootPath: root.path)
-        try rootfs.build()
+        try createNamespaces()
+        let rootfs = RootfsBuilder(spec: spec, rootPath: root.path, inUserNamespace: hasNamespace("user"))
+        // Without a mount namespace (new or joined) mounting would change the caller's: only chroot.
+        let ownsMounts = hasNamespace("mount")
+        if ownsMounts { try rootfs.build() } else { try rootfs.changeRootWithoutMounts() }
         if let console = config.consoleSocketFD { try Console.attach(socket: console, container: config.name) }
         if let hostname = spec.hostname, ownsNamespace("uts") { try Sys.sethostname(hostname) }
         try applySysctls(spec.linux?.sysctl ?? [:])
-        try rootfs.finish()
+        if ownsMounts { try rootfs.finish() }
 
         let launch = try Launch(process: process, seccomp: seccompProgram, container: config.name)
         try launch.prepare()
@@ -46,27 +49,27 @@ struct ContainerInit {
         }
     }
 
-    /// Namespaces with a path are joined; the others were created by clone()
-    /// (mount, pid) or are created here (the rest).
-    private func joinOrCreateNamespaces() throws {
+    /// The spawn joined the namespaces that have a path and made the user, mount and
+    /// pid ones (MinipodRuntime's NamespacePlan); the others are made here.
+    private func createNamespaces() throws {
         var toCreate: Sys.Namespaces = []
-        for ns in spec.linux?.namespaces ?? [] {
+        for ns in spec.linux?.namespaces ?? [] where ns.path?.isEmpty ?? true {
             guard let type = Sys.Namespaces(ociType: ns.type) else {
                 throw MinipodError(.runtime, "linux.namespaces: unknown namespace type \"\(ns.type)\"")
             }
-            if let path = ns.path {
-                if type == .mount || type == .pid || type == .user {
-                    throw MinipodError(.runtime, "linux.namespaces: joining a \(ns.type) namespace by path is not supported in create mode")
-                }
-                try Sys.setns(path: path, type)
-            } else if type != .mount && type != .pid {
-                toCreate.insert(type)
-            }
+            toCreate.insert(type)
         }
+        toCreate.subtract([.user, .mount, .pid])
         // The cgroup namespace is unshared last so its root is the container's cgroup,
-        // which the launcher moved us into before sending the config.
-        if !toCreate.subtracting(.cgroup).isEmpty { try Sys.unshare(toCreate.subtracting(.cgroup)) }
+        // which we joined (or were moved into) before.
+        let first = toCreate.subtracting([.cgroup, .time])
+        if !first.isEmpty { try Sys.unshare(first) }
+        if toCreate.contains(.time) { try TimeNamespace.create(offsets: spec.linux?.timeOffsets ?? [:]) }
         if toCreate.contains(.cgroup) { try Sys.unshare(.cgroup) }
+    }
+
+    private func hasNamespace(_ type: String) -> Bool {
+        spec.linux?.namespaces?.contains { $0.type == type } ?? false
     }
 
     private func ownsNamespace(_ type: String) -> Bool {

@@ -9,20 +9,35 @@ import MinipodSystem
 struct ExecInit {
     let config: InitConfig
 
-    /// Joined in this order: the mount namespace last, because /proc/<pid>
-    /// must still be the host's while the others are opened.
-    static let order: [Sys.Namespaces] = [.ipc, .uts, .net, .pid, .cgroup, .mount]
+    /// Joined in this order: the user namespace first (it grants the rights to join the
+    /// others), the mount namespace last, because /proc/<pid> must still be the host's
+    /// while the others are opened.
+    static let order: [Sys.Namespaces] = [.user, .ipc, .uts, .net, .pid, .cgroup, .time, .mount]
 
     func run() throws {
         guard let target = config.targetPid, let process = config.spec.process, !process.args.isEmpty else {
             throw MinipodError(.runtime, "exec: missing target or command")
         }
         try CgroupJoin.join(config.cgroupProcs ?? [], container: config.name)
+        // A container without a mount namespace of its own was only chroot'ed: so are we.
+        let targetRoot = open("/proc/\(target)/root", MP_O_PATH | O_DIRECTORY | O_CLOEXEC)
+        if targetRoot < 0 {
+            if errno == ENOENT { throw MinipodError(.notFound, "container \(config.name) is not running") }
+            throw MinipodError.sys("open /proc/\(target)/root")
+        }
+        defer { close(targetRoot) }
         var fds: [(Sys.Namespaces, Int32)] = []
+        var sharesMountNamespace = false
         for ns in Self.order {
             let path = "/proc/\(target)/ns/\(ns.procName)"
+            // Joining the namespace we are in is refused (user) or resets root and cwd (mount).
+            if let theirs = namespaceID(path), theirs == namespaceID("/proc/self/ns/\(ns.procName)") {
+                if ns == .mount { sharesMountNamespace = true }
+                continue
+            }
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
+                if errno == ENOENT && ns == .time { continue }  // a kernel without time namespaces
                 if errno == ENOENT { throw MinipodError(.notFound, "container \(config.name) is not running") }
                 throw MinipodError.sys("open \(path)")
             }
@@ -34,6 +49,11 @@ struct ExecInit {
         for (ns, fd) in fds {
             try Sys.setns(fd: fd, ns, what: "of container \(config.name)")
             close(fd)
+        }
+        if sharesMountNamespace {
+            guard fchdir(targetRoot) == 0, chroot(".") == 0, chdir("/") == 0 else {
+                throw MinipodError.sys("chroot into the root of container \(config.name)")
+            }
         }
 
         var master: Int32 = -1
@@ -75,6 +95,13 @@ struct ExecInit {
         // Pass the caller's signals on to the command, as `kubectl exec` does through the API server.
         let status = waitForChild(pid)
         exit(status.code)
+    }
+
+    /// The namespace a /proc/<pid>/ns link names ("net:[4026531992]"), nil when unreadable.
+    private func namespaceID(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        return n > 0 ? String(cString: buffer) : nil
     }
 
     private func waitForChild(_ pid: pid_t) -> ExitStatus {

@@ -7,6 +7,8 @@ import MinipodSystem
 struct RootfsBuilder {
     let spec: RuntimeSpec
     let rootPath: String
+    /// Mounts copied from the host are locked there: remounts must keep their flags, and mknod is refused.
+    let inUserNamespace: Bool
 
     /// Devices every container gets (runtime-spec "default devices"), bound from the host.
     static let defaultDevices = ["null", "zero", "full", "random", "urandom", "tty"]
@@ -31,8 +33,21 @@ struct RootfsBuilder {
             if m.destination == "/dev" && m.type == "tmpfs" { devIsTmpfs = true }
         }
         if devIsTmpfs { try populateDev() }
+        for (index, device) in (spec.linux?.devices ?? []).enumerated() {
+            do { try DeviceNodes(inUserNamespace: inUserNamespace).create(device, rootPath: rootPath) } catch let e as MinipodError {
+                throw MinipodError(e.code, e.message, field: "linux.devices[\(index)] (\(device.path))", errno: e.errno)
+            }
+        }
 
         try pivot()
+    }
+
+    /// No mount namespace (runc's behaviour too): nothing is mounted, the caller's mount
+    /// table stays as it is; the process only gets the bundle's root as its /.
+    func changeRootWithoutMounts() throws {
+        guard chdir(rootPath) == 0 else { throw MinipodError.sys("chdir \(rootPath)") }
+        guard chroot(".") == 0 else { throw MinipodError.sys("chroot \(rootPath)") }
+        guard chdir("/") == 0 else { throw MinipodError.sys("chdir /") }
     }
 
     /// After hostname and sysctls (runc's order): /proc/sys turns read-only here.
@@ -40,7 +55,7 @@ struct RootfsBuilder {
         for path in spec.linux?.maskedPaths ?? [] { try mask(path) }
         for path in spec.linux?.readonlyPaths ?? [] { try makeReadOnly(path) }
         if spec.root?.readonly == true {
-            try Sys.mount(source: nil, target: "/", type: nil, flags: [.bind, .remount, .readOnly])
+            try bindRemount("/", [.readOnly])
         }
     }
 
@@ -61,7 +76,7 @@ struct RootfsBuilder {
             try Sys.mount(source: source, target: target, type: nil, flags: parsed.flags.intersection([.bind, .recursive]).union(.bind))
             let remountFlags = parsed.flags.subtracting([.bind, .recursive]).subtracting(parsed.propagation)
             if !remountFlags.isEmpty {
-                try Sys.mount(source: nil, target: target, type: nil, flags: remountFlags.union([.bind, .remount]))
+                try bindRemount(target, remountFlags)
             }
         } else {
             try FileIO.makeDirectories(target)
@@ -71,7 +86,7 @@ struct RootfsBuilder {
             } catch let e as MinipodError where m.type == "sysfs" && e.errno == EPERM {
                 // Without a new network namespace sysfs cannot be mounted; bind the host's read-only (runc does the same).
                 try Sys.mount(source: "/sys", target: target, type: nil, flags: [.bind, .recursive])
-                try Sys.mount(source: nil, target: target, type: nil, flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec])
+                try bindRemount(target, [.readOnly, .noSuid, .noDev, .noExec])
             }
         }
         if !parsed.propagation.isEmpty {
@@ -125,7 +140,15 @@ struct RootfsBuilder {
     private func makeReadOnly(_ path: String) throws {
         guard FileIO.exists(path) else { return }
         try Sys.mount(source: path, target: path, type: nil, flags: [.bind, .recursive])
-        try Sys.mount(source: nil, target: path, type: nil, flags: [.bind, .remount, .readOnly, .recursive, .noSuid, .noDev, .noExec])
+        try bindRemount(path, [.readOnly, .recursive, .noSuid, .noDev, .noExec])
+    }
+
+    /// MS_BIND|MS_REMOUNT with `flags`; in a user namespace also with the flags the mount
+    /// already has, which the kernel locked when it copied the host's mounts (EPERM otherwise).
+    private func bindRemount(_ target: String, _ flags: Sys.MountFlags) throws {
+        var all = flags.union([.bind, .remount])
+        if inUserNamespace { all.formUnion(try Sys.mountFlags(of: target)) }
+        try Sys.mount(source: nil, target: target, type: nil, flags: all)
     }
 }
 

@@ -13,6 +13,10 @@ extern const unsigned long MP_CLONE_NEWNS, MP_CLONE_NEWPID, MP_CLONE_NEWNET, MP_
 extern const unsigned long MP_MS_RDONLY, MP_MS_NOSUID, MP_MS_NODEV, MP_MS_NOEXEC, MP_MS_REMOUNT,
     MP_MS_BIND, MP_MS_REC, MP_MS_PRIVATE, MP_MS_SLAVE, MP_MS_SHARED, MP_MS_STRICTATIME,
     MP_MS_RELATIME, MP_MS_NOATIME, MP_MS_NODIRATIME, MP_MS_UNBINDABLE, MP_MS_MOVE;
+/* statvfs f_flag bits (GNU names Swift does not see). */
+extern const unsigned long MP_ST_RDONLY, MP_ST_NOSUID, MP_ST_NODEV, MP_ST_NOEXEC, MP_ST_NOATIME, MP_ST_NODIRATIME, MP_ST_RELATIME;
+/* open(2) flag hidden behind _GNU_SOURCE from Swift's Glibc module. */
+extern const int MP_O_PATH;
 extern const int MP_MNT_DETACH, MP_MNT_FORCE, MP_UMOUNT_NOFOLLOW;
 
 int mp_pivot_root(const char *new_root, const char *put_old);
@@ -35,6 +39,8 @@ int mp_set_ctty(int fd);
 int mp_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int mp_set_winsize(int fd, unsigned short rows, unsigned short cols);
 pid_t mp_fork(void);
+/// makedev(3), a macro Swift cannot call.
+unsigned long mp_makedev(unsigned int major, unsigned int minor);
 int mp_pipe2(int *fds, int cloexec);
 /// Installs handlers that write the signal number as one byte to fd (self-pipe), for SIGTERM, SIGINT, SIGCHLD, SIGHUP.
 int mp_signal_pipe(int fd);
@@ -69,11 +75,28 @@ struct mp_spawn_attr {
     int new_session;                     // setsid() in the child
     int pdeathsig;                       // 0: none
     const char *cwd;                     // NULL: "/"
+    const int *join_fds;                 // namespaces joined with setns before execve, in order
+    const int *join_types;               // CLONE_NEW* of each join_fds entry
+    int n_joins;
+    int exec_fd;                         // >= 0: execveat(exec_fd, "") instead of execve(path)
+    const char *uid_map, *gid_map;       // with CLONE_NEWUSER: written by the parent before the child goes on
+};
+
+/// Steps of mp_spawn that can fail, reported in *failed_step (0..n_joins-1: that join).
+enum {
+    MP_STEP_SPAWN = -1,       // clone, pipes, fd set-up, execve
+    MP_STEP_USERNS = -2,      // unshare(CLONE_NEWUSER) or becoming root in it
+    MP_STEP_ID_MAPS = -3,     // writing uid_map / gid_map
+    MP_STEP_UNSHARE = -4,     // unshare of the mount / pid namespaces after the user namespace
 };
 
 /// clone()+execve(). Returns the child's pid, or -1 with *err set to the errno
-/// of the failed step (clone or execve: the child reports through a CLOEXEC pipe).
-pid_t mp_spawn(const struct mp_spawn_attr *attr, int *err);
+/// of the failed step (the child reports through a CLOEXEC pipe) and *failed_step.
+/// Joining a pid namespace or making a user namespace takes two stages (runc's
+/// nsexec pattern): a first child joins, makes the user namespace (the parent
+/// writes its id maps) and the others, then clones the process that execs with
+/// CLONE_PARENT, so it is our child and the first one exits.
+pid_t mp_spawn(const struct mp_spawn_attr *attr, int *err, int *failed_step);
 
 /// Forks a child that unshares `flags` (and sets the hostname in a new UTS
 /// namespace), then waits until *release_fd is closed. The caller bind-mounts
