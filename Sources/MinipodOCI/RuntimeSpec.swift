@@ -128,6 +128,10 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         public var blockIO: BlockIO?
         public var hugepageLimits: [HugepageLimit]?
         public var network: Network?
+        /// RDMA device name ("mlx5_1") → its limits.
+        public var rdma: [String: Rdma]?
+        /// cgroup v2 file name ("memory.high") → value, written as is.
+        public var unified: [String: String]?
         public init() {}
 
         public struct DeviceRule: Codable, Equatable, Sendable {
@@ -207,6 +211,11 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
                 public var priority: UInt32
                 public init(name: String, priority: UInt32) { self.name = name; self.priority = priority }
             }
+        }
+        public struct Rdma: Codable, Equatable, Sendable {
+            public var hcaHandles: UInt32?
+            public var hcaObjects: UInt32?
+            public init(hcaHandles: UInt32? = nil, hcaObjects: UInt32? = nil) { self.hcaHandles = hcaHandles; self.hcaObjects = hcaObjects }
         }
     }
 

@@ -28,6 +28,18 @@ enum CgroupResourceValidation {
         for (i, page) in (r.hugepageLimits ?? []).enumerated() where !isPageSize(page.pageSize) {
             throw invalid(page.pageSize, "linux.resources.hugepageLimits[\(i)].pageSize")
         }
+        for name in (r.rdma ?? [:]).keys.sorted() where name.isEmpty || name.contains(where: { $0.isWhitespace }) {
+            // A space would start another key of the rdma.max line.
+            throw invalid(name, CgroupRdma.field(name))
+        }
+        for name in (r.unified ?? [:]).keys.sorted() {
+            let parts = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            // Only a file of the container's own cgroup directory: no path, no parent.
+            if name.contains("/") || parts.count != 2 || parts.contains(where: \.isEmpty) || name.contains(where: { $0.isWhitespace || $0 == "\0" }) {
+                throw MinipodError(.invalidArgument, "invalid file name \"\(name)\" (want CONTROLLER.PARAMETER, no slashes)",
+                                   field: "linux.resources.unified")
+            }
+        }
         for (i, priority) in (r.network?.priorities ?? []).enumerated() {
             let name = priority.name
             if name.isEmpty || name.count > 15 || name.contains(where: { $0 == "/" || $0.isWhitespace }) {

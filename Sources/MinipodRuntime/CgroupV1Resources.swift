@@ -17,7 +17,12 @@ struct CgroupV1Resources {
         return CgroupFiles(directory: mount + "/" + path)
     }
 
-    func apply(_ r: RuntimeSpec.Resources, devices: [DeviceCgroupRule]) throws {
+    /// `devices` nil leaves the device list as it is (update, as runc's SkipDevices).
+    func apply(_ r: RuntimeSpec.Resources, devices: [DeviceCgroupRule]?) throws {
+        // v1 has no files of those names, and translating them would guess: refused before any write, as runc does.
+        if let unified = r.unified, !unified.isEmpty {
+            throw MinipodError(.invalidArgument, "cannot use unified on cgroup v1", field: "linux.resources.unified")
+        }
         if let memory = r.memory { try applyMemory(memory) }
         if let cpu = r.cpu { try applyCPU(cpu) }
         if let pids = r.pids?.limit {
@@ -32,6 +37,12 @@ struct CgroupV1Resources {
             try hugetlb.writeIfSupported("hugetlb.\(page.pageSize).rsvd.limit_in_bytes", String(page.limit), field: field + ".limit")
         }
         if let network = r.network { try applyNetwork(network) }
+        for (device, limits) in CgroupRdma.sorted(r.rdma) {
+            guard let line = CgroupRdma.maxLine(device: device, limits) else { continue }
+            let field = CgroupRdma.field(device)
+            try files("rdma", for: field).write("rdma.max", line, field: field)
+        }
+        guard let devices else { return }
         // Without a devices hierarchy only rules the spec asked for are an error; the default list is skipped.
         if controllers["devices"] != nil || r.devices?.isEmpty == false {
             let deviceFiles = try files("devices", for: "linux.resources.devices")
@@ -45,6 +56,12 @@ struct CgroupV1Resources {
     private func applyMemory(_ m: RuntimeSpec.Resources.Memory) throws {
         let field = "linux.resources.memory"
         let memory = try files("memory", for: field)
+        if let hierarchy = m.useHierarchy {
+            // Written only to change it: the kernel refuses any write once the cgroup has
+            // children (EBUSY), and kernels since 5.11 refuse "0" (EINVAL).
+            let value = hierarchy ? "1" : "0"
+            if memory.read("memory.use_hierarchy") != value { try memory.write("memory.use_hierarchy", value, field: field + ".useHierarchy") }
+        }
         var swap = m.swap ?? 0
         // Unlimited memory with no swap value means unlimited swap too (runc).
         if m.limit == -1 && swap == 0 && memory.exists("memory.memsw.limit_in_bytes") { swap = -1 }

@@ -4,14 +4,15 @@ import MinipodSystem
 
 /// linux.resources on cgroup v2: one directory, the files and conversions of
 /// runc's libcontainer/cgroups/fs2. Fields v2 has no file for (kernel memory,
-/// swappiness, disableOOMKiller, blockIO leaf weights, network) are ignored,
-/// as runc does.
+/// swappiness, disableOOMKiller, useHierarchy, blockIO leaf weights, network)
+/// are ignored, as runc does.
 struct CgroupV2Resources {
     let directory: String
     /// CgroupDeviceFilter.attach; unit tests on a fake tree record the program instead.
     var attachDeviceFilter: ([CgroupDeviceFilter.Instruction], String) throws -> Void = CgroupDeviceFilter.attach
 
-    func apply(_ r: RuntimeSpec.Resources, devices: [DeviceCgroupRule]) throws {
+    /// `devices` nil leaves the device program as it is (update, as runc's SkipDevices).
+    func apply(_ r: RuntimeSpec.Resources, devices: [DeviceCgroupRule]?) throws {
         let files = CgroupFiles(directory: directory)
         if let pids = r.pids?.limit {
             try files.write("pids.max", pids > 0 ? String(pids) : "max", field: "linux.resources.pids.limit")
@@ -19,13 +20,34 @@ struct CgroupV2Resources {
         if let memory = r.memory { try applyMemory(memory, files) }
         if let io = r.blockIO { try applyIO(io, files) }
         if let cpu = r.cpu { try applyCPU(cpu, files) }
-        try attachDeviceFilter(CgroupDeviceFilter.program(devices), directory)
+        if let devices { try attachDeviceFilter(CgroupDeviceFilter.program(devices), directory) }
         if let cpus = r.cpu?.cpus, !cpus.isEmpty { try files.write("cpuset.cpus", cpus, field: "linux.resources.cpu.cpus") }
         if let mems = r.cpu?.mems, !mems.isEmpty { try files.write("cpuset.mems", mems, field: "linux.resources.cpu.mems") }
         for (i, page) in (r.hugepageLimits ?? []).enumerated() {
             let field = "linux.resources.hugepageLimits[\(i)].limit"
             try files.write("hugetlb.\(page.pageSize).max", String(page.limit), field: field)
             try files.writeIfSupported("hugetlb.\(page.pageSize).rsvd.max", String(page.limit), field: field)
+        }
+        for (device, limits) in CgroupRdma.sorted(r.rdma) {
+            guard let line = CgroupRdma.maxLine(device: device, limits) else { continue }
+            try files.write("rdma.max", line, field: CgroupRdma.field(device))
+        }
+        // Last, as runc: a unified value overrides what the fields above wrote to the same file.
+        if let unified = r.unified { try applyUnified(unified, files) }
+    }
+
+    private func applyUnified(_ unified: [String: String], _ files: CgroupFiles) throws {
+        for (name, value) in unified.sorted(by: { $0.key < $1.key }) {
+            let field = "linux.resources.unified[\"\(name)\"]"
+            let controller = name.prefix { $0 != "." }
+            // A missing file is most often a controller not enabled for this cgroup: say so, as runc does.
+            let available = (files.read("cgroup.controllers") ?? "").split(separator: " ")
+            if !files.exists(name) && controller != "cgroup" && !available.contains(controller) {
+                throw MinipodError(.runtime, "the \(controller) controller is not available in this cgroup", field: field)
+            }
+            // The kernel takes one entry per write ("8:0 rbps=1" and "8:16 wbps=2" of io.max): one write per line.
+            let lines = value.split(separator: "\n").map(String.init)
+            for line in lines.isEmpty ? [value] : lines { try files.write(name, line, field: field) }
         }
     }
 

@@ -9,10 +9,10 @@ public enum CgroupLayout: Equatable, Sendable {
     case v2(root: String)
     case v1(controllers: [String: String])   // controller name → hierarchy mount
 
-    /// The v1 hierarchies minipod creates a cgroup in. hugetlb, net_cls, net_prio
-    /// and perf_event are optional: used only where the host mounts them.
+    /// The v1 hierarchies minipod creates a cgroup in. hugetlb, net_cls, net_prio,
+    /// perf_event and rdma are optional: used only where the host mounts them.
     public static let managedV1Controllers = ["cpu", "cpuacct", "memory", "pids", "cpuset", "freezer", "devices", "blkio",
-                                              "hugetlb", "net_cls", "net_prio", "perf_event"]
+                                              "hugetlb", "net_cls", "net_prio", "perf_event", "rdma"]
 
     public static func detect(root: String = "/sys/fs/cgroup") -> CgroupLayout {
         if FileIO.exists(root + "/cgroup.controllers") { return .v2(root: root) }
@@ -70,7 +70,7 @@ public struct Cgroup: Sendable {
     /// v2 only delegates a controller to children listed in the parent's cgroup.subtree_control.
     private func enableV2Controllers(root: String) throws {
         let available = ((try? FileIO.readString(root + "/cgroup.controllers")) ?? "").split(separator: " ").map { $0.filter { !$0.isNewline } }
-        let wanted = ["cpu", "memory", "pids", "io", "cpuset", "hugetlb"].filter { available.contains($0) }
+        let wanted = ["cpu", "memory", "pids", "io", "cpuset", "hugetlb", "rdma"].filter { available.contains($0) }
         var dir = root
         for component in path.split(separator: "/").dropLast() {
             dir += "/" + component
@@ -101,9 +101,11 @@ public struct Cgroup: Sendable {
 
     /// Writes linux.resources into the cgroup's files (runc's fs and fs2 drivers).
     /// Values are checked first, so a bad one fails before anything is written.
-    public func apply(_ resources: RuntimeSpec.Resources) throws {
+    /// `skipDevices` leaves the device rules of a running container alone
+    /// (runc's update cannot change them either).
+    public func apply(_ resources: RuntimeSpec.Resources, skipDevices: Bool = false) throws {
         try CgroupResourceValidation.validate(resources)
-        let devices = try DeviceCgroupRule.rules(from: resources.devices ?? Self.defaultDeviceRules)
+        let devices = skipDevices ? nil : try DeviceCgroupRule.rules(from: resources.devices ?? Self.defaultDeviceRules)
         switch layout {
         case .v2(let root):
             try CgroupV2Resources(directory: root + "/" + path, attachDeviceFilter: attachDeviceFilter).apply(resources, devices: devices)

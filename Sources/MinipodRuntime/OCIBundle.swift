@@ -55,7 +55,8 @@ public struct OCIBundle {
         return (joined as NSString).standardizingPath
     }
 
-    private static func describe(_ error: Error) -> String {
+    /// A decoding error as "memory.limit: <what was wrong>", the JSON path first.
+    static func describe(_ error: Error) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
         switch e {
         case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):

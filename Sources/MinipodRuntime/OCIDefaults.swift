@@ -206,6 +206,7 @@ public enum OCIDefaults {
                 public var v2 = true
                 public var systemd = false
                 public var systemdUser = false
+                public var rdma = true
             }
             public struct Seccomp: Codable, Equatable {
                 public var enabled = true

@@ -163,7 +163,14 @@ public struct OCIRuntime {
 
     public func savedSpec(_ id: String) throws -> RuntimeSpec {
         var spec = try JSONDecoder().decode(RuntimeSpec.self, from: Data(try FileIO.readBytes(store.configPath(id))))
-        if let record = try? store.load(id) { spec.root?.path = record.rootfs }
+        if let record = try? store.load(id) {
+            spec.root?.path = record.rootfs
+            if let resources = record.resources {
+                var linux = spec.linux ?? RuntimeSpec.Linux()
+                linux.resources = resources
+                spec.linux = linux
+            }
+        }
         return spec
     }
 
@@ -173,7 +180,7 @@ public struct OCIRuntime {
         return (try? JSONDecoder().decode(HooksOnly.self, from: Data(bytes)))?.hooks
     }
 
-    private func cgroup(_ record: OCIContainerRecord) -> Cgroup {
+    func cgroup(_ record: OCIContainerRecord) -> Cgroup {
         Cgroup(layout: CgroupLayout.detect(), path: record.cgroupPath)
     }
 

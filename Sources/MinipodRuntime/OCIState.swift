@@ -1,4 +1,5 @@
 import Foundation
+import MinipodOCI
 
 /// Lifecycle states of the OCI runtime spec ("creating" is never observable here:
 /// the state file is written only once init reported ready).
@@ -56,12 +57,14 @@ public struct OCIContainerRecord: Codable, Equatable, Sendable {
     public var created: String
     public var cgroupPath: String
     public var annotations: [String: String]?
+    /// linux.resources as `update` last applied them; nil: the saved config.json's.
+    public var resources: RuntimeSpec.Resources?
 
     public init(ociVersion: String, id: String, pid: Int32, pidStartTime: UInt64, bundle: String, rootfs: String,
-                created: String, cgroupPath: String, annotations: [String: String]?) {
+                created: String, cgroupPath: String, annotations: [String: String]?, resources: RuntimeSpec.Resources? = nil) {
         self.ociVersion = ociVersion; self.id = id; self.pid = pid; self.pidStartTime = pidStartTime
         self.bundle = bundle; self.rootfs = rootfs; self.created = created; self.cgroupPath = cgroupPath
-        self.annotations = annotations
+        self.annotations = annotations; self.resources = resources
     }
 
     /// runc reports pid 0 once the container stopped.

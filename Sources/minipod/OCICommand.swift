@@ -9,7 +9,7 @@ import MinipodSystem
 struct OCICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oci",
-        abstract: "OCI runtime with runc's command line (create, start, state, kill, delete, run, exec, ps, spec, features, list).",
+        abstract: "OCI runtime with runc's command line (create, start, state, kill, delete, run, exec, ps, update, spec, features, list).",
         discussion: """
         Examples:
           minipod oci spec && minipod oci run -b . demo         # like runc
@@ -18,7 +18,7 @@ struct OCICommand: ParsableCommand {
         """,
         version: "minipod-oci version 0.1.0\nspec: 1.2.0",
         subcommands: [OCICreate.self, OCIStart.self, OCIStateCommand.self, OCIKill.self, OCIDelete.self, OCIRun.self,
-                      OCIExec.self, OCIPs.self, OCISpec.self, OCIFeatures.self, OCIList.self]
+                      OCIExec.self, OCIPs.self, OCIUpdate.self, OCISpec.self, OCIFeatures.self, OCIList.self]
     )
 
     @OptionGroup var global: OCIOptions
