@@ -24,6 +24,7 @@ public struct CNI: Sendable {
     public var conflistPath: String { configDir + "/\(Self.networkName).conflist" }
 
     /// Writes the default network on first use; an existing file is the user's to edit.
+    /// ipMasq is off: minipod keeps one masquerade rule for the subnet (SubnetMasquerade).
     public func ensureConfig() throws {
         if FileIO.exists(conflistPath) { return }
         try FileIO.makeDirectories(configDir)
@@ -36,7 +37,7 @@ public struct CNI: Sendable {
               "type": "bridge",
               "bridge": "minipod0",
               "isGateway": true,
-              "ipMasq": true,
+              "ipMasq": false,
               "hairpinMode": true,
               "ipam": {
                 "type": "host-local",
@@ -72,6 +73,28 @@ public struct CNI: Sendable {
         return (list["cniVersion"] as? String ?? "1.0.0", list["name"] as? String ?? Self.networkName, plugins)
     }
 
+    /// The conflist's bridge network: what `--network netlink` joins and the subnet to masquerade.
+    public struct BridgeNetwork {
+        public var bridge: String
+        public var subnet: IPv4Subnet
+        public var leaseDirectory: String
+        /// The bridge plugin masquerades per pod itself (a conflist written before minipod's own rule).
+        public var pluginMasquerades: Bool
+    }
+
+    public func bridgeNetwork() throws -> BridgeNetwork {
+        try ensureConfig()
+        let (_, name, plugins) = try plugins()
+        guard let bridgePlugin = plugins.first(where: { $0["type"] as? String == "bridge" }),
+              let ipamConfig = bridgePlugin["ipam"] as? [String: Any],
+              let subnetText = ((ipamConfig["ranges"] as? [[[String: Any]]])?.first?.first?["subnet"] as? String) ?? ipamConfig["subnet"] as? String else {
+            throw MinipodError(.network, "\(conflistPath): needs a bridge plugin with a host-local subnet")
+        }
+        let dataDir = ipamConfig["dataDir"] as? String ?? "/var/lib/cni/networks"
+        return BridgeNetwork(bridge: bridgePlugin["bridge"] as? String ?? "cni0", subnet: try IPv4Subnet(parsing: subnetText),
+                             leaseDirectory: dataDir + "/" + name, pluginMasquerades: bridgePlugin["ipMasq"] as? Bool == true)
+    }
+
     /// Brings up only the loopback interface (pods with `--network none`).
     public func addLoopback(containerID: String, netns: String) throws {
         _ = try invoke("ADD", type: "loopback", config: ["cniVersion": "1.0.0", "name": "lo", "type": "loopback"],
@@ -102,6 +125,12 @@ public struct CNI: Sendable {
         } catch {
             try? del(containerID: containerID, netns: netns, portMappings: portMappings)
             throw error
+        }
+        if let network = try? bridgeNetwork(), !network.pluginMasquerades {
+            do { try SubnetMasquerade(subnet: network.subnet).ensure() } catch {
+                try? del(containerID: containerID, netns: netns, portMappings: portMappings)
+                throw error
+            }
         }
         let ips = previous?["ips"] as? [[String: Any]] ?? []
         let v4 = ips.compactMap { $0["address"] as? String }.first { $0.contains(".") }

@@ -4,30 +4,20 @@ import MinipodSystem
 
 /// `--network netlink`: the pod network of the CNI conflist (same bridge, same
 /// subnet, same lease pool) set up by minipod itself over rtnetlink instead of
-/// by the bridge, host-local and loopback plugins: no processes started and one
-/// masquerade rule for the whole subnet instead of a chain per pod, which is
-/// where the plugins spend most of a pod's network set-up time. hostPort needs
-/// the portmap plugin and is refused on this path.
+/// by the bridge, host-local and loopback plugins: no processes started; the
+/// subnet's masquerade rule is shared with the CNI pods (SubnetMasquerade).
+/// hostPort needs the portmap plugin and is refused on this path.
 public struct NetlinkNetwork {
     public let bridge: String
     public let subnet: IPv4Subnet
     public let ipam: HostLocalIPAM
 
-    static let masqueradeComment = "minipod netlink pods"
-
     /// Reads bridge, subnet and lease directory from the CNI conflist (written on first use).
     public init(cni: CNI) throws {
-        try cni.ensureConfig()
-        let plugins = try cni.plugins()
-        guard let bridgePlugin = plugins.plugins.first(where: { $0["type"] as? String == "bridge" }),
-              let ipamConfig = bridgePlugin["ipam"] as? [String: Any],
-              let subnetText = ((ipamConfig["ranges"] as? [[[String: Any]]])?.first?.first?["subnet"] as? String) ?? ipamConfig["subnet"] as? String else {
-            throw MinipodError(.network, "\(cni.conflistPath): --network netlink needs a bridge plugin with a host-local subnet")
-        }
-        bridge = bridgePlugin["bridge"] as? String ?? "cni0"
-        subnet = try IPv4Subnet(parsing: subnetText)
-        let dataDir = ipamConfig["dataDir"] as? String ?? "/var/lib/cni/networks"
-        ipam = HostLocalIPAM(directory: dataDir + "/" + plugins.name, subnet: subnet)
+        let network = try cni.bridgeNetwork()
+        bridge = network.bridge
+        subnet = network.subnet
+        ipam = HostLocalIPAM(directory: network.leaseDirectory, subnet: subnet)
     }
 
     /// The host end of a pod's veth, derived from its id so clean-up finds it even after a crash.
@@ -56,7 +46,7 @@ public struct NetlinkNetwork {
             try pod.check(withOctets(address) { mp_nl_addr_add(pod.socket, eth0, $0, Int32(subnet.prefix)) }, "address eth0")
             try pod.check(mp_nl_link_up(pod.socket, eth0, 0), "set eth0 up")
             try pod.check(withOctets(subnet.gateway) { mp_nl_default_route_add(pod.socket, $0, eth0) }, "default route")
-            try ensureMasquerade()
+            try SubnetMasquerade(subnet: subnet).ensure()
         } catch {
             del(containerID: containerID)
             throw error
@@ -86,27 +76,6 @@ public struct NetlinkNetwork {
         try? FileIO.write("/proc/sys/net/ipv4/ip_forward", "1", flags: O_WRONLY)
         return index
     }
-
-    /// One rule for the subnet, added when the first such pod starts, removed with the last (removeMasquerade).
-    private func ensureMasquerade() throws {
-        let check = try Spawn.run(Self.iptables, ["-w", "-t", "nat", "-C"] + masqueradeRule)
-        if check.status == .exited(0) { return }
-        let add = try Spawn.run(Self.iptables, ["-w", "-t", "nat", "-A"] + masqueradeRule)
-        guard add.status == .exited(0) else {
-            throw MinipodError(.network, "iptables: \(String(decoding: add.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-    }
-
-    public func removeMasquerade() {
-        _ = try? Spawn.run(Self.iptables, ["-w", "-t", "nat", "-D"] + masqueradeRule)
-    }
-
-    var masqueradeRule: [String] {
-        ["POSTROUTING", "-s", subnet.description, "!", "-d", subnet.description,
-         "-m", "comment", "--comment", Self.masqueradeComment, "-j", "MASQUERADE"]
-    }
-
-    static var iptables: String { CNI.iptables }
 
     private func withOctets<T>(_ address: UInt32, _ body: (UnsafePointer<UInt8>) -> T) -> T {
         let octets: [UInt8] = [UInt8(address >> 24), UInt8((address >> 16) & 0xff), UInt8((address >> 8) & 0xff), UInt8(address & 0xff)]

@@ -26,14 +26,10 @@ public struct PodTeardown {
             problems += removeCgroups(uid: uid, layout: layout)
         }
 
+        let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
         if let runtime, !runtime.hostNetwork, runtime.network == .netlink {
-            let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
-            if let network = try? NetlinkNetwork(cni: cni) {
-                network.del(containerID: runtime.uid)
-                if !otherPodsUseNetlink(than: key) { network.removeMasquerade() }
-            }
+            if let network = try? NetlinkNetwork(cni: cni) { network.del(containerID: runtime.uid) }
         } else if let runtime, !runtime.hostNetwork, runtime.network != PodNetworkMode.none {
-            let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
             do {
                 try cni.del(containerID: runtime.uid, netns: paths.netnsPath(key), portMappings: runtime.portMappings.map {
                     CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
@@ -42,6 +38,7 @@ public struct PodTeardown {
                 problems.append("network: \(error)")
             }
         }
+        if runtime.map(usesPodNetwork) ?? false { removeMasqueradeUnlessUsed(except: key, cni: cni) }
         sandbox(key).remove()
 
         let uid = runtime?.uid ?? pod?.metadata.uid ?? knownUID
@@ -81,6 +78,7 @@ public struct PodTeardown {
         let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
         try? cni.del(containerID: uid, netns: "", portMappings: [])
         cni.removeMasqueradeRules(containerID: uid)
+        removeMasqueradeUnlessUsed(except: "", cni: cni)
         unmountAll(under: [paths.dataDir(uid: uid)])
         try? FileIO.removeTree(paths.dataDir(uid: uid))
         for name in (try? FileIO.listDirectory(paths.logs + "/pods")) ?? [] where name.hasSuffix("_" + uid) {
@@ -88,10 +86,17 @@ public struct PodTeardown {
         }
     }
 
-    /// The subnet's masquerade rule stays while another pod of the built-in network runs.
-    private func otherPodsUseNetlink(than key: String) -> Bool {
+    private func usesPodNetwork(_ runtime: PodRuntimeInfo) -> Bool {
+        !runtime.hostNetwork && runtime.network != PodNetworkMode.none
+    }
+
+    /// The subnet's masquerade rule stays while another pod of the network runs.
+    private func removeMasqueradeUnlessUsed(except key: String, cni: CNI) {
         let store = PodStore(paths: paths)
-        return store.keys().contains { $0 != key && (try? store.loadRuntime($0))?.network == .netlink }
+        let othersUseIt = store.keys().contains { other in
+            other != key && ((try? store.loadRuntime(other)).map(usesPodNetwork) ?? true)
+        }
+        if !othersUseIt, let network = try? cni.bridgeNetwork() { SubnetMasquerade(subnet: network.subnet).remove() }
     }
 
     public func sandbox(_ key: String) -> Sandbox {

@@ -35,7 +35,7 @@ final class TestHost: @unchecked Sendable {
             // Its own bridge and subnet, so tests never hand out a user pod's address.
             let conflist = """
             {"cniVersion":"1.0.0","name":"minipod-test","plugins":[
-              {"type":"bridge","bridge":"minipodt0","isGateway":true,"ipMasq":true,"hairpinMode":true,
+              {"type":"bridge","bridge":"minipodt0","isGateway":true,"ipMasq":false,"hairpinMode":true,
                "ipam":{"type":"host-local","ranges":[[{"subnet":"10.87.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}],
                        "dataDir":"\(base)/root/cni/networks"}},
               {"type":"portmap","capabilities":{"portMappings":true}}]}
