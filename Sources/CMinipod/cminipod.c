@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <net/if.h>
 #include <grp.h>
 #include <stdio.h>
 #include <termios.h>
@@ -282,6 +283,21 @@ pid_t mp_spawn(const struct mp_spawn_attr *a, int *err, int *failed_step) {
     return child;
 }
 
+/* A new network namespace has lo down; what CNI's loopback plugin does, without starting it. */
+static int loopback_up(void) {
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    int rc = ioctl(sock, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) { ifr.ifr_flags |= IFF_UP; rc = ioctl(sock, SIOCSIFFLAGS, &ifr); }
+    int saved = errno;
+    close(sock);
+    errno = saved;
+    return rc;
+}
+
 pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err) {
     int ready[2], release[2];
     *err = 0;
@@ -295,6 +311,7 @@ pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *e
         int e = 0;
         if (unshare(flags) < 0) e = errno;
         else if (hlen && (flags & CLONE_NEWUTS) && sethostname(hostname, hlen) < 0) e = errno;
+        else if ((flags & CLONE_NEWNET) && loopback_up() < 0) e = errno;
         ssize_t ignored = write(ready[1], &e, sizeof e);
         (void)ignored;
         char b;

@@ -1,7 +1,7 @@
 import Foundation
 import MinipodSystem
 
-/// Runs the standard CNI plugins (bridge, host-local, portmap, loopback) on a
+/// Runs the standard CNI plugins (bridge, host-local, portmap) on a
 /// pod's network namespace, as containerd and CRI-O do.
 public struct CNI: Sendable {
     public var configDir: String
@@ -95,17 +95,10 @@ public struct CNI: Sendable {
                              leaseDirectory: dataDir + "/" + name, pluginMasquerades: bridgePlugin["ipMasq"] as? Bool == true)
     }
 
-    /// Brings up only the loopback interface (pods with `--network none`).
-    public func addLoopback(containerID: String, netns: String) throws {
-        _ = try invoke("ADD", type: "loopback", config: ["cniVersion": "1.0.0", "name": "lo", "type": "loopback"],
-                       containerID: containerID, netns: netns, ifname: "lo")
-    }
-
-    /// CNI ADD of loopback and then every plugin of the list; returns the pod's IPv4 address.
+    /// CNI ADD of every plugin of the list; returns the pod's IPv4 address. (lo is up already: Sandbox.)
     public func add(containerID: String, netns: String, portMappings: [PortMapping]) throws -> String? {
         try ensureConfig()
         let (version, name, plugins) = try plugins()
-        try addLoopback(containerID: containerID, netns: netns)
         var previous: [String: Any]? = nil
         do {
             for plugin in plugins {

@@ -41,7 +41,6 @@ public struct NetlinkNetwork {
             try host.check(mp_nl_link_up(host.socket, try host.index(hostVeth), bridgeIndex), "attach \(hostVeth) to \(bridge)")
             let pod = try Netlink(socket: mp_nl_open_in(netnsFD), what: "pod")
             defer { pod.close() }
-            try pod.check(mp_nl_link_up(pod.socket, try pod.index("lo"), 0), "set lo up")
             let eth0 = try pod.index("eth0")
             try pod.check(withOctets(address) { mp_nl_addr_add(pod.socket, eth0, $0, Int32(subnet.prefix)) }, "address eth0")
             try pod.check(mp_nl_link_up(pod.socket, eth0, 0), "set eth0 up")

@@ -119,7 +119,7 @@ public final class Supervisor {
             try store.save(runtime)
             switch runtime.network ?? .cni {
             case .none:
-                try cni.addLoopback(containerID: runtime.uid, netns: sandbox.netns)
+                break  // loopback only, up since the sandbox was made
             case .netlink:
                 runtime.podIP = try NetlinkNetwork(cni: cni).add(containerID: runtime.uid, netns: sandbox.netns)
             case .cni:

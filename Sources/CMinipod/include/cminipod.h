@@ -98,8 +98,8 @@ enum {
 /// CLONE_PARENT, so it is our child and the first one exits.
 pid_t mp_spawn(const struct mp_spawn_attr *attr, int *err, int *failed_step);
 
-/// Forks a child that unshares `flags` (and sets the hostname in a new UTS
-/// namespace), then waits until *release_fd is closed. The caller bind-mounts
+/// Forks a child that unshares `flags` (sets the hostname in a new UTS
+/// namespace, brings lo up in a new network namespace), then waits until *release_fd is closed. The caller bind-mounts
 /// /proc/<pid>/ns/* to keep the namespaces, closes release_fd and reaps the child.
 pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err);
 
