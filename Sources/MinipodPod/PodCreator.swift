@@ -150,9 +150,11 @@ public struct PodCreator {
         defer { close(started.report) }
         let deadline = Date().addingTimeInterval(timeout)
         var buf = [UInt8](repeating: 0, count: 4096)
+        var reportOpen = true
         while Date() < deadline {
             let runtime = try? store.loadRuntime(key)
             let n = read(started.report, &buf, buf.count)
+            if n == 0 { reportOpen = false }
             let reported = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .newlines) : nil
             if let error = reported ?? runtime?.setupError {
                 if store.exists(key) { try? PodDeleter(paths: paths).delete(key: key, grace: 0) }
@@ -169,7 +171,13 @@ public struct PodCreator {
             if !store.exists(key) {
                 throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) was removed while starting")
             }
-            usleep(5000)
+            // The supervisor writes an error to the report pipe or closes it once the pod runs.
+            if reportOpen {
+                var fd = pollfd(fd: started.report, events: Int16(POLLIN), revents: 0)
+                _ = poll(&fd, 1, 5)
+            } else {
+                usleep(5000)
+            }
         }
         throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) did not reach Running within \(Int(timeout))s; see `minipod describe pod`")
     }

@@ -62,9 +62,10 @@ public final class Supervisor {
         }
         writeStatus()
         while true {
-            if reportFD >= 0 && podEverRunning { close(reportFD); reportFD = -1 }
             advance()
             writeStatus()
+            // EOF on the report pipe wakes a waiting `minipod run` now, not at its next poll of the state.
+            if reportFD >= 0 && podEverRunning { close(reportFD); reportFD = -1 }
             waitForEvent(timeout: nextTimer())
             reap()
             runDueProbes()
