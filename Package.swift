@@ -4,7 +4,8 @@ import PackageDescription
 // Layers (see DESIGN.md): each target imports only the ones listed below it.
 //   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
 // minipod-init is the small single-threaded helper that becomes a container's
-// process; it links only MinipodSystem, MinipodOCI and the C libraries.
+// process: a thin main over MinipodInitCore (the container setup), which links
+// only MinipodSystem, MinipodOCI and the C libraries.
 // Release executables link the Swift runtime and Foundation statically: every
 // container start and CLI call pays process start-up (DESIGN.md). SwiftPM's
 // autolink misses Foundation's internal static libraries on Linux, so they are
@@ -51,8 +52,10 @@ let package = Package(
             "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: staticCLI),
+        // No Foundation beyond FoundationEssentials, no Dispatch: it becomes part of minipod-init.
+        .target(name: "MinipodInitCore", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod", "CCap"]),
         .executableTarget(name: "minipod-init", dependencies: [
-            "MinipodSystem", "MinipodOCI", "CCap",
+            "MinipodInitCore", "MinipodSystem", "MinipodOCI", "CMinipod",
         ], linkerSettings: staticInit),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),

@@ -1,5 +1,6 @@
 import CMinipod
 import Glibc
+import MinipodInitCore
 import MinipodOCI
 import MinipodSystem
 
@@ -67,7 +68,7 @@ struct ExecInit {
             if mp_send_fd(syncFD, master, nil, 0) != 0 { throw MinipodError.sys("send terminal to caller") }
         }
 
-        let launch = try Launch(process: process, seccomp: seccompProgram, container: config.name)
+        let launch = Launch(process: process, seccomp: seccompProgram, container: config.name, faultPoint: config.faultPoint)
         // Checked here, before the fork, so a missing command comes back to the caller as a report.
         try launch.prepare()
         let pid = mp_fork()

@@ -9,6 +9,7 @@ import Foundation
 #endif
 import CMinipod
 import Glibc
+import MinipodInitCore
 import MinipodOCI
 import MinipodSystem
 
@@ -44,9 +45,6 @@ do {
 } catch {
     fail(MinipodError(.internal, "bad init config: \(error)"))
 }
-/// Test hook named by the launcher's MINIPOD_FAULT (see Launch.exec).
-let faultPoint = config.faultPoint
-
 /// The filter the parent compiled from spec.linux.seccomp (it follows the config).
 let seccompProgram: SeccompProgram? = {
     guard let flags = config.seccompFlags else { return nil }

@@ -152,7 +152,7 @@ struct RootfsBuilder {
     }
 }
 
-func parentDirectory(_ path: String) -> String {
+public func parentDirectory(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
     return String(path[..<slash])
 }

@@ -5,29 +5,30 @@ import MinipodOCI
 import MinipodSystem
 
 /// A failure with the exit code runc gives for it (127 not found, 126 not executable).
-struct LaunchError: Error, CustomStringConvertible {
-    let message: String
-    let exitCode: Int32
-    var description: String { message }
+public struct LaunchError: Error, CustomStringConvertible {
+    public let message: String
+    public let exitCode: Int32
+    public var description: String { message }
 }
 
 /// Turns process.* of the spec into the calling process's identity, then execs.
 /// Order (as runc/crun): rlimits, user, capabilities, no_new_privs, seccomp last.
-struct Launch {
+public struct Launch {
     let process: RuntimeSpec.Process
     let seccomp: SeccompProgram?
     let container: String
-    let executable: String
+    /// Test hook named by the launcher's MINIPOD_FAULT (InitConfig.faultPoint).
+    let faultPoint: String?
 
-    init(process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String) throws {
+    public init(process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String, faultPoint: String?) {
         self.process = process
         self.seccomp = seccomp
         self.container = container
-        self.executable = ""
+        self.faultPoint = faultPoint
     }
 
     /// Steps that may fail for reasons the user must hear about before "start".
-    func prepare() throws {
+    public func prepare() throws {
         try setRlimits()
         if chdir(process.cwd) != 0 {
             let e = errno
@@ -43,7 +44,7 @@ struct Launch {
         }
     }
 
-    func exec() throws -> Never {
+    public func exec() throws -> Never {
         let path = try resolveExecutable()
         if let umask = process.user.umask { Glibc.umask(mode_t(umask)) }
         if let adj = process.oomScoreAdj { try? FileIO.write("/proc/self/oom_score_adj", String(adj), flags: O_WRONLY) }
