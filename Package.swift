@@ -4,8 +4,9 @@ import PackageDescription
 // Layers (see DESIGN.md): each target imports only the ones listed below it.
 //   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
 // minipod-init is the small single-threaded helper that becomes a container's
-// process: a thin main over MinipodInitCore (the container setup), which links
-// only MinipodSystem, MinipodOCI and the C libraries.
+// process: a thin main over MinipodInitCore (the container setup, which reaches
+// the kernel through its Syscalls protocol so unit tests can check the order with
+// a recording fake); it links only MinipodSystem, MinipodOCI and the C libraries.
 // Release executables link the Swift runtime and Foundation statically: every
 // container start and CLI call pays process start-up (DESIGN.md). SwiftPM's
 // autolink misses Foundation's internal static libraries on Linux, so they are

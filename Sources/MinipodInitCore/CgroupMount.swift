@@ -6,7 +6,9 @@ import MinipodSystem
 /// every controller (EBUSY), so, as runc does, a tmpfs gets one mount per
 /// hierarchy the host has; on a pure v2 host it is a single cgroup2 mount.
 /// Inside a cgroup namespace the kernel roots each at the container's cgroup.
-enum CgroupMount {
+struct CgroupMount {
+    let syscalls: any Syscalls
+
     struct Hierarchy: Equatable {
         var name: String      // directory under /sys/fs/cgroup, e.g. "cpu,cpuacct"
         var options: String   // the superblock's options minus rw/ro, e.g. "cpu,cpuacct"
@@ -28,27 +30,27 @@ enum CgroupMount {
         return (v2, v1)
     }
 
-    static func mount(on target: String, flags: Sys.MountFlags) throws {
-        let layout = hostHierarchies(mountinfo: (try? FileIO.readString("/proc/self/mountinfo")) ?? "")
+    func mount(on target: String, flags: Sys.MountFlags) throws {
+        let layout = Self.hostHierarchies(mountinfo: (try? syscalls.readKernelFile("/proc/self/mountinfo")) ?? "")
         if layout.v2 || layout.v1.isEmpty {
-            try Sys.mount(source: "cgroup", target: target, type: "cgroup2", flags: flags)
+            try syscalls.mount(source: "cgroup", target: target, type: "cgroup2", flags: flags, data: nil)
             return
         }
         let perMount = flags.subtracting(.readOnly)
-        try Sys.mount(source: "tmpfs", target: target, type: "tmpfs", flags: perMount, data: "mode=755")
+        try syscalls.mount(source: "tmpfs", target: target, type: "tmpfs", flags: perMount, data: "mode=755")
         for h in layout.v1 {
             let dir = target + "/" + h.name
-            try FileIO.makeDirectories(dir)
-            try Sys.mount(source: "cgroup", target: dir, type: "cgroup", flags: flags, data: h.options)
+            try syscalls.makeDirectories(dir)
+            try syscalls.mount(source: "cgroup", target: dir, type: "cgroup", flags: flags, data: h.options)
             // "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host.
             if h.name.contains(",") {
-                for alias in h.name.split(separator: ",") where !FileIO.exists(target + "/" + alias) {
-                    _ = symlink(h.name, target + "/" + alias)
+                for alias in h.name.split(separator: ",") where !syscalls.pathExists(target + "/" + alias) {
+                    try? syscalls.makeSymlink(to: h.name, at: target + "/" + alias)
                 }
             }
         }
         if flags.contains(.readOnly) {
-            try Sys.mount(source: nil, target: target, type: nil, flags: perMount.union([.remount, .readOnly]))
+            try syscalls.mount(source: nil, target: target, type: nil, flags: perMount.union([.remount, .readOnly]), data: nil)
         }
     }
 }

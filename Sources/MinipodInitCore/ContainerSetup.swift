@@ -9,9 +9,10 @@ public struct ContainerSetup {
     let seccomp: SeccompProgram?
     let process: RuntimeSpec.Process
     let root: RuntimeSpec.Root
+    let syscalls: any Syscalls
     var spec: RuntimeSpec { config.spec }
 
-    public init(config: InitConfig, seccomp: SeccompProgram?) throws {
+    public init(config: InitConfig, seccomp: SeccompProgram?, syscalls: any Syscalls = LinuxSyscalls()) throws {
         guard let process = config.spec.process, !process.args.isEmpty else {
             throw MinipodError(.runtime, "container \(config.name): process.args is empty")
         }
@@ -20,27 +21,28 @@ public struct ContainerSetup {
         self.seccomp = seccomp
         self.process = process
         self.root = root
+        self.syscalls = syscalls
     }
 
     /// First thing: the namespaces and mounts that follow are the container's cgroup's.
     public func joinCgroup() throws {
         // Without a list the launcher moved us (a user namespace or a joined mount namespace).
-        if let procs = config.cgroupProcs { try CgroupJoin.join(procs, container: config.name) }
+        if let procs = config.cgroupProcs { try syscalls.joinCgroup(procs, container: config.name) }
     }
 
     /// Everything that can fail before the launcher hears "ready"; the Launch execs after "start".
     public func run() throws -> Launch {
         try createNamespaces()
-        let rootfs = RootfsBuilder(spec: spec, rootPath: root.path, inUserNamespace: hasNamespace("user"))
+        let rootfs = RootfsBuilder(spec: spec, rootPath: root.path, inUserNamespace: hasNamespace("user"), syscalls: syscalls)
         // Without a mount namespace (new or joined) mounting would change the caller's: only chroot.
         let ownsMounts = hasNamespace("mount")
         if ownsMounts { try rootfs.build() } else { try rootfs.changeRootWithoutMounts() }
-        if let console = config.consoleSocketFD { try Console.attach(socket: console, container: config.name) }
-        if let hostname = spec.hostname, ownsNamespace("uts") { try Sys.sethostname(hostname) }
+        if let console = config.consoleSocketFD { try syscalls.attachConsole(socket: console, container: config.name) }
+        if let hostname = spec.hostname, ownsNamespace("uts") { try syscalls.setHostname(hostname) }
         try applySysctls(spec.linux?.sysctl ?? [:])
         if ownsMounts { try rootfs.finish() }
 
-        let launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint)
+        let launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
         try launch.prepare()
         return launch
     }
@@ -59,9 +61,9 @@ public struct ContainerSetup {
         // The cgroup namespace is unshared last so its root is the container's cgroup,
         // which we joined (or were moved into) before.
         let first = toCreate.subtracting([.cgroup, .time])
-        if !first.isEmpty { try Sys.unshare(first) }
-        if toCreate.contains(.time) { try TimeNamespace.create(offsets: spec.linux?.timeOffsets ?? [:]) }
-        if toCreate.contains(.cgroup) { try Sys.unshare(.cgroup) }
+        if !first.isEmpty { try syscalls.unshare(first) }
+        if toCreate.contains(.time) { try TimeNamespace(syscalls: syscalls).create(offsets: spec.linux?.timeOffsets ?? [:]) }
+        if toCreate.contains(.cgroup) { try syscalls.unshare(.cgroup) }
     }
 
     private func hasNamespace(_ type: String) -> Bool {
@@ -75,7 +77,7 @@ public struct ContainerSetup {
     private func applySysctls(_ sysctls: [String: String]) throws {
         for (key, value) in sysctls.sorted(by: { $0.key < $1.key }) {
             let path = "/proc/sys/" + String(key.map { $0 == "." ? "/" : $0 })
-            do { try FileIO.write(path, value, flags: O_WRONLY | O_TRUNC) } catch {
+            do { try syscalls.writeKernelFile(path, value, flags: O_WRONLY | O_TRUNC) } catch {
                 throw MinipodError(.runtime, "linux.sysctl[\(key)]: cannot set to \(value)", errno: (error as? MinipodError)?.errno)
             }
         }

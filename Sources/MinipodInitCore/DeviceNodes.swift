@@ -7,6 +7,7 @@ import MinipodSystem
 struct DeviceNodes {
     /// mknod is refused there: the host's node at the same path is bound instead (as runc).
     let inUserNamespace: Bool
+    let syscalls: any Syscalls
 
     func create(_ device: RuntimeSpec.Device, rootPath: String) throws {
         guard device.path.hasPrefix("/dev/") else {
@@ -23,27 +24,25 @@ struct DeviceNodes {
             throw MinipodError(.invalidArgument, "a \(device.type) device needs major and minor numbers")
         }
         let target = try secureJoin(root: rootPath, device.path)
-        try FileIO.makeDirectories(parentDirectory(target))
-        if FileIO.exists(target) && unlink(target) != 0 { throw MinipodError.sys("replace \(target)") }
+        try syscalls.makeDirectories(parentDirectory(target))
+        if syscalls.pathExists(target) { try reported(as: "replace \(target)") { try syscalls.removeFile(target) } }
         if inUserNamespace {
             try bindHostNode(device.path, to: target)
             return
         }
         let number = typeBits == S_IFIFO ? 0 : dev_t(mp_makedev(UInt32(device.major!), UInt32(device.minor!)))
         let permissions = mode_t(device.fileMode ?? 0o666) & 0o7777
-        if mknod(target, typeBits | permissions, number) != 0 { throw MinipodError.sys("mknod \(target)") }
+        try syscalls.makeNode(target, mode: typeBits | permissions, device: number)
         // mknod's mode passes through the umask; the spec's mode is exact.
-        if chmod(target, permissions) != 0 { throw MinipodError.sys("chmod \(target)") }
-        if chown(target, device.uid ?? 0, device.gid ?? 0) != 0 { throw MinipodError.sys("chown \(target)") }
+        try syscalls.changeMode(target, permissions)
+        try syscalls.changeOwner(target, uid: device.uid ?? 0, gid: device.gid ?? 0)
     }
 
     private func bindHostNode(_ path: String, to target: String) throws {
-        guard FileIO.exists(path) else {
+        guard syscalls.pathExists(path) else {
             throw MinipodError(.notFound, "in a user namespace devices are bound from the host, which has no \(path)")
         }
-        let fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw MinipodError.sys("create \(target)") }
-        close(fd)
-        try Sys.mount(source: path, target: target, type: nil, flags: [.bind])
+        try syscalls.createFile(target)
+        try syscalls.mount(source: path, target: target, type: nil, flags: [.bind], data: nil)
     }
 }

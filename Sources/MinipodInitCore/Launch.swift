@@ -1,5 +1,4 @@
 import CCap
-import CMinipod
 import Glibc
 import MinipodOCI
 import MinipodSystem
@@ -19,20 +18,22 @@ public struct Launch {
     let container: String
     /// Test hook named by the launcher's MINIPOD_FAULT (InitConfig.faultPoint).
     let faultPoint: String?
+    let syscalls: any Syscalls
 
-    public init(process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String, faultPoint: String?) {
+    public init(process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String, faultPoint: String?,
+                syscalls: any Syscalls = LinuxSyscalls()) {
         self.process = process
         self.seccomp = seccomp
         self.container = container
         self.faultPoint = faultPoint
+        self.syscalls = syscalls
     }
 
     /// Steps that may fail for reasons the user must hear about before "start".
     public func prepare() throws {
         try setRlimits()
-        if chdir(process.cwd) != 0 {
-            let e = errno
-            throw LaunchError(message: "container \(container): chdir to cwd \"\(process.cwd)\": \(String(cString: strerror(e)))", exitCode: 1)
+        do { try syscalls.chdir(process.cwd) } catch let e as MinipodError {
+            throw LaunchError(message: "container \(container): chdir to cwd \"\(process.cwd)\": \(String(cString: strerror(e.errno ?? 0)))", exitCode: 1)
         }
         _ = try resolveExecutable()
         // An unknown capability name must fail create, not the process after start.
@@ -46,8 +47,8 @@ public struct Launch {
 
     public func exec() throws -> Never {
         let path = try resolveExecutable()
-        if let umask = process.user.umask { Glibc.umask(mode_t(umask)) }
-        if let adj = process.oomScoreAdj { try? FileIO.write("/proc/self/oom_score_adj", String(adj), flags: O_WRONLY) }
+        if let umask = process.user.umask { syscalls.setUmask(mode_t(umask)) }
+        if let adj = process.oomScoreAdj { try? syscalls.writeKernelFile("/proc/self/oom_score_adj", String(adj), flags: O_WRONLY) }
         // Without no_new_privs the kernel takes a filter only from a process holding
         // CAP_SYS_ADMIN: load it before the capabilities go (runc's order); with it, last.
         let seccompFirst = process.noNewPrivileges != true
@@ -56,21 +57,16 @@ public struct Launch {
         try dropBoundingSet()
         try switchUser()
         try applyCapabilities()
-        if process.noNewPrivileges == true { try Sys.setNoNewPrivileges() }
+        if process.noNewPrivileges == true { try syscalls.setNoNewPrivileges() }
         if !seccompFirst, let seccomp { try load(seccomp) }
         // Test hook: stopped here, the process has the container's identity but is still minipod-init.
         if faultPoint == "init-stop-before-execve" { raise(SIGSTOP) }
-        let env = process.env ?? []
-        var argv: [UnsafeMutablePointer<CChar>?] = process.args.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        execve(path, &argv, &envp)
-        let e = errno
+        let e = syscalls.execute(path, arguments: process.args, environment: process.env ?? [])
         throw LaunchError(message: "container \(container): exec \(path): \(String(cString: strerror(e)))", exitCode: e == ENOENT ? 127 : 126)
     }
 
     private func load(_ program: SeccompProgram) throws {
-        let rc = program.instructions.withUnsafeBytes { mp_seccomp_load($0.baseAddress, $0.count, program.flags) }
-        if rc != 0 { throw MinipodError.sys("container \(container): load seccomp filter") }
+        try reported(as: "container \(container): load seccomp filter") { try syscalls.loadSeccomp(program) }
     }
 
     /// PATH lookup as runc does, in the container's view of the filesystem.
@@ -84,16 +80,16 @@ public struct Launch {
             ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         for dir in pathVar.split(separator: ":") {
             let candidate = "\(dir)/\(name)"
-            if access(candidate, X_OK) == 0 && !FileIO.isDirectory(candidate) { return candidate }
+            if syscalls.isAccessible(candidate, X_OK) && !syscalls.isDirectory(candidate) { return candidate }
         }
         throw LaunchError(message: "container \(container): exec: \"\(name)\": executable file not found in $PATH", exitCode: 127)
     }
 
     private func checkExecutable(_ path: String, shownAs: String) throws {
-        if access(path, F_OK) != 0 {
+        if !syscalls.isAccessible(path, F_OK) {
             throw LaunchError(message: "container \(container): exec: \"\(shownAs)\": stat \(shownAs): no such file or directory", exitCode: 127)
         }
-        if FileIO.isDirectory(path) || access(path, X_OK) != 0 {
+        if syscalls.isDirectory(path) || !syscalls.isAccessible(path, X_OK) {
             throw LaunchError(message: "container \(container): exec: \"\(shownAs)\": permission denied", exitCode: 126)
         }
     }
@@ -104,11 +100,10 @@ public struct Launch {
                 throw MinipodError(.runtime, "process.rlimits: unknown type \(limit.type)")
             }
             // Never ask for more than the hard limit we hold: root cannot raise it here.
-            var current = rlimit()
-            getrlimit(resource, &current)
+            let current = syscalls.resourceLimit(resource)
             let hard = min(limit.hard, UInt64(current.rlim_max))
-            var value = rlimit(rlim_cur: rlim_t(min(limit.soft, hard)), rlim_max: rlim_t(hard))
-            if setrlimit(resource, &value) != 0 { throw MinipodError.sys("setrlimit \(limit.type)") }
+            let value = rlimit(rlim_cur: rlim_t(min(limit.soft, hard)), rlim_max: rlim_t(hard))
+            try reported(as: "setrlimit \(limit.type)") { try syscalls.setResourceLimit(resource, value) }
         }
     }
 
@@ -126,41 +121,30 @@ public struct Launch {
     private func switchUser() throws {
         let user = process.user
         // Keep permitted capabilities across setuid; applyCapabilities sets the final sets.
-        _ = mp_set_keepcaps(1)
-        var groups = (user.additionalGids ?? []).map { gid_t($0) }
-        if setgroups(groups.count, &groups) != 0 { throw MinipodError.sys("setgroups") }
-        if setgid(user.gid) != 0 { throw MinipodError.sys("setgid \(user.gid)") }
-        if setuid(user.uid) != 0 { throw MinipodError.sys("setuid \(user.uid)") }
-        _ = mp_set_keepcaps(0)
+        syscalls.setKeepCapabilities(true)
+        try syscalls.setGroups((user.additionalGids ?? []).map { gid_t($0) })
+        try syscalls.setGroupID(user.gid)
+        try syscalls.setUserID(user.uid)
+        syscalls.setKeepCapabilities(false)
     }
 
     private func dropBoundingSet() throws {
         guard let caps = process.capabilities else { return }
-        let lastCap = Int32((try? FileIO.readString("/proc/sys/kernel/cap_last_cap")).flatMap { Int32($0.filter(\.isNumber)) } ?? 40)
+        let lastCap = Int32((try? syscalls.readKernelFile("/proc/sys/kernel/cap_last_cap")).flatMap { Int32($0.filter(\.isNumber)) } ?? 40)
         let bounding = try capValues(caps.bounding ?? [], set: "bounding")
         for cap in 0...lastCap where !bounding.contains(cap_value_t(cap)) {
-            if cap_drop_bound(cap_value_t(cap)) != 0 { throw MinipodError.sys("drop capability \(cap) from bounding set") }
+            try syscalls.dropBoundingCapability(cap_value_t(cap))
         }
     }
 
     private func applyCapabilities() throws {
         guard let caps = process.capabilities else { return }
-        guard let state = cap_init() else { throw MinipodError.sys("cap_init") }
-        defer { cap_free(UnsafeMutableRawPointer(state)) }
-        for (names, flag, label) in [(caps.effective, CAP_EFFECTIVE, "effective"), (caps.permitted, CAP_PERMITTED, "permitted"),
-                                     (caps.inheritable, CAP_INHERITABLE, "inheritable")] {
-            var values = try capValues(names ?? [], set: label)
-            if !values.isEmpty && cap_set_flag(state, flag, Int32(values.count), &values, CAP_SET) != 0 {
-                throw MinipodError.sys("cap_set_flag \(label)")
-            }
-        }
-        if cap_set_proc(state) != 0 { throw MinipodError.sys("cap_set_proc") }
-        _ = cap_reset_ambient()
+        try syscalls.setCapabilities(effective: try capValues(caps.effective ?? [], set: "effective"),
+                                     permitted: try capValues(caps.permitted ?? [], set: "permitted"),
+                                     inheritable: try capValues(caps.inheritable ?? [], set: "inheritable"))
         // The kernel refuses an ambient cap missing from inheritable (EPERM); runc ignores
         // that, and `runc spec` bundles rely on it (ambient listed, inheritable not).
-        for value in try capValues(caps.ambient ?? [], set: "ambient") {
-            _ = cap_set_ambient(value, CAP_SET)
-        }
+        syscalls.raiseAmbientCapabilities(try capValues(caps.ambient ?? [], set: "ambient"))
     }
 
     private func capValues(_ names: [String], set: String) throws -> [cap_value_t] {

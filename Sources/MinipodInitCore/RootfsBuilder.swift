@@ -9,18 +9,19 @@ struct RootfsBuilder {
     let rootPath: String
     /// Mounts copied from the host are locked there: remounts must keep their flags, and mknod is refused.
     let inUserNamespace: Bool
+    let syscalls: any Syscalls
 
     /// Devices every container gets (runtime-spec "default devices"), bound from the host.
     static let defaultDevices = ["null", "zero", "full", "random", "urandom", "tty"]
 
     func build() throws {
         let propagation: Sys.MountFlags = spec.linux?.rootfsPropagation == "rslave" ? [.recursive, .slave] : [.recursive, .private]
-        try Sys.mount(source: nil, target: "/", type: nil, flags: propagation)
+        try syscalls.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
 
         if let overlay = spec.annotations?[MinipodAnnotations.overlayRootfs] {
-            try Sys.mount(source: "overlay", target: rootPath, type: "overlay", flags: [], data: overlay)
+            try syscalls.mount(source: "overlay", target: rootPath, type: "overlay", flags: [], data: overlay)
         } else {
-            try Sys.mount(source: rootPath, target: rootPath, type: nil, flags: [.bind, .recursive])
+            try syscalls.mount(source: rootPath, target: rootPath, type: nil, flags: [.bind, .recursive], data: nil)
         }
 
         var devIsTmpfs = false
@@ -34,7 +35,7 @@ struct RootfsBuilder {
         }
         if devIsTmpfs { try populateDev() }
         for (index, device) in (spec.linux?.devices ?? []).enumerated() {
-            do { try DeviceNodes(inUserNamespace: inUserNamespace).create(device, rootPath: rootPath) } catch let e as MinipodError {
+            do { try DeviceNodes(inUserNamespace: inUserNamespace, syscalls: syscalls).create(device, rootPath: rootPath) } catch let e as MinipodError {
                 throw MinipodError(e.code, e.message, field: "linux.devices[\(index)] (\(device.path))", errno: e.errno)
             }
         }
@@ -45,9 +46,9 @@ struct RootfsBuilder {
     /// No mount namespace (runc's behaviour too): nothing is mounted, the caller's mount
     /// table stays as it is; the process only gets the bundle's root as its /.
     func changeRootWithoutMounts() throws {
-        guard chdir(rootPath) == 0 else { throw MinipodError.sys("chdir \(rootPath)") }
-        guard chroot(".") == 0 else { throw MinipodError.sys("chroot \(rootPath)") }
-        guard chdir("/") == 0 else { throw MinipodError.sys("chdir /") }
+        try syscalls.chdir(rootPath)
+        try reported(as: "chroot \(rootPath)") { try syscalls.chroot(".") }
+        try syscalls.chdir("/")
     }
 
     /// After hostname and sysctls (runc's order): /proc/sys turns read-only here.
@@ -66,42 +67,40 @@ struct RootfsBuilder {
         let source = m.source ?? m.type ?? "none"
 
         if m.type == "cgroup" {
-            try FileIO.makeDirectories(target)
-            try CgroupMount.mount(on: target, flags: parsed.flags)
+            try syscalls.makeDirectories(target)
+            try CgroupMount(syscalls: syscalls).mount(on: target, flags: parsed.flags)
         } else if isBind {
-            guard FileIO.exists(source) else {
+            guard syscalls.pathExists(source) else {
                 throw MinipodError(.runtime, "bind source \(source) does not exist", errno: ENOENT)
             }
             try makeTarget(target, like: source)
-            try Sys.mount(source: source, target: target, type: nil, flags: parsed.flags.intersection([.bind, .recursive]).union(.bind))
+            try syscalls.mount(source: source, target: target, type: nil, flags: parsed.flags.intersection([.bind, .recursive]).union(.bind), data: nil)
             let remountFlags = parsed.flags.subtracting([.bind, .recursive]).subtracting(parsed.propagation)
             if !remountFlags.isEmpty {
                 try bindRemount(target, remountFlags)
             }
         } else {
-            try FileIO.makeDirectories(target)
+            try syscalls.makeDirectories(target)
             let data = parsed.data.isEmpty ? nil : parsed.data.joined(separator: ",")
             do {
-                try Sys.mount(source: source, target: target, type: m.type, flags: parsed.flags.subtracting(parsed.propagation), data: data)
+                try syscalls.mount(source: source, target: target, type: m.type, flags: parsed.flags.subtracting(parsed.propagation), data: data)
             } catch let e as MinipodError where m.type == "sysfs" && e.errno == EPERM {
                 // Without a new network namespace sysfs cannot be mounted; bind the host's read-only (runc does the same).
-                try Sys.mount(source: "/sys", target: target, type: nil, flags: [.bind, .recursive])
+                try syscalls.mount(source: "/sys", target: target, type: nil, flags: [.bind, .recursive], data: nil)
                 try bindRemount(target, [.readOnly, .noSuid, .noDev, .noExec])
             }
         }
         if !parsed.propagation.isEmpty {
-            try Sys.mount(source: nil, target: target, type: nil, flags: parsed.propagation)
+            try syscalls.mount(source: nil, target: target, type: nil, flags: parsed.propagation, data: nil)
         }
     }
 
     private func makeTarget(_ target: String, like source: String) throws {
-        if FileIO.isDirectory(source) {
-            try FileIO.makeDirectories(target)
-        } else if !FileIO.exists(target) {
-            try FileIO.makeDirectories(parentDirectory(target))
-            let fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-            if fd < 0 { throw MinipodError.sys("create mount target \(target)") }
-            close(fd)
+        if syscalls.isDirectory(source) {
+            try syscalls.makeDirectories(target)
+        } else if !syscalls.pathExists(target) {
+            try syscalls.makeDirectories(parentDirectory(target))
+            try reported(as: "create mount target \(target)") { try syscalls.createFile(target) }
         }
     }
 
@@ -110,36 +109,36 @@ struct RootfsBuilder {
         for name in Self.defaultDevices {
             let target = dev + "/" + name
             try makeTarget(target, like: "/dev/" + name)
-            try Sys.mount(source: "/dev/" + name, target: target, type: nil, flags: [.bind])
+            try syscalls.mount(source: "/dev/" + name, target: target, type: nil, flags: [.bind], data: nil)
         }
         let links = [("/proc/self/fd", "fd"), ("/proc/self/fd/0", "stdin"), ("/proc/self/fd/1", "stdout"),
                      ("/proc/self/fd/2", "stderr"), ("pts/ptmx", "ptmx"), ("/proc/kcore", "core")]
-        for (target, name) in links where !FileIO.exists(dev + "/" + name) {
-            if symlink(target, dev + "/" + name) != 0 { throw MinipodError.sys("symlink /dev/\(name)") }
+        for (target, name) in links where !syscalls.pathExists(dev + "/" + name) {
+            try reported(as: "symlink /dev/\(name)") { try syscalls.makeSymlink(to: target, at: dev + "/" + name) }
         }
     }
 
     /// pivot_root(".", ".") then detach the old root: no directory of the host stays reachable.
     private func pivot() throws {
-        guard chdir(rootPath) == 0 else { throw MinipodError.sys("chdir \(rootPath)") }
-        try Sys.pivotRoot(newRoot: ".", putOld: ".")
-        try Sys.mount(source: nil, target: ".", type: nil, flags: [.recursive, .slave])
-        try Sys.unmount(".", detach: true)
-        guard chdir("/") == 0 else { throw MinipodError.sys("chdir /") }
+        try syscalls.chdir(rootPath)
+        try syscalls.pivotRoot(newRoot: ".", putOld: ".")
+        try syscalls.mount(source: nil, target: ".", type: nil, flags: [.recursive, .slave], data: nil)
+        try syscalls.unmount(".", detach: true)
+        try syscalls.chdir("/")
     }
 
     private func mask(_ path: String) throws {
-        guard FileIO.exists(path) else { return }
-        if FileIO.isDirectory(path) {
-            try Sys.mount(source: "tmpfs", target: path, type: "tmpfs", flags: [.readOnly], data: "size=0")
+        guard syscalls.pathExists(path) else { return }
+        if syscalls.isDirectory(path) {
+            try syscalls.mount(source: "tmpfs", target: path, type: "tmpfs", flags: [.readOnly], data: "size=0")
         } else {
-            try Sys.mount(source: "/dev/null", target: path, type: nil, flags: [.bind])
+            try syscalls.mount(source: "/dev/null", target: path, type: nil, flags: [.bind], data: nil)
         }
     }
 
     private func makeReadOnly(_ path: String) throws {
-        guard FileIO.exists(path) else { return }
-        try Sys.mount(source: path, target: path, type: nil, flags: [.bind, .recursive])
+        guard syscalls.pathExists(path) else { return }
+        try syscalls.mount(source: path, target: path, type: nil, flags: [.bind, .recursive], data: nil)
         try bindRemount(path, [.readOnly, .recursive, .noSuid, .noDev, .noExec])
     }
 
@@ -147,8 +146,8 @@ struct RootfsBuilder {
     /// already has, which the kernel locked when it copied the host's mounts (EPERM otherwise).
     private func bindRemount(_ target: String, _ flags: Sys.MountFlags) throws {
         var all = flags.union([.bind, .remount])
-        if inUserNamespace { all.formUnion(try Sys.mountFlags(of: target)) }
-        try Sys.mount(source: nil, target: target, type: nil, flags: all)
+        if inUserNamespace { all.formUnion(try syscalls.mountFlags(of: target)) }
+        try syscalls.mount(source: nil, target: target, type: nil, flags: all, data: nil)
     }
 }
 

@@ -1,0 +1,71 @@
+import CCap
+import Glibc
+import MinipodOCI
+import MinipodSystem
+
+/// What a container's setup asks of the kernel, so its order can be checked without root:
+/// LinuxSyscalls makes the calls, the unit tests' recording fake writes them down (as
+/// youki's Syscall trait and its TestHelperSyscall). A failing call throws MinipodError
+/// with its errno.
+public protocol Syscalls: MountCalls, FileCalls, NamespaceCalls, ProcessCalls {}
+
+/// The mount table and the process's view of the root.
+public protocol MountCalls {
+    func mount(source: String?, target: String, type: String?, flags: Sys.MountFlags, data: String?) throws
+    func unmount(_ target: String, detach: Bool) throws
+    /// The flags of the mount holding `path`: in a user namespace the kernel locked them.
+    func mountFlags(of path: String) throws -> Sys.MountFlags
+    func pivotRoot(newRoot: String, putOld: String) throws
+    func chdir(_ path: String) throws
+    func chroot(_ path: String) throws
+}
+
+/// Files of the rootfs being built (and of the host before pivot_root).
+public protocol FileCalls {
+    /// lstat: a dangling symlink exists.
+    func pathExists(_ path: String) -> Bool
+    /// stat: follows symlinks.
+    func isDirectory(_ path: String) -> Bool
+    /// access(2) with F_OK or X_OK.
+    func isAccessible(_ path: String, _ mode: Int32) -> Bool
+    /// mkdir -p.
+    func makeDirectories(_ path: String) throws
+    /// An empty file, mode 0644, as a bind mount's target (left as it is if it exists).
+    func createFile(_ path: String) throws
+    func removeFile(_ path: String) throws
+    func makeSymlink(to target: String, at path: String) throws
+    func makeNode(_ path: String, mode: mode_t, device: dev_t) throws
+    func changeMode(_ path: String, _ mode: mode_t) throws
+    func changeOwner(_ path: String, uid: uid_t, gid: gid_t) throws
+}
+
+/// The container's namespaces, cgroup, terminal and the kernel settings in /proc.
+public protocol NamespaceCalls {
+    func unshare(_ namespaces: Sys.Namespaces) throws
+    func setHostname(_ name: String) throws
+    func joinCgroup(_ procsFiles: [String], container: String) throws
+    func attachConsole(socket: Int32, container: String) throws
+    func readKernelFile(_ path: String) throws -> String
+    func writeKernelFile(_ path: String, _ text: String, flags: Int32) throws
+}
+
+/// The calling process's limits and identity, then the exec of the container's program.
+public protocol ProcessCalls {
+    /// getrlimit; zero limits when it fails.
+    func resourceLimit(_ resource: __rlimit_resource_t) -> rlimit
+    func setResourceLimit(_ resource: __rlimit_resource_t, _ limit: rlimit) throws
+    func setUmask(_ mask: mode_t)
+    /// PR_SET_KEEPCAPS: keep the permitted set across setuid.
+    func setKeepCapabilities(_ keep: Bool)
+    func setGroups(_ groups: [gid_t]) throws
+    func setGroupID(_ gid: gid_t) throws
+    func setUserID(_ uid: uid_t) throws
+    func dropBoundingCapability(_ capability: cap_value_t) throws
+    func setCapabilities(effective: [cap_value_t], permitted: [cap_value_t], inheritable: [cap_value_t]) throws
+    /// Clears the ambient set, then raises each; the kernel's refusals are ignored (as runc).
+    func raiseAmbientCapabilities(_ capabilities: [cap_value_t])
+    func setNoNewPrivileges() throws
+    func loadSeccomp(_ program: SeccompProgram) throws
+    /// execve: returns only when it failed, with its errno.
+    func execute(_ path: String, arguments: [String], environment: [String]) -> Int32
+}
