@@ -62,6 +62,10 @@ let package = Package(
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
         .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),
+        // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's specs.
+        .testTarget(name: "MinipodInitCoreTests", dependencies: [
+            "MinipodInitCore", "MinipodPod", "MinipodRuntime", "MinipodNet", "MinipodKube", "MinipodOCI", "MinipodSystem", "CCap",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["MinipodSystem"]),
     ],
     swiftLanguageModes: [.v5]
