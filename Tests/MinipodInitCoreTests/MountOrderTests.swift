@@ -10,7 +10,7 @@ struct MountOrderTests {
         let run = try kind.fixture().run()
         #expect(run.reachedExec, "\(String(describing: run.error))")
         let firstMount = try #require(run.first { $0.mount != nil || $0.isPivotRoot })
-        #expect(run.calls[firstMount] == .mount(.init(source: nil, target: "/", type: nil, flags: [.recursive, .private], data: nil)))
+        #expect(run.call(at: firstMount) == .mount(.init(source: nil, target: "/", type: nil, flags: [.recursive, .private], data: nil)))
     }
 
     @Test func rslaveRootfsPropagationMakesTheRootASlaveInstead() throws {
@@ -23,7 +23,7 @@ struct MountOrderTests {
     @Test func aBundleRootfsIsBoundOntoItselfRightAfter() throws {
         let fixture = try Fixture.ociDefault()
         let mounts = fixture.run().calls.compactMap(\.mount)
-        #expect(mounts.count > 2)
+        try #require(mounts.count > 2)
         #expect(mounts[1] == .init(source: fixture.rootfs, target: fixture.rootfs, type: nil, flags: [.bind, .recursive], data: nil))
     }
 
@@ -31,7 +31,7 @@ struct MountOrderTests {
         let fixture = try Fixture.pod()
         let mounts = fixture.run().calls.compactMap(\.mount)
         let layers = try #require(fixture.spec.annotations?[MinipodAnnotations.overlayRootfs])
-        #expect(mounts.count > 2)
+        try #require(mounts.count > 2)
         #expect(mounts[1] == .init(source: "overlay", target: fixture.rootfs, type: "overlay", flags: [], data: layers))
     }
 
@@ -47,7 +47,7 @@ struct MountOrderTests {
         let order = firstMountOfEach.compactMap { $0 }
         #expect(order == order.sorted() && Set(order).count == order.count, "mounted in the order \(order)")
         #expect(order.allSatisfy { $0 > rootfsMount && $0 < pivot })
-        let outside = run.calls[(rootfsMount + 1)..<pivot].compactMap(\.mount).filter { !$0.target.hasPrefix(fixture.rootfs + "/") }
+        let outside = run.calls(from: rootfsMount + 1, through: pivot - 1).compactMap(\.mount).filter { !$0.target.hasPrefix(fixture.rootfs + "/") }
         #expect(outside.isEmpty, "mounted outside the rootfs: \(outside)")
     }
 
@@ -87,7 +87,7 @@ struct MountOrderTests {
         let protectedMounts = run.all { $0.mount.map { protected.contains($0.target) } ?? false }
         #expect(!protectedMounts.isEmpty && protectedMounts.allSatisfy { $0 > pivot })
         // The host's root is detached at once: nothing of it stays reachable.
-        #expect(Array(run.calls[(pivot - 1)...(pivot + 3)]) == [
+        #expect(run.calls(from: pivot - 1, through: pivot + 3) == [
             .chdir(fixture.rootfs), .pivotRoot(newRoot: ".", putOld: "."),
             .mount(.init(source: nil, target: ".", type: nil, flags: [.recursive, .slave], data: nil)),
             .unmount(".", detach: true), .chdir("/"),
@@ -112,6 +112,6 @@ struct MountOrderTests {
         #expect(run.reachedExec, "\(String(describing: run.error))")
         #expect(run.calls.compactMap(\.mount).isEmpty && run.first(\.isPivotRoot) == nil)
         let chroot = try #require(run.first { $0 == .chroot(".") })
-        #expect(run.calls[chroot - 1] == .chdir(fixture.rootfs) && run.calls[chroot + 1] == .chdir("/"))
+        #expect(run.call(at: chroot - 1) == .chdir(fixture.rootfs) && run.call(at: chroot + 1) == .chdir("/"))
     }
 }

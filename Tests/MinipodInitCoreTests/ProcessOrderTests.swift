@@ -25,7 +25,7 @@ struct ProcessOrderTests {
         let readOnlyProcSys = try #require(run.first { $0.newMount?.target == "/proc/sys" })
         let hostname = try #require(run.first { $0 == .setHostname("minipod") })
         let sysctls = run.all { if case .writeKernelFile(let path, "1") = $0 { path.hasPrefix("/proc/sys/") } else { false } }
-        #expect(run.calls[sysctls.first ?? 0] == .writeKernelFile("/proc/sys/kernel/shm_rmid_forced", "1"))
+        #expect(run.call(at: sysctls.first ?? -1) == .writeKernelFile("/proc/sys/kernel/shm_rmid_forced", "1"))
         #expect(sysctls.count == 2)
         #expect(hostname < readOnlyProcSys)
         // After pivot_root, so /proc/sys is the container's /proc.

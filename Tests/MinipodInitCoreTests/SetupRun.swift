@@ -8,6 +8,15 @@ struct SetupRun {
 
     var reachedExec: Bool { calls.last?.isExecute == true && error is LaunchError }
 
+    /// The calls from `first` through `last`, as far as there are any: when a change breaks
+    /// the order the test sees a mismatch, not an index out of range that stops every test.
+    func calls(from first: Int, through last: Int) -> [RecordedCall] {
+        let first = max(first, 0), last = min(last, calls.count - 1)
+        return first <= last ? Array(calls[first...last]) : []
+    }
+
+    func call(at index: Int) -> RecordedCall? { calls.indices.contains(index) ? calls[index] : nil }
+
     func first(_ matches: (RecordedCall) -> Bool) -> Int? { calls.firstIndex(where: matches) }
 
     func last(_ matches: (RecordedCall) -> Bool) -> Int? { calls.lastIndex(where: matches) }

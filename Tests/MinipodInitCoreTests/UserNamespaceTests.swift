@@ -31,7 +31,7 @@ struct UserNamespaceTests {
         let target = fixture.rootfs + "/dev/fuse"
         #expect(run.first(\.isMakeNode) == nil)
         let bind = try #require(run.first { $0 == .mount(.init(source: "/dev/fuse", target: target, type: nil, flags: [.bind], data: nil)) })
-        #expect(run.calls[bind - 1] == .createFile(target))
+        #expect(run.call(at: bind - 1) == .createFile(target))
         let devTmpfs = try #require(run.first { $0.newMount?.target == fixture.rootfs + "/dev" })
         #expect(devTmpfs < bind && bind < (run.first(\.isPivotRoot) ?? 0))
     }
@@ -41,7 +41,7 @@ struct UserNamespaceTests {
         let run = fixture.run()
         let target = fixture.rootfs + "/dev/fuse"
         let node = try #require(run.first(\.isMakeNode))
-        #expect(Array(run.calls[node...(node + 2)]) == [
+        #expect(run.calls(from: node, through: node + 2) == [
             .makeNode(target, mode: S_IFCHR | 0o660, device: dev_t(10 << 8 | 229)),  // glibc's makedev(10, 229)
             .changeMode(target, 0o660),
             .changeOwner(target, uid: 0, gid: 5),
