@@ -10,7 +10,7 @@ struct DeviceNodes {
     let syscalls: any Syscalls
 
     func create(_ device: RuntimeSpec.Device, rootPath: String) throws {
-        guard device.path.hasPrefix("/dev/") else {
+        guard device.path.hasPrefix("/dev/"), !device.path.split(separator: "/").contains("..") else {
             throw MinipodError(.invalidArgument, "a device path must be below /dev, not \(device.path)")
         }
         let typeBits: mode_t

@@ -45,6 +45,11 @@ public struct NamespacePlan: Equatable {
         spawnCreates = creates.intersection([.user, .mount, .pid])
         initCreates = creates.subtracting(spawnCreates)
 
+        if let hostname = spec.hostname, !hostname.isEmpty, !seen.contains(.uts) {
+            // As runc: without a UTS namespace the name would be the host's to change.
+            throw MinipodError(.invalidArgument, "container \(container): hostname needs a UTS namespace: add {\"type\": \"uts\"} to linux.namespaces",
+                               field: "hostname")
+        }
         let uidMappings = spec.linux?.uidMappings ?? [], gidMappings = spec.linux?.gidMappings ?? []
         if creates.contains(.user) {
             guard !uidMappings.isEmpty, !gidMappings.isEmpty else {

@@ -55,6 +55,11 @@ struct NamespacePlanTests {
         #expect(problem(spec([.init(type: "user")], uid: [.init(containerID: 0, hostID: 1, size: 0)], gid: map))?.field == "linux.uidMappings[0]")
         #expect(problem(spec([.init(type: "pid"), .init(type: "pid")]))?.field == "linux.namespaces[1]")
         #expect(problem(spec([.init(type: "pidd")]))?.message.contains("unknown namespace type \"pidd\"") == true)
+        var named = spec([.init(type: "mount")])
+        named.hostname = "web"
+        #expect(problem(named)?.field == "hostname")
+        named.linux?.namespaces?.append(.init(type: "uts", path: "/run/ns/uts"))
+        #expect(problem(named) == nil, "a joined UTS namespace is one (pods join theirs)")
         var offsets = spec([.init(type: "mount")])
         offsets.linux?.timeOffsets = ["monotonic": .init(secs: 10)]
         #expect(problem(offsets)?.field == "linux.timeOffsets")
