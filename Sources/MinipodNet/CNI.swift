@@ -120,7 +120,7 @@ public struct CNI: Sendable {
             throw error
         }
         if let network = try? bridgeNetwork(), !network.pluginMasquerades {
-            do { try SubnetMasquerade(subnet: network.subnet).ensure() } catch {
+            do { try SubnetMasquerade(subnet: network.subnet, lockDirectory: stateDir).ensure() } catch {
                 try? del(containerID: containerID, netns: netns, portMappings: portMappings)
                 throw error
             }

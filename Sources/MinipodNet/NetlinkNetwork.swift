@@ -11,6 +11,8 @@ public struct NetlinkNetwork {
     public let bridge: String
     public let subnet: IPv4Subnet
     public let ipam: HostLocalIPAM
+    /// The CNI state directory: the subnet masquerade's lock lives there.
+    let stateDirectory: String
 
     /// Reads bridge, subnet and lease directory from the CNI conflist (written on first use).
     public init(cni: CNI) throws {
@@ -18,6 +20,7 @@ public struct NetlinkNetwork {
         bridge = network.bridge
         subnet = network.subnet
         ipam = HostLocalIPAM(directory: network.leaseDirectory, subnet: subnet)
+        stateDirectory = cni.stateDir
     }
 
     /// The host end of a pod's veth, derived from its id so clean-up finds it even after a crash.
@@ -45,7 +48,7 @@ public struct NetlinkNetwork {
             try pod.check(withOctets(address) { mp_nl_addr_add(pod.socket, eth0, $0, Int32(subnet.prefix)) }, "address eth0")
             try pod.check(mp_nl_link_up(pod.socket, eth0, 0), "set eth0 up")
             try pod.check(withOctets(subnet.gateway) { mp_nl_default_route_add(pod.socket, $0, eth0) }, "default route")
-            try SubnetMasquerade(subnet: subnet).ensure()
+            try SubnetMasquerade(subnet: subnet, lockDirectory: stateDirectory).ensure()
         } catch {
             del(containerID: containerID)
             throw error

@@ -1,3 +1,4 @@
+import Glibc
 import MinipodSystem
 
 /// One MASQUERADE rule for the whole pod subnet, added when the first pod of the
@@ -7,12 +8,30 @@ import MinipodSystem
 /// and pods of both paths (CNI plugins and `--network netlink`) share this rule.
 public struct SubnetMasquerade {
     public let subnet: IPv4Subnet
+    /// Where the lock lives that orders adding the rule against removing it with the last pod.
+    public let lockDirectory: String
 
     static let comment = "minipod pods"
 
-    public init(subnet: IPv4Subnet) { self.subnet = subnet }
+    public init(subnet: IPv4Subnet, lockDirectory: String) {
+        self.subnet = subnet
+        self.lockDirectory = lockDirectory
+    }
+
+    /// Runs body holding the rule's lock (flock on a file beside the network's state).
+    public func locked<T>(_ body: () throws -> T) rethrows -> T {
+        try? FileIO.makeDirectories(lockDirectory)
+        let fd = open(lockDirectory + "/masquerade.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 { flock(fd, LOCK_EX) }
+        defer { if fd >= 0 { close(fd) } }
+        return try body()
+    }
 
     public func ensure() throws {
+        try locked { try add() }
+    }
+
+    private func add() throws {
         let check = try Spawn.run(CNI.iptables, ["-w", "-t", "nat", "-C"] + rule)
         if check.status == .exited(0) { return }
         let add = try Spawn.run(CNI.iptables, ["-w", "-t", "nat", "-A"] + rule)

@@ -38,7 +38,6 @@ public struct PodTeardown {
                 problems.append("network: \(error)")
             }
         }
-        if runtime.map(usesPodNetwork) ?? false { removeMasqueradeUnlessUsed(except: key, cni: cni) }
         sandbox(key).remove()
 
         let uid = runtime?.uid ?? pod?.metadata.uid ?? knownUID
@@ -53,6 +52,8 @@ public struct PodTeardown {
         }
         // The state goes last: if we die before here, the next command finds the pod and finishes the job.
         do { try FileIO.removeTree(paths.runDir(key)) } catch { problems.append("\(error)") }
+        // After our state is gone, so that of pods torn down together the last one to get here sees no other.
+        if runtime.map(usesPodNetwork) ?? false { removeMasqueradeUnlessUsed(except: key, cni: cni) }
         if !problems.isEmpty {
             throw MinipodError(.system, "pod \(PodStore.name(fromKey: key)) not fully removed: " + problems.joined(separator: "; "))
         }
@@ -90,13 +91,18 @@ public struct PodTeardown {
         !runtime.hostNetwork && runtime.network != PodNetworkMode.none
     }
 
-    /// The subnet's masquerade rule stays while another pod of the network runs.
+    /// The subnet's masquerade rule stays while another pod of the network runs. Under the
+    /// rule's lock, which a starting pod takes to add it: its state exists before that.
     private func removeMasqueradeUnlessUsed(except key: String, cni: CNI) {
-        let store = PodStore(paths: paths)
-        let othersUseIt = store.keys().contains { other in
-            other != key && ((try? store.loadRuntime(other)).map(usesPodNetwork) ?? true)
+        guard let network = try? cni.bridgeNetwork() else { return }
+        let masquerade = SubnetMasquerade(subnet: network.subnet, lockDirectory: cni.stateDir)
+        masquerade.locked {
+            let store = PodStore(paths: paths)
+            let othersUseIt = store.keys().contains { other in
+                other != key && ((try? store.loadRuntime(other)).map(usesPodNetwork) ?? true)
+            }
+            if !othersUseIt { masquerade.remove() }
         }
-        if !othersUseIt, let network = try? cni.bridgeNetwork() { SubnetMasquerade(subnet: network.subnet).remove() }
     }
 
     public func sandbox(_ key: String) -> Sandbox {
