@@ -23,6 +23,8 @@ public struct PodPaths: Sendable {
     public static func key(namespace: String?, name: String) -> String { "\(namespace ?? "default")_\(name)" }
 
     public var podsStateDir: String { state + "/pods" }
+    /// Compiled seccomp filters by profile, shared by every pod's containers (SeccompProgramCache).
+    public var seccompCache: String { root + "/seccomp" }
     public func runDir(_ key: String) -> String { podsStateDir + "/" + key }
     public func statePath(_ key: String) -> String { runDir(key) + "/state.json" }
     public func runtimePath(_ key: String) -> String { runDir(key) + "/runtime.json" }

@@ -19,7 +19,7 @@ public final class Supervisor {
     var runtime: PodRuntimeInfo
     var slots: [ContainerSlot] = []
     var images: [String: Image] = [:]
-    let launcher = ContainerLauncher()
+    var launcher: ContainerLauncher { ContainerLauncher(sharedSeccompCache: paths.seccompCache) }
     let layout = CgroupLayout.detect()
     let signals: FDPipe
     var stopRequested = false

@@ -48,8 +48,13 @@ public final class CreatedContainer {
 /// Runs minipod-init for a spec: the host side of container creation.
 public struct ContainerLauncher {
     public var initPath: String
+    /// A directory of compiled seccomp filters shared by containers with the same profile.
+    public var sharedSeccompCache: String?
 
-    public init(initPath: String = InitBinary.path) { self.initPath = initPath }
+    public init(initPath: String = InitBinary.path, sharedSeccompCache: String? = nil) {
+        self.initPath = initPath
+        self.sharedSeccompCache = sharedSeccompCache
+    }
 
     public struct Stdio {
         public var stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1
@@ -193,7 +198,7 @@ public struct ContainerLauncher {
         config.faultPoint = FaultInjection.requested
         var program: SeccompProgram?
         if let profile = config.spec.linux?.seccomp {
-            program = try SeccompCompiler.program(for: profile, cachePath: seccompCache)
+            program = try SeccompCompiler.program(for: profile, cachePath: seccompCache, sharedCache: sharedSeccompCache)
             config.seccompFlags = program?.flags
         }
         try Message.send(socket, Array(try JSONEncoder().encode(config)))

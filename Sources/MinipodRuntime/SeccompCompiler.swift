@@ -94,13 +94,20 @@ public enum SeccompCompiler {
     }
 
     /// The program for `profile`: read from `cachePath` when that file exists (written
-    /// when the container was created from the same spec), else compiled and, with a
-    /// path, written there for the container's later `exec`s.
-    public static func program(for profile: RuntimeSpec.Seccomp, cachePath: String?) throws -> SeccompProgram {
+    /// when the container was created from the same spec), else taken from the shared
+    /// cache or compiled and, with a path, written there for the container's later `exec`s.
+    public static func program(for profile: RuntimeSpec.Seccomp, cachePath: String?, sharedCache: String? = nil) throws -> SeccompProgram {
         if let cachePath, let bytes = try? FileIO.readBytes(cachePath), let cached = SeccompProgram(serialized: bytes) {
             return cached
         }
-        let program = try compile(profile)
+        let shared = sharedCache.map(SeccompProgramCache.init(directory:))
+        let program: SeccompProgram
+        if let found = shared?.program(for: profile) {
+            program = found
+        } else {
+            program = try compile(profile)
+            shared?.store(program, for: profile)
+        }
         if let cachePath {
             try FileIO.writeAtomically(cachePath, bytes: program.serialized, mode: 0o600)
         }
