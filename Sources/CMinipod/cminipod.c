@@ -284,7 +284,7 @@ pid_t mp_spawn(const struct mp_spawn_attr *a, int *err, int *failed_step) {
 }
 
 /* A new network namespace has lo down; what CNI's loopback plugin does, without starting it. */
-static int loopback_up(void) {
+int mp_loopback_up(void) {
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0) return -1;
     struct ifreq ifr;
@@ -311,7 +311,7 @@ pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *e
         int e = 0;
         if (unshare(flags) < 0) e = errno;
         else if (hlen && (flags & CLONE_NEWUTS) && sethostname(hostname, hlen) < 0) e = errno;
-        else if ((flags & CLONE_NEWNET) && loopback_up() < 0) e = errno;
+        else if ((flags & CLONE_NEWNET) && mp_loopback_up() < 0) e = errno;
         ssize_t ignored = write(ready[1], &e, sizeof e);
         (void)ignored;
         char b;

@@ -62,6 +62,7 @@ public struct ContainerSetup {
         // which we joined (or were moved into) before.
         let first = toCreate.subtracting([.cgroup, .time])
         if !first.isEmpty { try syscalls.unshare(first) }
+        if first.contains(.net) { try syscalls.setLoopbackUp() }
         if toCreate.contains(.time) { try TimeNamespace(syscalls: syscalls).create(offsets: spec.linux?.timeOffsets ?? [:]) }
         if toCreate.contains(.cgroup) { try syscalls.unshare(.cgroup) }
     }

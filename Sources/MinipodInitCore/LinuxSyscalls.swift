@@ -73,6 +73,9 @@ public struct LinuxSyscalls: Syscalls {
     // MARK: NamespaceCalls
 
     public func unshare(_ namespaces: Sys.Namespaces) throws { try Sys.unshare(namespaces) }
+    public func setLoopbackUp() throws {
+        if mp_loopback_up() != 0 { throw MinipodError.sys("set lo up in the container's network namespace") }
+    }
 
     public func setHostname(_ name: String) throws { try Sys.sethostname(name) }
 

@@ -42,6 +42,8 @@ public protocol FileCalls {
 /// The container's namespaces, cgroup, terminal and the kernel settings in /proc.
 public protocol NamespaceCalls {
     func unshare(_ namespaces: Sys.Namespaces) throws
+    /// lo up in a new network namespace, as runc and crun do.
+    func setLoopbackUp() throws
     func setHostname(_ name: String) throws
     func joinCgroup(_ procsFiles: [String], container: String) throws
     func attachConsole(socket: Int32, container: String) throws

@@ -11,27 +11,45 @@ extension Integration {
     /// Runs `minipod oci --root <ociRoot> args…`; waits for the process, not for EOF on its output.
     @discardableResult
     func oci(_ args: [String], stdin: String = "") -> TestHost.Result {
+        runWithFileIO(host.binary, ["oci", "--root", ociRoot] + args, environment: host.environment, stdin: stdin)
+    }
+
+    /// Runs a program with stdio on files: it waits for the process, not for EOF on its
+    /// output, which a container (or conmon) started by it may hold open. Spawned and
+    /// reaped here (posix_spawn, waitpid): Foundation's Process missed the exit of a
+    /// podman whose conmon stayed behind and left the test waiting forever.
+    func runWithFileIO(_ executable: String, _ args: [String], environment: [String: String], stdin: String = "",
+                       timeout: TimeInterval = 60) -> TestHost.Result {
         let dir = host.base + "/oci-io"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let id = UUID().uuidString
         let paths = ["in", "out", "err"].map { dir + "/\(id).\($0)" }
         FileManager.default.createFile(atPath: paths[0], contents: Data(stdin.utf8))
-        paths.dropFirst().forEach { FileManager.default.createFile(atPath: $0, contents: nil) }
         defer { paths.forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: host.binary)
-        p.arguments = ["oci", "--root", ociRoot] + args
-        p.environment = host.environment
-        p.standardInput = FileHandle(forReadingAtPath: paths[0])
-        p.standardOutput = FileHandle(forWritingAtPath: paths[1])
-        p.standardError = FileHandle(forWritingAtPath: paths[2])
-        do { try p.run() } catch { return TestHost.Result(status: -1, stdout: "", stderr: "\(error)") }
-        let deadline = Date().addingTimeInterval(60)
-        while p.isRunning && Date() < deadline { usleep(5_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, paths[0], O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, paths[1], O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, paths[2], O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard rc == 0 else { return TestHost.Result(status: -1, stdout: "", stderr: "posix_spawn \(executable): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        var reaped = waitpid(pid, &status, WNOHANG)
+        while reaped == 0 || (reaped < 0 && errno == EINTR) {
+            if Date() > deadline { kill(pid, SIGKILL) }
+            usleep(5_000)
+            reaped = waitpid(pid, &status, WNOHANG)
+        }
+        if reaped < 0 { return TestHost.Result(status: -1, stdout: "", stderr: "waitpid \(executable): \(String(cString: strerror(errno)))") }
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        return TestHost.Result(status: p.terminationStatus, stdout: read(paths[1]), stderr: read(paths[2]))
+        let exited = status & 0x7f == 0
+        return TestHost.Result(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: read(paths[1]), stderr: read(paths[2]))
     }
 
     /// A bundle with busybox's rootfs (the image archive's single layer) and

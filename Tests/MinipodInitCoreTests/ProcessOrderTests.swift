@@ -8,10 +8,12 @@ import Testing
 struct ProcessOrderTests {
     @Test func theCgroupIsJoinedThenTheNamespacesMadeBeforeAnyMount() throws {
         let run = try Fixture.ociDefault().run()
-        #expect(Array(run.calls.prefix(4)) == [
+        #expect(Array(run.calls.prefix(5)) == [
             .joinCgroup(["/sys/fs/cgroup/minipod/test/cgroup.procs"]),
             // pid and mount came with the spawn; the cgroup namespace last, rooted at the joined cgroup.
             .unshare([.net, .ipc, .uts]),
+            // A new network namespace gets lo up (podman pods with --network none rely on it, as on runc).
+            .setLoopbackUp,
             .unshare(.cgroup),
             .mount(.init(source: nil, target: "/", type: nil, flags: [.recursive, .private], data: nil)),
         ])

@@ -26,6 +26,7 @@ enum RecordedCall: Equatable, CustomStringConvertible {
     case changeMode(String, mode_t)
     case changeOwner(String, uid: uid_t, gid: gid_t)
     case unshare(Sys.Namespaces)
+    case setLoopbackUp
     case setHostname(String)
     case joinCgroup([String])
     case attachConsole(socket: Int32)
@@ -106,6 +107,7 @@ enum RecordedCall: Equatable, CustomStringConvertible {
         case .changeMode(let path, let mode): return "chmod 0o\(String(mode, radix: 8)) \(path)"
         case .changeOwner(let path, let uid, let gid): return "chown \(uid):\(gid) \(path)"
         case .unshare(let namespaces): return "unshare 0x\(String(namespaces.rawValue, radix: 16))"
+        case .setLoopbackUp: return "lo up"
         case .setHostname(let name): return "sethostname \(name)"
         case .joinCgroup(let files): return "join cgroup \(files)"
         case .attachConsole(let socket): return "attach console \(socket)"

@@ -131,6 +131,8 @@ final class RecordingSyscalls: Syscalls {
 
     func unshare(_ namespaces: Sys.Namespaces) throws { try record(.unshare(namespaces)) }
 
+    func setLoopbackUp() throws { try record(.setLoopbackUp) }
+
     func setHostname(_ name: String) throws { try record(.setHostname(name)) }
 
     func joinCgroup(_ procsFiles: [String], container: String) throws { try record(.joinCgroup(procsFiles)) }

@@ -39,6 +39,8 @@ int mp_set_ctty(int fd);
 int mp_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int mp_set_winsize(int fd, unsigned short rows, unsigned short cols);
 pid_t mp_fork(void);
+/// Sets lo up in the calling process's network namespace (a new one has it down).
+int mp_loopback_up(void);
 /// makedev(3), a macro Swift cannot call.
 unsigned long mp_makedev(unsigned int major, unsigned int minor);
 int mp_pipe2(int *fds, int cloexec);
