@@ -5,6 +5,12 @@ import MinipodOCI
 import MinipodRuntime
 import MinipodSystem
 
+/// A container created ahead of its turn (Supervisor.precreate).
+struct PrecreatedContainer {
+    let created: CreatedContainer
+    let restart: Int
+}
+
 extension Supervisor {
     func cgroup(for name: String) -> Cgroup {
         Cgroup(layout: layout, path: paths.cgroupPath(uid: runtime.uid, container: name))
@@ -29,7 +35,9 @@ extension Supervisor {
             event("Created", "Created container \(container.name)")
             event("Started", "Started container \(container.name)")
             try? updateRuntime { $0.containers[container.name]?.pid = started }
-            // The next container starts once this one has settled (see waitUntilSettled) and its postStart hook ran.
+            // The next container starts once this one has settled (see waitUntilSettled) and its postStart hook ran;
+            // it is created meanwhile, so its set-up overlaps this one's start-up.
+            precreate(after: i)
             waitUntilSettled(cgroup(for: container.name), pid: started)
             runPostStart(i)
         } catch {
@@ -46,6 +54,41 @@ extension Supervisor {
     var podEverRunning: Bool { slots.filter { $0.kind == .main }.allSatisfy(\.everStarted) }
 
     private func launch(_ container: Container, restart: Int) throws -> pid_t {
+        let created: CreatedContainer
+        let index = slots.firstIndex { $0.name == container.name }
+        if let index, let pre = precreated.removeValue(forKey: index), pre.restart == restart {
+            created = pre.created
+        } else {
+            created = try create(container, restart: restart)
+        }
+        do { try created.start() } catch {
+            cgroup(for: container.name).killAll()
+            throw error
+        }
+        return created.pid
+    }
+
+    /// Creates the main container after slot i if it is the next to start for the first time;
+    /// a failure here is left for its own start to meet and report.
+    private func precreate(after i: Int) {
+        let next = i + 1
+        guard next < slots.count, slots[next].kind == .main, !slots[next].everStarted, slots[next].pid == nil,
+              slots[next].restartAt == nil, precreated[next] == nil, !stopRequested else { return }
+        do {
+            precreated[next] = PrecreatedContainer(created: try create(slots[next].container, restart: 0), restart: 0)
+        } catch {
+            log("container \(slots[next].name): created at its turn instead: \(error)")
+        }
+    }
+
+    /// Gives up on containers created but never started (the pod stops first).
+    func abortPrecreated() {
+        for (_, pre) in precreated { pre.created.abort() }
+        precreated = [:]
+    }
+
+    /// Everything up to a created container whose init waits for "start".
+    private func create(_ container: Container, restart: Int) throws -> CreatedContainer {
         guard let image = images[container.image] else { throw MinipodError(.notFound, "image \(container.image) is not loaded") }
         if case .v2 = layout { CgroupMigrationLock.prime(layout: layout) }
         let containerDir = paths.containerDir(uid: runtime.uid, container: container.name)
@@ -95,11 +138,7 @@ extension Supervisor {
                 logPath: logPath, specPath: specPath)
         }
         FaultInjection.point("supervisor-after-create")
-        do { try created.start() } catch {
-            cg.killAll()
-            throw error
-        }
-        return created.pid
+        return created
     }
 
     /// A container without a startupProbe counts as started once its processes
@@ -187,6 +226,7 @@ extension Supervisor {
     /// sidecars, within the grace period; then SIGKILL whatever is left.
     func stopAll(grace: Int) {
         stopRequested = true
+        abortPrecreated()
         var deadline = Date().addingTimeInterval(TimeInterval(max(0, grace)))
         var appliedGrace = grace
         for group in [ContainerSlot.Kind.main, .initContainer, .sidecar] {

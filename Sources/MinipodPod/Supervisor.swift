@@ -18,6 +18,8 @@ public final class Supervisor {
     var pod: Pod
     var runtime: PodRuntimeInfo
     var slots: [ContainerSlot] = []
+    /// The next main container, created while the one before it settles; started in its turn.
+    var precreated: [Int: PrecreatedContainer] = [:]
     var images: [String: Image] = [:]
     var launcher: ContainerLauncher { ContainerLauncher(sharedSeccompCache: paths.seccompCache) }
     let layout = CgroupLayout.detect()

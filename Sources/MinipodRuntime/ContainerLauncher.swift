@@ -27,7 +27,12 @@ public final class CreatedContainer {
     /// Sends "start" and waits until execve happened (the socket closes) or fails.
     public func start() throws {
         defer { close(socket); socket = -1 }
-        try Message.send(socket, [1])
+        do { try Message.send(socket, [1]) } catch {
+            // Its init is gone (or going): reap it rather than leave a zombie behind.
+            kill(pid, SIGKILL)
+            _ = try? Spawn.wait(pid)
+            throw MinipodError(.runtime, "container \(name) failed to start: its init exited before start")
+        }
         if let bytes = try Message.receive(socket) {
             let report = try? JSONDecoder().decode(InitReport.self, from: Data(bytes))
             _ = try? Spawn.wait(pid)
