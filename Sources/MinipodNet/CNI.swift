@@ -85,6 +85,10 @@ public struct CNI: Sendable {
     public func bridgeNetwork() throws -> BridgeNetwork {
         try ensureConfig()
         let (_, name, plugins) = try plugins()
+        return try bridgeNetwork(name: name, plugins: plugins)
+    }
+
+    private func bridgeNetwork(name: String, plugins: [[String: Any]]) throws -> BridgeNetwork {
         guard let bridgePlugin = plugins.first(where: { $0["type"] as? String == "bridge" }),
               let ipamConfig = bridgePlugin["ipam"] as? [String: Any],
               let subnetText = ((ipamConfig["ranges"] as? [[[String: Any]]])?.first?.first?["subnet"] as? String) ?? ipamConfig["subnet"] as? String else {
@@ -119,7 +123,7 @@ public struct CNI: Sendable {
             try? del(containerID: containerID, netns: netns, portMappings: portMappings)
             throw error
         }
-        if let network = try? bridgeNetwork(), !network.pluginMasquerades {
+        if let network = try? bridgeNetwork(name: name, plugins: plugins), !network.pluginMasquerades {
             do { try SubnetMasquerade(subnet: network.subnet, lockDirectory: stateDir).ensure() } catch {
                 try? del(containerID: containerID, netns: netns, portMappings: portMappings)
                 throw error

@@ -30,6 +30,10 @@ extension Integration {
         // The uts namespace is the pod's: hostname is the pod name, /etc/hosts maps it to the pod IP.
         #expect(host.run(["exec", "net-a", "--", "hostname"]).stdout == "net-a\n")
         #expect(host.run(["exec", "net-a", "--", "cat", "/etc/hosts"]).stdout.contains("\(a)\tnet-a"))
+        // Traffic leaving the host is masqueraded by one rule for the subnet, not one per pod.
+        let rules = shell("iptables -t nat -S POSTROUTING")
+        #expect(rules.components(separatedBy: "-s 10.87.0.0/24 ! -d 10.87.0.0/24 -m comment --comment \"minipod pods\" -j MASQUERADE").count == 2,
+                "\(rules)")
         host.cleanup(["net-a", "net-b"])
         #expect(HostSnapshot.take() == before, "veths, leases and NAT rules go with the pods: \(HostSnapshot.take())")
     }
