@@ -5,12 +5,6 @@ import MinipodOCI
 import MinipodRuntime
 import MinipodSystem
 
-/// A container created ahead of its turn (Supervisor.precreate).
-struct PrecreatedContainer {
-    let created: CreatedContainer
-    let restart: Int
-}
-
 extension Supervisor {
     func cgroup(for name: String) -> Cgroup {
         Cgroup(layout: layout, path: paths.cgroupPath(uid: runtime.uid, container: name))
@@ -21,7 +15,7 @@ extension Supervisor {
         let container = slots[i].container
         let restart = slots[i].everStarted ? slots[i].restartCount + 1 : 0
         do {
-            let started = try launch(container, restart: restart)
+            let started = try launch(i, restart: restart)
             slots[i].pid = started
             if slots[i].everStarted { slots[i].restartCount += 1 }
             slots[i].everStarted = true
@@ -53,14 +47,10 @@ extension Supervisor {
 
     var podEverRunning: Bool { slots.filter { $0.kind == .main }.allSatisfy(\.everStarted) }
 
-    private func launch(_ container: Container, restart: Int) throws -> pid_t {
-        let created: CreatedContainer
-        let index = slots.firstIndex { $0.name == container.name }
-        if let index, let pre = precreated.removeValue(forKey: index), pre.restart == restart {
-            created = pre.created
-        } else {
-            created = try create(container, restart: restart)
-        }
+    /// Only a container that never started was created ahead (its first run is restart 0).
+    private func launch(_ i: Int, restart: Int) throws -> pid_t {
+        let container = slots[i].container
+        let created = try precreated.removeValue(forKey: i) ?? create(container, restart: restart)
         do { try created.start() } catch {
             cgroup(for: container.name).killAll()
             throw error
@@ -75,7 +65,7 @@ extension Supervisor {
         guard next < slots.count, slots[next].kind == .main, !slots[next].everStarted, slots[next].pid == nil,
               slots[next].restartAt == nil, precreated[next] == nil, !stopRequested else { return }
         do {
-            precreated[next] = PrecreatedContainer(created: try create(slots[next].container, restart: 0), restart: 0)
+            precreated[next] = try create(slots[next].container, restart: 0)
         } catch {
             log("container \(slots[next].name): created at its turn instead: \(error)")
         }
@@ -83,7 +73,7 @@ extension Supervisor {
 
     /// Gives up on containers created but never started (the pod stops first).
     func abortPrecreated() {
-        for (_, pre) in precreated { pre.created.abort() }
+        for (_, created) in precreated { created.abort() }
         precreated = [:]
     }
 

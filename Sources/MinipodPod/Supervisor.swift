@@ -19,7 +19,7 @@ public final class Supervisor {
     var runtime: PodRuntimeInfo
     var slots: [ContainerSlot] = []
     /// The next main container, created while the one before it settles; started in its turn.
-    var precreated: [Int: PrecreatedContainer] = [:]
+    var precreated: [Int: CreatedContainer] = [:]
     var images: [String: Image] = [:]
     var launcher: ContainerLauncher { ContainerLauncher(sharedSeccompCache: paths.seccompCache) }
     let layout = CgroupLayout.detect()
