@@ -101,7 +101,8 @@ extension OCIVerb {
 }
 
 struct OCIStart: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container (runs its process).")
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container (runs its process).",
+        discussion: "Example:\n  minipod oci start web")
     @OptionGroup var global: OCIOptions
     @Argument var id: String
 
@@ -109,7 +110,8 @@ struct OCIStart: OCIVerb {
 }
 
 struct OCIStateCommand: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print the state of a container as JSON.")
+    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print the state of a container as JSON.",
+        discussion: "Example:\n  minipod oci state web")
     @OptionGroup var global: OCIOptions
     @Argument var id: String
 
@@ -117,7 +119,8 @@ struct OCIStateCommand: OCIVerb {
 }
 
 struct OCIKill: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container's init.")
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container's init.",
+        discussion: "Example:\n  minipod oci kill web KILL")
     @OptionGroup var global: OCIOptions
     @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.") var all = false
     @Argument var id: String
@@ -130,7 +133,8 @@ struct OCIKill: OCIVerb {
 }
 
 struct OCIDelete: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container: its cgroup and state.")
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container: its cgroup and state.",
+        discussion: "Example:\n  minipod oci delete --force web")
     @OptionGroup var global: OCIOptions
     @Flag(name: [.short, .long], help: "Kill the container first if it is running.") var force = false
     @Argument var id: String
@@ -139,14 +143,16 @@ struct OCIDelete: OCIVerb {
 }
 
 struct OCIFeatures: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print the runtime-spec features JSON.")
+    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print the runtime-spec features JSON.",
+        discussion: "Example:\n  minipod oci features | jq .namespaces")
     @OptionGroup var global: OCIOptions
 
     func execute() throws { print(OCIDefaults.Features().json()) }
 }
 
 struct OCISpec: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json (a root shell in ./rootfs).")
+    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json (a root shell in ./rootfs).",
+        discussion: "Example:\n  mkdir -p b/rootfs && minipod oci spec --bundle b")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "Directory to write config.json to.") var bundle: String = "."
 
@@ -159,7 +165,8 @@ struct OCISpec: OCIVerb {
 }
 
 struct OCIList: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers under --root.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers under --root.",
+        discussion: "Example:\n  minipod oci list --format json")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "table or json.") var format: String = "table"
     @Flag(name: [.short, .long], help: "Print only the ids.") var quiet = false
@@ -178,7 +185,8 @@ struct OCIList: OCIVerb {
 }
 
 struct OCIPs: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes of a container (ps -ef, or --format json).")
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes of a container (ps -ef, or --format json).",
+        discussion: "Example:\n  minipod oci ps web -- -o pid,comm")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "table or json.") var format: String = "table"
     @Argument var id: String

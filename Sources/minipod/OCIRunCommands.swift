@@ -23,7 +23,8 @@ struct OCICreateOptions: ParsableArguments {
 }
 
 struct OCICreate: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for `start`.")
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for `start`.",
+        discussion: "Example:\n  minipod oci create --bundle b web && minipod oci start web")
     @OptionGroup var global: OCIOptions
     @OptionGroup var options: OCICreateOptions
     @Argument var id: String
@@ -32,7 +33,8 @@ struct OCICreate: OCIVerb {
 }
 
 struct OCIRun: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container; without -d, wait for it and delete it.")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container; without -d, wait for it and delete it.",
+        discussion: "Example:\n  minipod oci run --bundle b web")
     @OptionGroup var global: OCIOptions
     @OptionGroup var options: OCICreateOptions
     @Flag(name: [.short, .long], help: "Return once the process runs.") var detach = false
@@ -64,7 +66,8 @@ struct OCIRun: OCIVerb {
 }
 
 struct OCIExec: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a process in a running container.")
+    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a process in a running container.",
+        discussion: "Example:\n  minipod oci exec -t web /bin/sh")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "process.json (runtime-spec Process) instead of args.") var process: String?
     @Flag(name: [.short, .long], help: "Allocate a pseudo-TTY.") var tty = false

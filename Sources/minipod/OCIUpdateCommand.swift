@@ -13,6 +13,9 @@ struct OCIUpdate: OCIVerb {
         leaves out keep their value, as do limits given as 0 and an empty cpuset.
         Flags given with it replace its fields (runc ignores them then). Device
         rules cannot be changed. Sizes: bytes, or 512m, 1.5g, 64MiB; -1 is unlimited.
+
+        Example:
+          minipod oci update --memory 256m --pids-limit 100 web
         """)
 
     @OptionGroup var global: OCIOptions
