@@ -30,6 +30,9 @@ struct Minipod: ParsableCommand {
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
         signal(SIGPIPE, SIG_IGN)
+        if let supervise = Supervise.fromStartLine(CommandLine.arguments) {
+            do { try supervise.run() } catch { exit(withError: error) }
+        }
         // exec's one unavoidable kernel wait (see CgroupMigrationLock) starts now, before
         // argument parsing and state decoding, so those run while it passes.
         if CommandLine.arguments.dropFirst().first == "exec", case let layout = CgroupLayout.detect(), case .v2 = layout {

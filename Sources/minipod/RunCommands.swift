@@ -94,4 +94,18 @@ struct Supervise: ParsableCommand {
         let supervisor = try Supervisor(paths: PodPaths(), key: key, reportFD: reportFd)
         Foundation.exit(supervisor.run())
     }
+
+    /// `minipod run` starts the supervisor with exactly `supervise KEY --report-fd N`.
+    /// Read by hand, that line keeps ArgumentParser (which reflects over every
+    /// command type) out of the supervisor's pages: one supervisor stays resident
+    /// per pod, so what it touches is memory per pod. Any other shape goes
+    /// through ArgumentParser as usual.
+    static func fromStartLine(_ arguments: [String]) -> Supervise? {
+        guard arguments.count == 5, arguments[1] == "supervise", !arguments[2].hasPrefix("-"),
+              arguments[3] == "--report-fd", let fd = Int32(arguments[4]) else { return nil }
+        var command = Supervise()
+        command.key = arguments[2]
+        command.reportFd = fd
+        return command
+    }
 }
