@@ -55,6 +55,8 @@ int mp_fsetxattr(int fd, const char *name, const char *value, size_t len);
 ssize_t mp_getxattr(const char *path, const char *name, void *value, size_t size);
 /// splice(2) between an fd and a pipe, moving data without copying it through user space.
 ssize_t mp_splice(int fd_in, int fd_out, size_t len);
+/* F_SETPIPE_SZ: the pipe's capacity in bytes (rounded up by the kernel); returns it or -1. */
+int mp_set_pipe_size(int fd, int bytes);
 /// unlockpt + ptsname_r: the path of the pty peer of `master`.
 int mp_pty_peer_name(int master, char *name, size_t len);
 int mp_send_fd(int sock, int fd, const void *data, size_t len);
