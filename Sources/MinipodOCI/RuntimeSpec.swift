@@ -169,8 +169,9 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
             public init() {}
         }
         public struct Pids: Codable, Equatable, Sendable {
-            public var limit: Int64
-            public init(limit: Int64) { self.limit = limit }
+            /// Optional since runtime-spec 1.2: `"pids": {}` sets nothing.
+            public var limit: Int64?
+            public init(limit: Int64?) { self.limit = limit }
         }
         public struct BlockIO: Codable, Equatable, Sendable {
             public var weight: UInt16?

@@ -81,6 +81,16 @@ struct OCIUpdateTests {
         #expect(throws: MinipodError.self) { try OCIResourceUpdate.decode(Array("not json".utf8), source: "r.json") }
     }
 
+    /// runtime-spec 1.2 made pids.limit optional: an empty pids object changes nothing.
+    @Test func anEmptyPidsObjectKeepsTheLimit() throws {
+        let change = try OCIResourceUpdate.decode(Array(#"{"pids":{},"memory":{"limit":5}}"#.utf8), source: "-")
+        #expect(change.pids != nil && change.pids?.limit == nil)
+        var current = RuntimeSpec.Resources()
+        current.pids = .init(limit: 100)
+        let r = OCIResourceUpdate.merge(change, into: current)
+        #expect(r.pids?.limit == 100 && r.memory?.limit == 5)
+    }
+
     @Test func aChangeReplacesTheFieldsItSetsAndKeepsTheRest() {
         var current = RuntimeSpec.Resources()
         current.memory = .init(limit: 64 << 20)
