@@ -104,3 +104,21 @@ public struct PodStore: Sendable {
         }
     }
 }
+
+/// Which file a path names and when it last changed: state.json is always
+/// replaced by rename, so a new save shows as a new inode or time.
+struct StateFileVersion: Equatable {
+    let inode: UInt64
+    let modifiedSeconds: Int
+    let modifiedNanoseconds: Int
+    let size: Int64
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        inode = UInt64(st.st_ino)
+        modifiedSeconds = st.st_mtim.tv_sec
+        modifiedNanoseconds = st.st_mtim.tv_nsec
+        size = Int64(st.st_size)
+    }
+}

@@ -7,7 +7,9 @@ extension Supervisor {
     /// without touching metadata the CLI may have changed (deletion fields).
     func writeStatus() {
         let status = buildStatus()
-        _ = try? store.update(key) { stored in stored.status = status }
+        // Only the supervisor writes status, so an unchanged one needs no read-modify-write.
+        if status == writtenStatus { return }
+        if (try? store.update(key, { stored in stored.status = status })) != nil { writtenStatus = status }
     }
 
     func buildStatus() -> PodStatus {

@@ -27,6 +27,10 @@ public final class Supervisor {
     var stopRequested = false
     var startTime = KubeTime.now()
     var transitions: [String: String] = [:]
+    /// The status last written to state.json: an idle pod's loop writes (and reads) nothing.
+    var writtenStatus: PodStatus?
+    /// state.json's identity when deletionRequested() last decoded it, and what it said.
+    private var checkedState: (version: StateFileVersion, deleting: Bool)?
     /// supervisor.sock, where `minipod attach` connects (-1 until set up).
     var listener: Int32 = -1
     let attachRegistry = AttachRegistry()
@@ -205,8 +209,15 @@ public final class Supervisor {
         }
     }
 
+    /// `delete` marks state.json and sends SIGTERM; this finds the mark should the
+    /// signal be missed. The file is decoded again only when it was replaced
+    /// (every save renames a new file in), so the idle loop costs one stat(2).
     private func deletionRequested() -> Bool {
-        (try? store.loadPod(key))?.metadata.deletionTimestamp != nil
+        let version = StateFileVersion(path: paths.statePath(key))
+        if let checked = checkedState, let version, checked.version == version { return checked.deleting }
+        let deleting = (try? store.loadPod(key))?.metadata.deletionTimestamp != nil
+        if let version { checkedState = (version, deleting) }
+        return deleting
     }
 
     func reap() {
