@@ -62,6 +62,30 @@ indirect enum JSONValue: Decodable {
         }
     }
 
+    /// One line, no spaces, keys sorted: how kubectl's jsonpath prints an object or array.
+    static func writeCompact(_ value: JSONValue, to out: inout String) {
+        switch value {
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                writeCompact(item, to: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (i, key) in fields.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                quote(key, to: &out)
+                out += ":"
+                writeCompact(fields[key]!, to: &out)
+            }
+            out += "}"
+        default:
+            write(value, indent: 0, to: &out)
+        }
+    }
+
     static func quote(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {

@@ -14,6 +14,7 @@ struct Delete: ParsableCommand {
           minipod delete pod sidecar-demo localhost-demo --grace-period=0
           minipod delete -f examples/sidecar-pod.yaml
           minipod delete pods --all
+          minipod delete pods -l app=web
         """)
 
     @Argument(help: "pod or pods, then names (or pod/NAME).")
@@ -34,6 +35,9 @@ struct Delete: ParsableCommand {
     @Flag(help: "Every pod in the namespace.")
     var all = false
 
+    @Option(name: [.customShort("l"), .customLong("selector")], help: "Delete the pods with these labels (k=v,k!=v,k,!k).")
+    var selector: String?
+
     @Flag(name: .customLong("ignore-not-found"), help: "A missing pod is not an error.")
     var ignoreNotFound = false
 
@@ -51,6 +55,12 @@ struct Delete: ParsableCommand {
                 names = try args.map(podName)
             }
             if all { names = PodLister(paths: global.paths).pods(namespace: global.ns).map(\.metadata.name) }
+            if let selector {
+                let labels = try LabelSelector(selector)
+                let matching = PodLister(paths: global.paths).pods(namespace: global.ns).filter { labels.matches($0.metadata.labels) }
+                names = names.isEmpty && !all ? matching.map(\.metadata.name) : names.filter { n in matching.contains { $0.metadata.name == n } }
+                if names.isEmpty { printErr("No resources found"); return }
+            }
             if names.isEmpty && !all {
                 throw MinipodError(.invalidArgument, "resource(s) were provided, but no name was specified")
             }

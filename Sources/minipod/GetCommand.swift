@@ -12,8 +12,10 @@ struct Get: ParsableCommand {
         Examples:
           minipod get pods
           minipod get pods -w
+          minipod get pods -l app=web --show-labels
           minipod get pod localhost-demo -o wide
           minipod get pod sidecar-demo -o yaml
+          minipod get pod localhost-demo -o jsonpath='{.status.podIP}'
         """)
 
     @Argument(help: "pods, pod or po, optionally pod/NAME; then pod names.")
@@ -21,8 +23,11 @@ struct Get: ParsableCommand {
 
     @Argument var names: [String] = []
 
-    @Option(name: .shortAndLong, help: "wide, yaml, json or name.")
+    @Option(name: .shortAndLong, help: "wide, yaml, json, name or jsonpath=TEMPLATE.")
     var output: String?
+
+    @Flag(name: .customLong("no-headers"), help: "Print the table without its header line.")
+    var noHeaders = false
 
     @Flag(name: .shortAndLong, help: "After listing, watch for changes.")
     var watch = false
@@ -33,7 +38,7 @@ struct Get: ParsableCommand {
     @Flag(name: .customLong("show-labels"), help: "Add a LABELS column.")
     var showLabels = false
 
-    @Option(name: [.short, .customLong("selector")], help: "Label selector, key=value[,key=value].")
+    @Option(name: [.customShort("l"), .customLong("selector")], help: "Label selector, key=value[,key=value].")
     var selector: String?
 
     @OptionGroup var global: GlobalOptions
@@ -58,7 +63,7 @@ struct Get: ParsableCommand {
                 return
             }
             let wide = output == "wide"
-            if !pods.isEmpty { print(PodPrinter.table(pods: pods, wide: wide, showLabels: showLabels), terminator: "") }
+            if !pods.isEmpty { print(PodPrinter.table(pods: pods, wide: wide, showLabels: showLabels, includeHeader: !noHeaders), terminator: "") }
             guard watch else { return }
             try watchChanges(lister: lister, initial: pods, wanted: wanted, wide: wide)
         } catch {
@@ -77,7 +82,7 @@ struct Get: ParsableCommand {
             last[key] = rowKey(pod)
             offsets[key] = store.history(key, from: 0).offset
         }
-        var header = initial.isEmpty
+        var header = initial.isEmpty && !noHeaders
         while true {
             for key in store.keys() {
                 let (versions, offset) = store.history(key, from: offsets[key] ?? 0)
@@ -113,8 +118,8 @@ struct Get: ParsableCommand {
             }
         }
         if let selector {
-            let pairs = selector.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
-            result = result.filter { pod in pairs.allSatisfy { $0.count == 2 && pod.metadata.labels?[$0[0]] == $0[1] } }
+            let labels = try LabelSelector(selector)
+            result = result.filter { labels.matches($0.metadata.labels) }
         }
         return result
     }
@@ -130,8 +135,15 @@ struct Get: ParsableCommand {
                 let list = PodList(items: pods)
                 print(output == "yaml" ? try PodPrinter.encodeYAML(list) : try PodPrinter.encodeJSON(list), terminator: output == "yaml" ? "" : "\n")
             }
+        case _ where output.hasPrefix("jsonpath="):
+            let template = try JSONPathTemplate(String(output.dropFirst("jsonpath=".count)))
+            if single, let pod = pods.first {
+                print(try template.render(pod), terminator: "")
+            } else {
+                print(try template.render(PodList(items: pods)), terminator: "")
+            }
         default:
-            throw MinipodError(.invalidArgument, "unable to match a printer suitable for the output format \"\(output)\", allowed formats are: json,name,wide,yaml")
+            throw MinipodError(.invalidArgument, "unable to match a printer suitable for the output format \"\(output)\", allowed formats are: json,jsonpath,name,wide,yaml")
         }
     }
 }

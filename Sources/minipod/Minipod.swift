@@ -73,6 +73,7 @@ func errorText(_ error: Error) -> String {
     switch e.code {
     case .notFound where e.message.hasPrefix("pods "): return "Error from server (NotFound): \(e.message)"
     case .alreadyExists where e.message.hasPrefix("pods "): return "Error from server (AlreadyExists): \(e.message)"
+    case .invalidManifest where e.message.hasPrefix("The Pod "): return e.message
     default: return "error: \(e)"
     }
 }

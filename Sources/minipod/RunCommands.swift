@@ -4,8 +4,10 @@ import MinipodKube
 import MinipodPod
 import MinipodSystem
 
-/// Shared by run and apply: load, check every pod, then start them.
-func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, verb: String, network: String = "cni") {
+/// Shared by run and apply: load, check every pod, then start them. apply
+/// (`existing` set) patches pods that already exist as kubectl apply does;
+/// run refuses them (AlreadyExists), as kubectl create.
+func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, verb: String, network: String = "cni", apply: Bool = false) {
     do {
         let loaded = try ManifestLoader.load(path: file, strict: strict)
         for warning in loaded.warnings { printErr("Warning: \(warning)") }
@@ -16,11 +18,23 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
             throw MinipodError(.invalidArgument, "--network must be cni (default), netlink or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
         }
         creator.network = mode
-        // Every pod is checked before any is created: a bad document creates nothing.
-        let prepared = try loaded.pods.map { try creator.prepare($0, namespace: global.namespace) }
+        let applier = PodApplier(paths: global.paths)
+        // Every pod is checked before any is created or changed: a bad document changes nothing.
+        let prepared: [(pod: Pod, existing: String?)] = try loaded.pods.map { pod in
+            if apply, let key = applier.existing(pod, namespace: global.namespace) {
+                _ = try applier.apply(pod, namespace: global.namespace, key: key, check: true)
+                return (pod, key)
+            }
+            return (try creator.prepare(pod, namespace: global.namespace), nil)
+        }
         var failed = false
-        for pod in prepared {
+        for (pod, existing) in prepared {
             do {
+                if let existing {
+                    let result = try applier.apply(pod, namespace: global.namespace, key: existing)
+                    print("pod/\(pod.metadata.name) \(result == .unchanged ? "unchanged" : "configured")")
+                    continue
+                }
                 let started = try creator.start(pod)
                 if wait {
                     let running = try creator.waitUntilRunning(started)
@@ -76,7 +90,7 @@ struct Apply: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() { startPods(file: filename, strict: strict, global: global, wait: false, verb: "created", network: network) }
+    func run() { startPods(file: filename, strict: strict, global: global, wait: false, verb: "created", network: network, apply: true) }
 }
 
 struct Supervise: ParsableCommand {
