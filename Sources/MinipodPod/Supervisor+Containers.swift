@@ -32,7 +32,12 @@ extension Supervisor {
             // The next container starts once this one has settled (see waitUntilSettled) and its postStart hook ran;
             // it is created meanwhile, so its set-up overlaps this one's start-up.
             precreate(after: i)
-            waitUntilSettled(cgroup(for: container.name), pid: started)
+            // Settling orders the start of what comes next; a last main container
+            // without a postStart hook has nothing waiting on it (the pod is Running now).
+            let isLast = slots[i].kind == .main && !slots[(i + 1)...].contains { $0.kind == .main }
+            if !isLast || container.lifecycle?.postStart != nil {
+                waitUntilSettled(cgroup(for: container.name), pid: started)
+            }
             runPostStart(i)
         } catch {
             log("container \(container.name): \(error)")
@@ -68,6 +73,21 @@ extension Supervisor {
             precreated[next] = try create(slots[next].container, restart: 0)
         } catch {
             log("container \(slots[next].name): created at its turn instead: \(error)")
+        }
+    }
+
+    /// While the network is set up, the first container is created (not
+    /// started); unless a container's env needs the pod IP, which its spec holds.
+    func precreateFirst() {
+        guard network != nil, let first = slots.indices.first, precreated[first] == nil else { return }
+        let needsIP = pod.spec.allContainers.contains { c in
+            (c.env ?? []).contains { ["status.podIP", "status.podIPs"].contains($0.valueFrom?.fieldRef?.fieldPath ?? "") }
+        }
+        if needsIP { return }
+        do {
+            precreated[first] = try create(slots[first].container, restart: 0)
+        } catch {
+            log("container \(slots[first].name): created at its turn instead: \(error)")
         }
     }
 

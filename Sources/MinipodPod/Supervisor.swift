@@ -27,6 +27,8 @@ public final class Supervisor {
     var stopRequested = false
     var startTime = KubeTime.now()
     var transitions: [String: String] = [:]
+    /// CNI ADD (or the netlink setup) under way: its result is the pod IP.
+    var network: BackgroundTask<String?>?
     /// The status last written to state.json: an idle pod's loop writes (and reads) nothing.
     var writtenStatus: PodStatus?
     /// state.json's identity when deletionRequested() last decoded it, and what it said.
@@ -59,7 +61,10 @@ public final class Supervisor {
     public func run() -> Int32 {
         do {
             try setUp()
+            precreateFirst()
+            try finishNetwork()
         } catch {
+            _ = try? network?.value()  // CNI DEL below must not race a running ADD
             log("setup failed: \(error)")
             reportSetupError("\(error)")
             stopAll(grace: 0)
@@ -124,18 +129,20 @@ public final class Supervisor {
             let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
             runtime.netns = sandbox.netns
             try store.save(runtime)
+            let (uid, netns) = (runtime.uid, sandbox.netns)
+            let mappings = runtime.portMappings.map {
+                CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
+            }
+            // The plugins run while the first container is created; see finishNetwork.
             switch runtime.network ?? .cni {
             case .none:
                 break  // loopback only, up since the sandbox was made
             case .netlink:
-                runtime.podIP = try NetlinkNetwork(cni: cni).add(containerID: runtime.uid, netns: sandbox.netns)
+                network = BackgroundTask { try NetlinkNetwork(cni: cni).add(containerID: uid, netns: netns) }
             case .cni:
-                runtime.podIP = try cni.add(containerID: runtime.uid, netns: sandbox.netns, portMappings: runtime.portMappings.map {
-                CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
-                })
+                network = BackgroundTask { try cni.add(containerID: uid, netns: netns, portMappings: mappings) }
             }
         }
-        FaultInjection.point("supervisor-after-cni")
         try writePodFiles(hostname: hostname)
         try createVolumes()
         FaultInjection.point("supervisor-after-volumes")
@@ -144,6 +151,20 @@ public final class Supervisor {
             images[slot.container.image] = try ImageStore(root: paths.root).resolve(slot.container.image)
         }
         try store.save(runtime)
+    }
+
+    /// Waits for the pod network (no container starts before it, as kubelet's
+    /// sandbox comes first) and puts the pod IP where containers read it:
+    /// runtime.json and /etc/hosts, rewritten in place so the bind mount of an
+    /// already created container shows it.
+    private func finishNetwork() throws {
+        if let task = network {
+            runtime.podIP = try task.value()
+            network = nil
+            try writePodFiles(hostname: pod.spec.hostname ?? pod.metadata.name)
+            try store.save(runtime)
+        }
+        FaultInjection.point("supervisor-after-cni")
     }
 
     private func writePodFiles(hostname: String) throws {
