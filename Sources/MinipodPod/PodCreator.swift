@@ -57,6 +57,8 @@ public struct PodCreator {
 
     /// Two pods cannot both hold a host port (the kube-scheduler would not place them together).
     func checkHostPorts(_ pod: Pod) throws {
+        // Other pods' runtime.json are read only for a pod that asks for a host port.
+        guard containerFields(pod).contains(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) else { return }
         var taken: [String: String] = [:]
         for key in store.keys() {
             guard let other = try? store.loadRuntime(key) else { continue }

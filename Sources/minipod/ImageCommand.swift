@@ -18,6 +18,7 @@ struct ImageCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Make a one-layer image from a root filesystem tarball.",
             discussion: "Example: minipod image import rootfs.tar.gz myapp:1.0")
 
@@ -31,8 +32,9 @@ struct ImageCommand: ParsableCommand {
     }
 
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an image's manifest digest, config and layers as JSON.",
-                                                        discussion: "Example: minipod image inspect nginx:1.25")
+        static let configuration = CommandConfiguration(
+            commandName: "inspect", abstract: "Show an image's manifest digest, config and layers as JSON.",
+            discussion: "Example: minipod image inspect nginx:1.25")
 
         @Argument var name: String
         @OptionGroup var global: GlobalOptions
@@ -79,8 +81,9 @@ struct ImageCommand: ParsableCommand {
     }
 
     struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete blobs and unpacked layers no image refers to.",
-                                                        discussion: "Example: minipod image prune")
+        static let configuration = CommandConfiguration(
+            commandName: "prune", abstract: "Delete blobs and unpacked layers no image refers to.",
+            discussion: "Example: minipod image prune")
         @OptionGroup var global: GlobalOptions
 
         func run() {
@@ -90,6 +93,7 @@ struct ImageCommand: ParsableCommand {
 
     struct Load: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "load",
             abstract: "Load an OCI image archive (podman save --format oci-archive, skopeo oci-archive:, Images/ recipes).",
             discussion: "Example: minipod image load /var/cache/minipod/images/nginx_1.25.tar")
 

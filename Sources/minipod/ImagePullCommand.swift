@@ -7,6 +7,7 @@ extension ImageCommand {
     /// `minipod image pull`: podman's progress lines on stderr, the image id on stdout.
     struct Pull: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pull",
             abstract: "Pull an image from a registry (OCI distribution API).",
             discussion: """
             Plain HTTP is used for localhost, 127.0.0.1 and ::1; other registries need HTTPS \
