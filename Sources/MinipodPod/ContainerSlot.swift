@@ -5,7 +5,7 @@ import MinipodKube
 struct ContainerSlot {
     enum Kind { case initContainer, sidecar, main }
 
-    let container: Container
+    var container: Container
     let kind: Kind
     var pid: pid_t?
     var startedAt: Date?
@@ -24,6 +24,11 @@ struct ContainerSlot {
     /// The startupProbe passed, or there is none: liveness and readiness probes run from then on.
     var startupDone = false
     var probes: [ProbeState] = []
+    /// Its new definition (a new image from apply) while it still runs the old
+    /// one: taken when it exits, and it restarts then, whatever the restart policy.
+    var pendingDefinition: Container?
+    /// When a container stopped for a new image gets SIGKILL (its grace period ends).
+    var killAt: Date?
 
     var name: String { container.name }
 

@@ -1,12 +1,17 @@
 import Foundation
+import MinipodImage
 import MinipodKube
 import MinipodSystem
 
 /// `apply` on a pod that already exists (kubectl's patch of a live object):
-/// unchanged, labels and annotations updated, or refused for a spec change.
+/// unchanged; or labels, annotations and container images updated (the
+/// supervisor restarts a container whose image changed, as kubelet does); or
+/// refused for any other spec change.
 public struct PodApplier {
     public let paths: PodPaths
     let store: PodStore
+    /// Image pull progress and warnings (stderr in the CLI).
+    public var report: (String) -> Void = { _ in }
 
     public init(paths: PodPaths) {
         self.paths = paths
@@ -21,30 +26,52 @@ public struct PodApplier {
         return store.exists(key) ? key : nil
     }
 
-    /// Checks the whole change first; writes only labels and annotations, under
-    /// the pod's lock, and nothing with `check` (all documents are checked first).
+    /// Checks the whole change first (new images present or pulled); with
+    /// `check` nothing is written (all documents are checked first).
     public func apply(_ input: Pod, namespace: String?, key: String, check: Bool = false) throws -> Result {
         var desired = input
         if let namespace, desired.metadata.namespace == nil { desired.metadata.namespace = namespace }
         PodDefaults.apply(to: &desired)
         try PodValidator.validate(desired)
-        return try store.withLock(key) {
-            var stored = try store.loadPod(key)
-            if stored.metadata.deletionTimestamp != nil {
-                throw MinipodError(.alreadyExists, "pods \"\(stored.metadata.name)\" is being deleted; wait for it to go, then apply again")
-            }
-            switch PodUpdateRules.compare(desired: desired, stored: stored) {
-            case .unchanged:
-                return .unchanged
-            case .forbidden(let paths):
-                throw MinipodError(.invalidManifest, PodUpdateRules.forbiddenMessage(pod: stored.metadata.name, paths: paths))
-            case .metadata(let labels, let annotations):
-                if check { return .configured }
-                stored.metadata.labels = labels
-                stored.metadata.annotations = annotations
-                try store.save(stored, key: key)
-                return .configured
+        guard case .configured(_, _, let images) = try store.withLock(key, { try compare(desired, key: key) }) else { return .unchanged }
+        var pulls = ImagePullPolicy(store: ImageStore(root: paths.root), report: report)
+        for (field, container) in PodCreator.containerFields(desired) where images[container.name] != nil {
+            do {
+                try pulls.ensure(container.image, policy: container.imagePullPolicy ?? PodDefaults.pullPolicy(for: container.image))
+            } catch let e as MinipodError {
+                throw MinipodError(e.code, e.message, field: field + ".image")
             }
         }
+        if check { return .configured }
+        // Compared again under the lock: the pod may have changed while images were pulled.
+        let outcome = try store.withLock(key) {
+            let outcome = try compare(desired, key: key)
+            guard case .configured(let labels, let annotations, let images) = outcome else { return outcome }
+            var stored = try store.loadPod(key)
+            stored.metadata.labels = labels
+            stored.metadata.annotations = annotations
+            for i in stored.spec.containers.indices { stored.spec.containers[i].image = images[stored.spec.containers[i].name] ?? stored.spec.containers[i].image }
+            for i in (stored.spec.initContainers ?? []).indices {
+                stored.spec.initContainers![i].image = images[stored.spec.initContainers![i].name] ?? stored.spec.initContainers![i].image
+            }
+            try store.save(stored, key: key)
+            return outcome
+        }
+        guard case .configured(_, _, let changed) = outcome else { return .unchanged }
+        // SIGUSR1 tells the supervisor its spec changed (SIGTERM and SIGHUP stop it).
+        if !changed.isEmpty, let pid = try? store.loadRuntime(key).supervisorPid { kill(pid, SIGUSR1) }
+        return .configured
+    }
+
+    private func compare(_ desired: Pod, key: String) throws -> PodUpdateRules.Outcome {
+        let stored = try store.loadPod(key)
+        if stored.metadata.deletionTimestamp != nil {
+            throw MinipodError(.alreadyExists, "pods \"\(stored.metadata.name)\" is being deleted; wait for it to go, then apply again")
+        }
+        let outcome = PodUpdateRules.compare(desired: desired, stored: stored)
+        if case .forbidden(let paths) = outcome {
+            throw MinipodError(.invalidManifest, PodUpdateRules.forbiddenMessage(pod: stored.metadata.name, paths: paths))
+        }
+        return outcome
     }
 }

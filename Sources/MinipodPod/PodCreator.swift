@@ -28,7 +28,7 @@ public struct PodCreator {
         PodDefaults.apply(to: &pod)
         try PodValidator.validate(pod)
         var images = ImagePullPolicy(store: ImageStore(root: paths.root), report: report)
-        for (field, container) in containerFields(pod) {
+        for (field, container) in Self.containerFields(pod) {
             let policy = container.imagePullPolicy ?? PodDefaults.pullPolicy(for: container.image)
             do { try images.ensure(container.image, policy: policy) } catch let e as MinipodError {
                 throw MinipodError(e.code, e.message, field: field + ".image")
@@ -42,7 +42,7 @@ public struct PodCreator {
             if pod.spec.hostNetwork == true {
                 throw MinipodError(.invalidManifest, "hostNetwork: true cannot be combined with --network \(network.rawValue)", field: "spec.hostNetwork")
             }
-            if let (field, _) = containerFields(pod).first(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) {
+            if let (field, _) = Self.containerFields(pod).first(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) {
                 let why = network == .none ? "hostPort needs a network" : "hostPort needs the CNI portmap plugin"
                 throw MinipodError(.invalidManifest, "\(why); it cannot be used with --network \(network.rawValue)", field: field + ".ports")
             }
@@ -50,7 +50,8 @@ public struct PodCreator {
         return pod
     }
 
-    func containerFields(_ pod: Pod) -> [(String, Container)] {
+    /// Each container with its field path (spec.initContainers[0], spec.containers[1], ...).
+    static func containerFields(_ pod: Pod) -> [(String, Container)] {
         (pod.spec.initContainers ?? []).enumerated().map { ("spec.initContainers[\($0)]", $1) }
             + pod.spec.containers.enumerated().map { ("spec.containers[\($0)]", $1) }
     }
@@ -58,13 +59,13 @@ public struct PodCreator {
     /// Two pods cannot both hold a host port (the kube-scheduler would not place them together).
     func checkHostPorts(_ pod: Pod) throws {
         // Other pods' runtime.json are read only for a pod that asks for a host port.
-        guard containerFields(pod).contains(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) else { return }
+        guard Self.containerFields(pod).contains(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) else { return }
         var taken: [String: String] = [:]
         for key in store.keys() {
             guard let other = try? store.loadRuntime(key) else { continue }
             for m in other.portMappings { taken["\(m.hostPort)/\(m.protocol)"] = PodStore.name(fromKey: key) }
         }
-        for (field, container) in containerFields(pod) {
+        for (field, container) in Self.containerFields(pod) {
             for (i, port) in (container.ports ?? []).enumerated() {
                 guard let hostPort = port.hostPort, hostPort > 0 else { continue }
                 if let owner = taken["\(hostPort)/\(port.protocol ?? "TCP")"] {
@@ -105,7 +106,7 @@ public struct PodCreator {
                 containerStatuses: pod.spec.containers.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) })
             var runtime = PodRuntimeInfo(key: key, uid: uid, hostNetwork: pod.spec.hostNetwork == true)
             if network != .cni { runtime.network = network }
-            for (_, container) in containerFields(pod) {
+            for (_, container) in Self.containerFields(pod) {
                 for port in container.ports ?? [] where (port.hostPort ?? 0) > 0 {
                     runtime.portMappings.append(PortMappingInfo(hostPort: port.hostPort!, containerPort: port.containerPort,
                                                                 protocol: port.protocol ?? "TCP", hostIP: port.hostIP))

@@ -189,6 +189,7 @@ extension Supervisor {
         slots[i].state = ContainerState(terminated: terminated)
         try? updateRuntime { $0.containers[slot.name]?.pid = nil }
         if stopRequested { return }
+        if slot.pendingDefinition != nil { restartWithNewDefinition(i); return }
         crashed(i, exit: code)
     }
 

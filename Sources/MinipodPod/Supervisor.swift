@@ -25,6 +25,8 @@ public final class Supervisor {
     let layout = CgroupLayout.detect()
     let signals: FDPipe
     var stopRequested = false
+    /// SIGUSR1 from `apply`: state.json has new container images.
+    var specChanged = false
     var startTime = KubeTime.now()
     var transitions: [String: String] = [:]
     /// CNI ADD (or the netlink setup) under way: its result is the pod IP.
@@ -50,7 +52,7 @@ public final class Supervisor {
         self.signals = try FDPipe.make()
         _ = fcntl(signals.read, F_SETFL, O_NONBLOCK)
         _ = fcntl(signals.write, F_SETFL, O_NONBLOCK)
-        if mp_signal_pipe(signals.write) != 0 { throw MinipodError.sys("install signal handlers") }
+        if mp_signal_pipe(signals.write) != 0 || mp_signal_pipe_add(SIGUSR1) != 0 { throw MinipodError.sys("install signal handlers") }
         for c in pod.spec.initContainers ?? [] {
             slots.append(ContainerSlot(container: c, kind: c.restartPolicy == "Always" ? .sidecar : .initContainer))
         }
@@ -80,6 +82,8 @@ public final class Supervisor {
             waitForEvent(timeout: nextTimer())
             reap()
             runDueProbes()
+            if specChanged { specChanged = false; applySpecChange() }
+            killOverdueStops()
             // Written before the next starts, so watchers see e.g. PodInitializing between init and main containers.
             writeStatus()
             if stopRequested || deletionRequested() { break }
@@ -211,7 +215,8 @@ public final class Supervisor {
 
     private func nextTimer() -> TimeInterval {
         let now = Date()
-        let soonest = (slots.compactMap(\.restartAt) + [nextProbe].compactMap { $0 }).map { $0.timeIntervalSince(now) }.min() ?? 5
+        let soonest = (slots.compactMap(\.restartAt) + slots.compactMap(\.killAt) + [nextProbe].compactMap { $0 })
+            .map { $0.timeIntervalSince(now) }.min() ?? 5
         return max(0.001, min(soonest, 5))
     }
 
@@ -224,8 +229,9 @@ public final class Supervisor {
         while true {
             let n = read(signals.read, &buf, buf.count)
             if n <= 0 { break }
-            for sig in buf[0..<n] where Int32(sig) == SIGTERM || Int32(sig) == SIGINT || Int32(sig) == SIGHUP {
-                stopRequested = true
+            for sig in buf[0..<n] {
+                if Int32(sig) == SIGTERM || Int32(sig) == SIGINT || Int32(sig) == SIGHUP { stopRequested = true }
+                if Int32(sig) == SIGUSR1 { specChanged = true }
             }
         }
     }

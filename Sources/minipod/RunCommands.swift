@@ -18,7 +18,8 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
             throw MinipodError(.invalidArgument, "--network must be cni (default), netlink or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
         }
         creator.network = mode
-        let applier = PodApplier(paths: global.paths)
+        var applier = PodApplier(paths: global.paths)
+        applier.report = printErr
         // Every pod is checked before any is created or changed: a bad document changes nothing.
         let prepared: [(pod: Pod, existing: String?)] = try loaded.pods.map { pod in
             if apply, let key = applier.existing(pod, namespace: global.namespace) {

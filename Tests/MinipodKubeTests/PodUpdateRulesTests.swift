@@ -29,7 +29,7 @@ import Testing
         let before = stored(p)
         p.metadata.labels = ["tier": "web"]
         p.metadata.annotations = ["note": "x"]
-        #expect(PodUpdateRules.compare(desired: p, stored: before) == .metadata(labels: ["tier": "web"], annotations: ["note": "x"]))
+        #expect(PodUpdateRules.compare(desired: p, stored: before) == .configured(labels: ["tier": "web"], annotations: ["note": "x"], images: [:]))
     }
 
     @Test func aSpecChangeIsForbiddenAndNamesTheFields() throws {
@@ -39,10 +39,32 @@ import Testing
         p.spec.containers[1].args = ["other"]
         p.spec.restartPolicy = "Never"
         #expect(PodUpdateRules.compare(desired: p, stored: before)
-                == .forbidden(["spec.containers[0].image", "spec.containers[1].args", "spec.restartPolicy"]))
+                == .forbidden(["spec.containers[1].args", "spec.restartPolicy"]))
         let message = PodUpdateRules.forbiddenMessage(pod: "localhost-demo", paths: ["spec.restartPolicy"])
         #expect(message.hasPrefix("The Pod \"localhost-demo\" is invalid: spec: Forbidden: "))
         #expect(message.contains("spec.restartPolicy") && message.contains("delete the pod and apply the manifest again"))
+    }
+
+    /// kubelet restarts a container whose image changed; minipod does the same.
+    @Test func containerImagesMayChange() throws {
+        var p = try applied("localhost-demo.yaml")
+        let before = stored(p)
+        p.spec.containers[1].image = "nginx:1.25"
+        #expect(PodUpdateRules.compare(desired: p, stored: before)
+                == .configured(labels: p.metadata.labels, annotations: p.metadata.annotations, images: ["http-server": "nginx:1.25"]))
+    }
+
+    @Test func initContainerImagesOnlyOfNativeSidecars() throws {
+        var p = try applied("init-sidecar.yaml")
+        p.spec.initContainers?.append(Container(name: "proxy", image: "busybox:1.36", restartPolicy: "Always"))
+        let before = stored(p)
+        var sidecar = p
+        sidecar.spec.initContainers?[1].image = "nginx:1.25"
+        #expect(PodUpdateRules.compare(desired: sidecar, stored: before)
+                == .configured(labels: p.metadata.labels, annotations: p.metadata.annotations, images: ["proxy": "nginx:1.25"]))
+        var ordinary = p
+        ordinary.spec.initContainers?[0].image = "nginx:1.25"
+        #expect(PodUpdateRules.compare(desired: ordinary, stored: before) == .forbidden(["spec.initContainers[0].image"]))
     }
 
     @Test func aNodeNameInTheManifestMustMatch() throws {
