@@ -129,10 +129,13 @@ public struct Cgroup: Sendable {
         if case .v2(let root) = layout, FileIO.exists(root + "/" + path + "/cgroup.kill") {
             try? FileIO.write(root + "/" + path + "/cgroup.kill", "1", flags: O_WRONLY)
         }
+        var thawed = false
         while Date() < deadline {
             let current = pids
             if current.isEmpty { return }
             for p in current { kill(p, SIGKILL) }
+            // A paused container's tasks act on SIGKILL only once thawed.
+            if !thawed { thawed = true; if isFrozen { try? freeze(false) } }
             usleep(2000)
         }
     }

@@ -80,7 +80,7 @@ public struct OCIRuntime {
         let record = try store.load(id)
         switch store.status(of: record) {
         case .stopped: throw MinipodError(.invalidArgument, "cannot start a container that has stopped")
-        case .running: throw MinipodError(.invalidArgument, "cannot start an already running container")
+        case .running, .paused: throw MinipodError(.invalidArgument, "cannot start an already running container")
         case .created, .creating: break
         }
         let hooks = savedHooks(id)
@@ -92,7 +92,27 @@ public struct OCIRuntime {
 
     public func state(_ id: String) throws -> OCIState {
         let record = try store.load(id)
-        return record.state(store.status(of: record))
+        return record.state(status(of: record))
+    }
+
+    /// The store's status, with `paused` for a running container whose cgroup is frozen.
+    func status(of record: OCIContainerRecord) -> OCIStatus {
+        let status = store.status(of: record)
+        return status == .running && cgroup(record).isFrozen ? .paused : status
+    }
+
+    /// runc pause: freezes every process of a running container.
+    public func pause(_ id: String) throws {
+        let record = try store.load(id)
+        guard status(of: record) == .running else { throw MinipodError(.invalidArgument, "container \(id) is not running") }
+        try cgroup(record).freeze(true)
+    }
+
+    /// runc resume: thaws a paused container.
+    public func resume(_ id: String) throws {
+        let record = try store.load(id)
+        guard status(of: record) == .paused else { throw MinipodError(.invalidArgument, "container \(id) is not paused") }
+        try cgroup(record).freeze(false)
     }
 
     public func list() -> [OCIState] {
@@ -117,9 +137,9 @@ public struct OCIRuntime {
             if force { return }
             throw e
         }
-        let status = store.status(of: record)
-        if status == .running && !force {
-            throw MinipodError(.invalidArgument, "cannot delete container \(id) that is not stopped: running")
+        let status = status(of: record)
+        if (status == .running || status == .paused) && !force {
+            throw MinipodError(.invalidArgument, "cannot delete container \(id) that is not stopped: \(status.rawValue)")
         }
         if status != .stopped { Glibc.kill(record.pid, SIGKILL) }
         let cg = cgroup(record)
@@ -139,7 +159,11 @@ public struct OCIRuntime {
     /// status is the command's) and, for a terminal, the pty master.
     public func exec(_ id: String, process: RuntimeSpec.Process) throws -> (pid: pid_t, terminal: Int32?) {
         let record = try store.load(id)
-        guard store.status(of: record) != .stopped else { throw MinipodError(.invalidArgument, "cannot exec in a stopped container") }
+        switch status(of: record) {
+        case .stopped: throw MinipodError(.invalidArgument, "cannot exec in a stopped container")
+        case .paused: throw MinipodError(.invalidArgument, "cannot exec in a paused container (resume it first)")
+        default: break
+        }
         var spec = try savedSpec(id)
         spec.process = process
         let stdio = process.terminal == true ? ContainerLauncher.Stdio() : Self.inheritedStdio()

@@ -4,7 +4,7 @@ import MinipodOCI
 /// Lifecycle states of the OCI runtime spec ("creating" is never observable here:
 /// the state file is written only once init reported ready).
 public enum OCIStatus: String, Codable, Sendable {
-    case creating, created, running, stopped
+    case creating, created, running, paused, stopped
 }
 
 /// What `minipod oci state` prints: the runtime-spec state object plus the

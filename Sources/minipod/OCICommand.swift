@@ -9,7 +9,7 @@ import MinipodSystem
 struct OCICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oci",
-        abstract: "OCI runtime with runc's command line (create, start, state, kill, delete, run, exec, ps, update, spec, features, list).",
+        abstract: "OCI runtime with runc's command line (create, start, state, kill, delete, run, exec, ps, update, pause, resume, spec, features, list).",
         discussion: """
         Examples:
           minipod oci spec && minipod oci run -b . demo         # like runc
@@ -18,7 +18,7 @@ struct OCICommand: ParsableCommand {
         """,
         version: "minipod-oci version 0.1.0\nspec: 1.2.0",
         subcommands: [OCICreate.self, OCIStart.self, OCIStateCommand.self, OCIKill.self, OCIDelete.self, OCIRun.self,
-                      OCIExec.self, OCIPs.self, OCIUpdate.self, OCISpec.self, OCIFeatures.self, OCIList.self]
+                      OCIExec.self, OCIPs.self, OCIUpdate.self, OCIPause.self, OCIResume.self, OCISpec.self, OCIFeatures.self, OCIList.self]
     )
 
     @OptionGroup var global: OCIOptions
@@ -107,6 +107,25 @@ struct OCIStart: OCIVerb {
     @Argument var id: String
 
     func execute() throws { try global.runtime.start(id) }
+}
+
+/// runc pause / resume: the container's cgroup freezer.
+struct OCIPause: OCIVerb {
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Suspend every process of a running container (cgroup freezer).",
+        discussion: "Example:\n  minipod oci pause web && minipod oci state web")
+    @OptionGroup var global: OCIOptions
+    @Argument var id: String
+
+    func execute() throws { try global.runtime.pause(id) }
+}
+
+struct OCIResume: OCIVerb {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused container.",
+        discussion: "Example:\n  minipod oci resume web")
+    @OptionGroup var global: OCIOptions
+    @Argument var id: String
+
+    func execute() throws { try global.runtime.resume(id) }
 }
 
 struct OCIStateCommand: OCIVerb {
