@@ -25,14 +25,19 @@ extension Integration {
         [grpc]
           address = "\(socket)"
         """.write(toFile: root + "/config.toml", atomically: true, encoding: .utf8)
+        // The shim keeps fifos, sockets and the runtime's --root under /run/containerd whatever the config says.
+        let runDirExisted = FileManager.default.fileExists(atPath: "/run/containerd")
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: containerd)
         daemon.arguments = ["--config", root + "/config.toml"]
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try daemon.run()
+        // A namespace of its own: the shim gives the runtime --root /run/containerd/runc/<namespace>,
+        // shared with every other containerd on the host.
+        let namespace = "minipod-test-\(getpid())"
         func ctr(_ args: [String]) -> TestHost.Result {
-            runWithFileIO(ctrPath, ["--address", socket] + args, environment: host.environment, timeout: 60)
+            runWithFileIO(ctrPath, ["--address", socket, "--namespace", namespace] + args, environment: host.environment, timeout: 60)
         }
         defer {
             for id in ["ctr1", "ctr2"] {
@@ -42,6 +47,7 @@ extension Integration {
             kill(daemon.processIdentifier, SIGKILL)
             daemon.waitUntilExit()
             _ = shell("grep -o ' \(root)/[^ ]*' /proc/self/mounts | xargs -r -n1 umount -l")
+            if !runDirExisted { _ = shell("find /run/containerd -depth -type d -empty -delete") }
         }
         #expect(host.eventually(10) { FileManager.default.fileExists(atPath: socket) }, "containerd did not start")
         let archive = (ProcessInfo.processInfo.environment["MINIPOD_IMAGE_DIR"] ?? "/var/cache/minipod/images") + "/busybox_1.36.tar"
