@@ -8,7 +8,7 @@ extension Supervisor {
     /// stopped (its stop signal, SIGKILL after the grace period) and started
     /// again with the new image, as kubelet does for a changed container
     /// definition, whatever the restart policy. One that is not running now
-    /// takes the new image at its next start.
+    /// takes the new image at its next start, if its restart policy gives it one.
     func applySpecChange() {
         guard let stored = try? store.loadPod(key) else { return }
         for i in slots.indices {
@@ -23,13 +23,9 @@ extension Supervisor {
             log("container \(slots[i].name): image \(slots[i].container.image) → \(updated.image)")
             if let created = precreated.removeValue(forKey: i) { created.abort() }
             guard let pid = slots[i].pid else {
-                // Waiting in back-off, or finished: the next start uses the new image, and comes now.
+                // Not running (waiting in back-off, not started yet, or finished): kubelet restarts
+                // only running containers for a new definition; the next start, if any, uses it.
                 adopt(updated, at: i)
-                if slots[i].kind != .initContainer && slots[i].everStarted {
-                    slots[i].done = false
-                    slots[i].crashes = 0
-                    slots[i].restartAt = Date()
-                }
                 continue
             }
             // Already stopping for an earlier change: it restarts with this one.

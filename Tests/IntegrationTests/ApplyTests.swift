@@ -74,3 +74,32 @@ extension Integration {
         #expect(deleted.status == 0 && deleted.stdout == "pod \"apply-demo\" deleted\n", "\(deleted)")
     }
 }
+
+extension Integration {
+    /// kubelet restarts only running containers for a new definition: a
+    /// Completed container of a restartPolicy Never pod stays as it is.
+    @Test func applyOfANewImageLeavesAFinishedContainerFinished() throws {
+        defer { host.cleanup(["apply-done"]) }
+        func manifest(_ image: String) -> String {
+            host.manifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: apply-done
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: once
+                  image: \(image)
+                  command: ["true"]
+            """)
+        }
+        #expect(host.run(["apply", "-f", manifest("busybox:1.36")]).status == 0)
+        #expect(host.eventually(10) { host.run(["get", "pods", "apply-done"]).stdout.contains("Completed") })
+        let applied = host.run(["apply", "-f", manifest("nginx:1.25")])
+        #expect(applied.status == 0 && applied.stdout == "pod/apply-done configured\n", "\(applied)")
+        usleep(1_000_000)
+        let row = host.run(["get", "pods", "apply-done", "--no-headers"]).stdout
+        #expect(row.contains("0/1") && row.contains("Completed") && row.split(separator: " ", omittingEmptySubsequences: true)[3] == "0", "\(row)")
+    }
+}
