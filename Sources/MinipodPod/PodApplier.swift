@@ -33,7 +33,7 @@ public struct PodApplier {
         if let namespace, desired.metadata.namespace == nil { desired.metadata.namespace = namespace }
         PodDefaults.apply(to: &desired)
         try PodValidator.validate(desired)
-        guard case .configured(_, _, let images) = try store.withLock(key, { try compare(desired, key: key) }) else { return .unchanged }
+        guard case .configured(_, _, let images) = try store.withLock(key, { try compare(desired, key: key).outcome }) else { return .unchanged }
         var pulls = ImagePullPolicy(store: ImageStore(root: paths.root), report: report)
         for (field, container) in PodCreator.containerFields(desired) where images[container.name] != nil {
             do {
@@ -44,26 +44,26 @@ public struct PodApplier {
         }
         if check { return .configured }
         // Compared again under the lock: the pod may have changed while images were pulled.
-        let outcome = try store.withLock(key) {
-            let outcome = try compare(desired, key: key)
-            guard case .configured(let labels, let annotations, let images) = outcome else { return outcome }
-            var stored = try store.loadPod(key)
+        let changed: [String: String]? = try store.withLock(key) {
+            let (outcome, current) = try compare(desired, key: key)
+            var stored = current
+            guard case .configured(let labels, let annotations, let images) = outcome else { return nil }
             stored.metadata.labels = labels
             stored.metadata.annotations = annotations
-            for i in stored.spec.containers.indices { stored.spec.containers[i].image = images[stored.spec.containers[i].name] ?? stored.spec.containers[i].image }
-            for i in (stored.spec.initContainers ?? []).indices {
-                stored.spec.initContainers![i].image = images[stored.spec.initContainers![i].name] ?? stored.spec.initContainers![i].image
-            }
+            let withNewImage = { (c: Container) -> Container in var c = c; c.image = images[c.name] ?? c.image; return c }
+            stored.spec.containers = stored.spec.containers.map(withNewImage)
+            stored.spec.initContainers = stored.spec.initContainers?.map(withNewImage)
             try store.save(stored, key: key)
-            return outcome
+            return images
         }
-        guard case .configured(_, _, let changed) = outcome else { return .unchanged }
+        guard let changed else { return .unchanged }
         // SIGUSR1 tells the supervisor its spec changed (SIGTERM and SIGHUP stop it).
         if !changed.isEmpty, let pid = try? store.loadRuntime(key).supervisorPid { kill(pid, SIGUSR1) }
         return .configured
     }
 
-    private func compare(_ desired: Pod, key: String) throws -> PodUpdateRules.Outcome {
+    /// The outcome against the stored pod (returned too, for the write that follows).
+    private func compare(_ desired: Pod, key: String) throws -> (outcome: PodUpdateRules.Outcome, stored: Pod) {
         let stored = try store.loadPod(key)
         if stored.metadata.deletionTimestamp != nil {
             throw MinipodError(.alreadyExists, "pods \"\(stored.metadata.name)\" is being deleted; wait for it to go, then apply again")
@@ -72,6 +72,6 @@ public struct PodApplier {
         if case .forbidden(let paths) = outcome {
             throw MinipodError(.invalidManifest, PodUpdateRules.forbiddenMessage(pod: stored.metadata.name, paths: paths))
         }
-        return outcome
+        return (outcome, stored)
     }
 }

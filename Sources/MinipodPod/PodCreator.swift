@@ -42,7 +42,7 @@ public struct PodCreator {
             if pod.spec.hostNetwork == true {
                 throw MinipodError(.invalidManifest, "hostNetwork: true cannot be combined with --network \(network.rawValue)", field: "spec.hostNetwork")
             }
-            if let (field, _) = Self.containerFields(pod).first(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) {
+            if let field = Self.firstHostPortField(pod) {
                 let why = network == .none ? "hostPort needs a network" : "hostPort needs the CNI portmap plugin"
                 throw MinipodError(.invalidManifest, "\(why); it cannot be used with --network \(network.rawValue)", field: field + ".ports")
             }
@@ -56,10 +56,15 @@ public struct PodCreator {
             + pod.spec.containers.enumerated().map { ("spec.containers[\($0)]", $1) }
     }
 
+    /// The field path of the first container that asks for a host port.
+    static func firstHostPortField(_ pod: Pod) -> String? {
+        containerFields(pod).first { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }?.0
+    }
+
     /// Two pods cannot both hold a host port (the kube-scheduler would not place them together).
     func checkHostPorts(_ pod: Pod) throws {
         // Other pods' runtime.json are read only for a pod that asks for a host port.
-        guard Self.containerFields(pod).contains(where: { ($0.1.ports ?? []).contains { ($0.hostPort ?? 0) > 0 } }) else { return }
+        guard Self.firstHostPortField(pod) != nil else { return }
         var taken: [String: String] = [:]
         for key in store.keys() {
             guard let other = try? store.loadRuntime(key) else { continue }

@@ -54,11 +54,12 @@ struct Delete: ParsableCommand {
                 if let first = args.first, ["pod", "pods", "po"].contains(first.lowercased()) { args.removeFirst() }
                 names = try args.map(podName)
             }
-            if all { names = PodLister(paths: global.paths).pods(namespace: global.ns).map(\.metadata.name) }
+            let inNamespace = all || selector != nil ? PodLister(paths: global.paths).pods(namespace: global.ns) : []
+            if all { names = inNamespace.map(\.metadata.name) }
             if let selector {
                 let labels = try LabelSelector(selector)
-                let matching = PodLister(paths: global.paths).pods(namespace: global.ns).filter { labels.matches($0.metadata.labels) }
-                names = names.isEmpty && !all ? matching.map(\.metadata.name) : names.filter { n in matching.contains { $0.metadata.name == n } }
+                let matching = Set(inNamespace.filter { labels.matches($0.metadata.labels) }.map(\.metadata.name))
+                names = names.isEmpty ? matching.sorted() : names.filter(matching.contains)
                 if names.isEmpty { printErr("No resources found"); return }
             }
             if names.isEmpty && !all {

@@ -4,9 +4,9 @@ import MinipodKube
 import MinipodPod
 import MinipodSystem
 
-/// Shared by run and apply: load, check every pod, then start them. apply
-/// (`existing` set) patches pods that already exist as kubectl apply does;
-/// run refuses them (AlreadyExists), as kubectl create.
+/// Shared by run and apply: load, check every pod, then start them. With
+/// `apply`, pods that already exist are patched as kubectl apply does; run
+/// refuses them (AlreadyExists), as kubectl create.
 func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, verb: String, network: String = "cni", apply: Bool = false) {
     do {
         let loaded = try ManifestLoader.load(path: file, strict: strict)
