@@ -79,6 +79,7 @@ public final class Supervisor {
             writeStatus()
             // EOF on the report pipe wakes a waiting `minipod run` now, not at its next poll of the state.
             if reportFD >= 0 && podEverRunning { close(reportFD); reportFD = -1 }
+            releaseCodeIfGrown()
             waitForEvent(timeout: nextTimer())
             reap()
             runDueProbes()
@@ -218,6 +219,15 @@ public final class Supervisor {
         let soonest = (slots.compactMap(\.restartAt) + slots.compactMap(\.killAt) + [nextProbe].compactMap { $0 })
             .map { $0.timeIntervalSince(now) }.min() ?? 5
         return max(0.001, min(soonest, 5))
+    }
+
+    /// Start-up, restarts and clients run code an idle pod does not: once the
+    /// pod is up, the supervisor's code pages beyond this go (see ResidentCode).
+    static let residentFileBudget = 5 << 20
+
+    private func releaseCodeIfGrown() {
+        guard podEverRunning, let bytes = ResidentCode.fileBackedBytes(), bytes > Self.residentFileBudget else { return }
+        ResidentCode.release()
     }
 
     private func waitForEvent(timeout: TimeInterval) {

@@ -127,9 +127,8 @@ final class TestHost: @unchecked Sendable {
     }
 
     func podIP(_ pod: String) -> String? {
-        let r = run(["get", "pod", pod, "-o", "wide"])
-        let row = r.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ", omittingEmptySubsequences: true)
-        return row.flatMap { $0.count > 5 ? String($0[5]) : nil }
+        let ip = run(["get", "pod", pod, "-o", "jsonpath={.status.podIP}"]).stdout
+        return ip.isEmpty ? nil : ip
     }
 
     /// Polls until `check` holds (returns true) or the time is up.

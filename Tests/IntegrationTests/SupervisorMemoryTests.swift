@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+extension Integration {
+    /// What `ps -o rss` shows for a pod's supervisor stays within 8 MiB once the
+    /// pod is up, and again after a container restart and client traffic grew
+    /// it; the pod keeps working with its start-up code released.
+    @Test func supervisorResidentSetStaysSmall() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["sidecar-demo"]) }
+        try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
+        let pid = shell("for p in $(pgrep -f 'supervise default_sidecar-demo'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        let limit = 8 << 10
+        var rss = 0
+        #expect(host.eventually(3) { rss = residentKiB(supervisor); return rss <= limit }, "RSS \(rss) KiB once Running")
+
+        // A restart of nginx (SIGTERM to its pid 1 ends it), exec, logs and describe run code an idle supervisor does not.
+        #expect(host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c", "kill 1"]).status == 0)
+        var table = ""
+        #expect(host.eventually(15) { table = host.run(["get", "pods"]).stdout; return table.contains("2/2     Running   1") }, "\(table)")
+        #expect(host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "true"]).status == 0)
+        _ = host.run(["describe", "pod", "sidecar-demo"])
+        let ip = try #require(host.podIP("sidecar-demo"))
+        // Running is reported when nginx was started, not when it listens.
+        #expect(host.eventually(5) { shell("curl -s --max-time 5 http://\(ip)/").contains("Welcome to nginx!") })
+        #expect(host.eventually(8) { rss = residentKiB(supervisor); return rss <= limit }, "RSS \(rss) KiB after a restart")
+        #expect(host.run(["delete", "pod", "sidecar-demo", "--grace-period=1"]).status == 0)
+        #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
+    }
+
+    private func residentKiB(_ pid: pid_t) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? .max
+    }
+}
