@@ -96,6 +96,19 @@ public struct PodStore: Sendable {
         }
     }
 
+    /// update, and the identity of the file it left, taken under the lock: the
+    /// supervisor, knowing what it wrote, need not decode it again until
+    /// someone else replaces it.
+    func updateNotingVersion(_ key: String, _ change: (inout Pod) -> Void) throws -> (pod: Pod, version: StateFileVersion?) {
+        try withLock(key) {
+            let before = try loadPod(key)
+            var pod = before
+            change(&pod)
+            if pod != before { try save(pod, key: key) }
+            return (pod, StateFileVersion(path: paths.statePath(key)))
+        }
+    }
+
     public func updateRuntime(_ key: String, _ change: (inout PodRuntimeInfo) -> Void) throws {
         try withLock(key) {
             var runtime = try loadRuntime(key)

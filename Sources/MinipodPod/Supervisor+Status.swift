@@ -9,7 +9,9 @@ extension Supervisor {
         let status = buildStatus()
         // Only the supervisor writes status, so an unchanged one needs no read-modify-write.
         if status == writtenStatus { return }
-        if (try? store.update(key, { stored in stored.status = status })) != nil { writtenStatus = status }
+        guard let written = try? store.updateNotingVersion(key, { stored in stored.status = status }) else { return }
+        writtenStatus = status
+        if let version = written.version { checkedState = (version, written.pod.metadata.deletionTimestamp != nil) }
     }
 
     func buildStatus() -> PodStatus {

@@ -15,6 +15,8 @@ public final class Supervisor {
     let paths: PodPaths
     let store: PodStore
     let key: String
+    /// Built once: the idle loop stats it every few seconds.
+    let statePath: String
     var pod: Pod
     var runtime: PodRuntimeInfo
     var slots: [ContainerSlot] = []
@@ -33,8 +35,10 @@ public final class Supervisor {
     var network: BackgroundTask<String?>?
     /// The status last written to state.json: an idle pod's loop writes (and reads) nothing.
     var writtenStatus: PodStatus?
-    /// state.json's identity when deletionRequested() last decoded it, and what it said.
-    private var checkedState: (version: StateFileVersion, deleting: Bool)?
+    /// state.json's identity when deletionRequested() last decoded it (or writeStatus wrote it), and what it said.
+    var checkedState: (version: StateFileVersion, deleting: Bool)?
+    /// File-backed resident bytes right after the last ResidentCode.release().
+    var fileBackedAfterRelease: Int?
     /// supervisor.sock, where `minipod attach` connects (-1 until set up).
     var listener: Int32 = -1
     let attachRegistry = AttachRegistry()
@@ -47,6 +51,7 @@ public final class Supervisor {
         self.paths = paths
         self.store = PodStore(paths: paths)
         self.key = key
+        self.statePath = paths.statePath(key)
         self.pod = try store.loadPod(key)
         self.runtime = try store.loadRuntime(key)
         self.signals = try FDPipe.make()
@@ -74,13 +79,23 @@ public final class Supervisor {
             return 1
         }
         writeStatus()
-        while true {
+        running: while true {
             advance()
             writeStatus()
             // EOF on the report pipe wakes a waiting `minipod run` now, not at its next poll of the state.
             if reportFD >= 0 && podEverRunning { close(reportFD); reportFD = -1 }
-            releaseCodeIfGrown()
-            waitForEvent(timeout: nextTimer())
+            let timer = nextTimer()
+            if (timer ?? Self.idleWake) >= 1 { releaseCodeIfGrown() }
+            if let timeout = timer {
+                waitForEvent(timeout: timeout)
+            } else {
+                // No timer pending and nothing woke the loop: the pod is as it was, and
+                // an idle pod only looks for a deletion mark (its status is not rebuilt).
+                while !waitForEvent(timeout: Self.idleWake) {
+                    if deletionRequested() { break running }
+                    releaseCodeIfGrown()
+                }
+            }
             reap()
             runDueProbes()
             if specChanged { specChanged = false; applySpecChange() }
@@ -214,26 +229,36 @@ public final class Supervisor {
 
     // MARK: the loop
 
-    private func nextTimer() -> TimeInterval {
+    /// Seconds until the next restart, SIGKILL or probe is due (at most idleWake); nil when none is.
+    private func nextTimer() -> TimeInterval? {
         let now = Date()
         let soonest = (slots.compactMap(\.restartAt) + slots.compactMap(\.killAt) + [nextProbe].compactMap { $0 })
-            .map { $0.timeIntervalSince(now) }.min() ?? 5
-        return max(0.001, min(soonest, 5))
+            .map { $0.timeIntervalSince(now) }.min()
+        return soonest.map { max(0.001, min($0, Self.idleWake)) }
     }
 
-    /// Start-up, restarts and clients run code an idle pod does not: once the
-    /// pod is up, the supervisor's code pages beyond this go (see ResidentCode).
-    static let residentFileBudget = 5 << 20
+    /// Start-up, restarts, probes and clients run code that a sleeping supervisor
+    /// does not: before it sleeps for a second or more, once the pod is up, it
+    /// lets go of its code pages if they grew by this much since it last did
+    /// (see ResidentCode). What it runs next faults back in from the page cache.
+    static let residentCodeGrowth = 2 << 20
 
     private func releaseCodeIfGrown() {
-        guard podEverRunning, let bytes = ResidentCode.fileBackedBytes(), bytes > Self.residentFileBudget else { return }
+        guard podEverRunning, let bytes = ResidentCode.fileBackedBytes(),
+              bytes > (fileBackedAfterRelease ?? 0) + Self.residentCodeGrowth else { return }
         ResidentCode.release()
+        fileBackedAfterRelease = ResidentCode.fileBackedBytes()
     }
 
-    private func waitForEvent(timeout: TimeInterval) {
+    /// How often a pod with nothing due wakes to look for a deletion mark.
+    static let idleWake: TimeInterval = 5
+
+    /// Returns false when the timeout passed with no signal and no client.
+    @discardableResult
+    private func waitForEvent(timeout: TimeInterval) -> Bool {
         var fds = [pollfd(fd: signals.read, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-        _ = poll(&fds, 2, Int32(timeout * 1000))
+        if poll(&fds, 2, Int32(timeout * 1000)) == 0 { return false }
         if fds[1].revents != 0 { acceptClients() }
         var buf = [UInt8](repeating: 0, count: 64)
         while true {
@@ -244,13 +269,14 @@ public final class Supervisor {
                 if Int32(sig) == SIGUSR1 { specChanged = true }
             }
         }
+        return true
     }
 
     /// `delete` marks state.json and sends SIGTERM; this finds the mark should the
     /// signal be missed. The file is decoded again only when it was replaced
     /// (every save renames a new file in), so the idle loop costs one stat(2).
     private func deletionRequested() -> Bool {
-        let version = StateFileVersion(path: paths.statePath(key))
+        let version = StateFileVersion(path: statePath)
         if let checked = checkedState, let version, checked.version == version { return checked.deleting }
         let deleting = (try? store.loadPod(key))?.metadata.deletionTimestamp != nil
         if let version { checkedState = (version, deleting) }

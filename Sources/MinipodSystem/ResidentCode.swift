@@ -1,3 +1,4 @@
+import CMinipod
 import Glibc
 
 /// A long-lived process that ran a large static binary keeps page-table
@@ -12,10 +13,8 @@ import Glibc
 public enum ResidentCode {
     /// File-backed resident bytes (statm's third field), nil if unreadable.
     public static func fileBackedBytes() -> Int? {
-        guard let text = try? FileIO.readString("/proc/self/statm") else { return nil }
-        let fields = text.split(separator: " ")
-        guard fields.count > 2, let pages = Int(fields[2]) else { return nil }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        let bytes = mp_resident_file_bytes()
+        return bytes < 0 ? nil : bytes
     }
 
     /// Drops this process's mappings of executable file pages. Returns the bytes of address space released.

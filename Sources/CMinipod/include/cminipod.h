@@ -57,6 +57,8 @@ ssize_t mp_getxattr(const char *path, const char *name, void *value, size_t size
 ssize_t mp_splice(int fd_in, int fd_out, size_t len);
 /* F_SETPIPE_SZ: the pipe's capacity in bytes (rounded up by the kernel); returns it or -1. */
 int mp_set_pipe_size(int fd, int bytes);
+/* Resident file-backed bytes of this process (statm's third field), -1 on error. */
+long mp_resident_file_bytes(void);
 /// unlockpt + ptsname_r: the path of the pty peer of `master`.
 int mp_pty_peer_name(int master, char *name, size_t len);
 int mp_send_fd(int sock, int fd, const void *data, size_t len);
