@@ -238,13 +238,14 @@ public final class Supervisor {
     }
 
     /// Start-up, restarts, probes and clients run code that a sleeping supervisor
-    /// does not: before it sleeps for a second or more, once the pod is up, it
+    /// does not: before it sleeps for a second or more (starting containers one
+    /// after another never sleeps that long, so a start is not slowed by faults), it
     /// lets go of its code pages if they grew by this much since it last did
     /// (see ResidentCode). What it runs next faults back in from the page cache.
     static let residentCodeGrowth = 2 << 20
 
     private func releaseCodeIfGrown() {
-        guard podEverRunning, let bytes = ResidentCode.fileBackedBytes(),
+        guard let bytes = ResidentCode.fileBackedBytes(),
               bytes > (fileBackedAfterRelease ?? 0) + Self.residentCodeGrowth else { return }
         ResidentCode.release()
         fileBackedAfterRelease = ResidentCode.fileBackedBytes()

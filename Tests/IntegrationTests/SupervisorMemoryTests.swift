@@ -30,6 +30,40 @@ extension Integration {
         #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
     }
 
+    /// A pod waiting on a slow init container is not up yet, but its supervisor sleeps all
+    /// the same, without its start-up code.
+    @Test func aPodWaitingForItsInitContainerKeepsItsSupervisorSmall() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["slow-init"]) }
+        let yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: slow-init
+            spec:
+              terminationGracePeriodSeconds: 0
+              initContainers:
+                - name: wait
+                  image: busybox:1.36
+                  command: ["sleep", "60"]
+              containers:
+                - name: main
+                  image: busybox:1.36
+                  command: ["sleep", "60"]
+            """
+        let started = try host.start(["run", host.manifest(yaml)])
+        defer { host.stop(started.0) }
+        var table = ""
+        #expect(host.eventually(10) { table = host.run(["get", "pods"]).stdout; return table.contains("Init:0/1") }, "\(table)")
+        let pid = shell("for p in $(pgrep -f 'supervise default_slow-init'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        var rss = 0
+        #expect(host.eventually(8) { rss = residentKiB(supervisor); return rss <= 8 << 10 }, "RSS \(rss) KiB while Init:0/1")
+        #expect(host.run(["delete", "pod", "slow-init", "--now"]).status == 0)
+        #expect(host.eventually(10) { HostSnapshot.take() == before }, "left: \(HostSnapshot.take())")
+    }
+
     private func residentKiB(_ pid: pid_t) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
