@@ -64,6 +64,40 @@ extension Integration {
         #expect(host.eventually(10) { HostSnapshot.take() == before }, "left: \(HostSnapshot.take())")
     }
 
+    /// An exec probe every second runs the container-spawning code each time; the
+    /// supervisor sleeps less than a second between probes and still lets it go.
+    @Test func aPodProbedEverySecondKeepsItsSupervisorSmall() throws {
+        let before = HostSnapshot.take()
+        defer { host.cleanup(["probed"]) }
+        let yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: probed
+            spec:
+              terminationGracePeriodSeconds: 0
+              containers:
+                - name: app
+                  image: busybox:1.36
+                  command: ["sleep", "60"]
+                  readinessProbe:
+                    exec:
+                      command: ["true"]
+                    periodSeconds: 1
+            """
+        try #require(host.run(["run", host.manifest(yaml)]).status == 0)
+        #expect(host.eventually(5) { host.run(["get", "pods"]).stdout.contains("probed   1/1     Running") })
+        let pid = shell("for p in $(pgrep -f 'supervise default_probed'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        // Sampled over three probe periods, not just once.
+        var samples: [Int] = []
+        for _ in 1...6 { samples.append(residentKiB(supervisor)); usleep(500_000) }
+        #expect(samples.allSatisfy { $0 <= 8 << 10 }, "RSS KiB: \(samples)")
+        #expect(host.run(["delete", "pod", "probed", "--now"]).status == 0)
+        #expect(host.eventually(10) { HostSnapshot.take() == before }, "left: \(HostSnapshot.take())")
+    }
+
     private func residentKiB(_ pid: pid_t) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
