@@ -87,13 +87,7 @@ public struct PodStore: Sendable {
     /// resourceVersion does not move) when the change changed nothing.
     @discardableResult
     public func update(_ key: String, _ change: (inout Pod) -> Void) throws -> Pod {
-        try withLock(key) {
-            let before = try loadPod(key)
-            var pod = before
-            change(&pod)
-            if pod != before { try save(pod, key: key) }
-            return pod
-        }
+        try updateNotingVersion(key, change).pod
     }
 
     /// update, and the identity of the file it left, taken under the lock: the

@@ -50,11 +50,10 @@ extension Integration {
                   command: ["sh", "-c", "sleep 1; yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789 | head -c 1073741824; echo; echo flood-done; exec sleep 600"]
             """)
         try #require(host.run(["run", path]).status == 0)
-        let supervisor = shell("for p in $(pgrep -f 'supervise default_log-flood'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let rssBefore = rssKiB(supervisor)
+        let supervisor = try #require(host.supervisorPID("log-flood"), "no supervisor found")
+        let rssBefore = residentKiB(supervisor) ?? 0
         #expect(host.eventually(180) { host.run(["logs", "log-flood", "--tail", "1"]).stdout == "flood-done\n" })
-        let rssAfter = rssKiB(supervisor)
+        let rssAfter = residentKiB(supervisor) ?? 0
         let dir = shell("ls -d \(host.base)/log/pods/default_log-flood_*/flood").trimmingCharacters(in: .whitespacesAndNewlines)
         let sizes = shell("stat -c '%n %s' \(dir)/*").split(separator: "\n")
         #expect(sizes.count == 2, "\(sizes)")  // 0.log and 0.log.1
@@ -67,12 +66,6 @@ extension Integration {
         #expect(sample.count == 8 && sample.allSatisfy { $0 == "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789" }, "\(sample)")
         print("supervisor RSS before the flood \(rssBefore) KiB, after 1 GiB of logs \(rssAfter) KiB")
         #expect(rssAfter - rssBefore < 4096, "supervisor RSS grew from \(rssBefore) to \(rssAfter) KiB")
-    }
-
-    func rssKiB(_ pid: String) -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
     }
 
     /// A full log disk (a small tmpfs as the log directory): the container keeps

@@ -131,6 +131,13 @@ final class TestHost: @unchecked Sendable {
         return ip.isEmpty ? nil : ip
     }
 
+    /// The pid of this test host's supervisor of `pod` (default namespace): the one whose
+    /// environment names this host's state directory.
+    func supervisorPID(_ pod: String) -> pid_t? {
+        pid_t(shell("for p in $(pgrep -f 'supervise default_\(pod)'); do grep -qz 'MINIPOD_STATE=\(base)/run' /proc/$p/environ && echo $p; done | head -1")
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// Polls until `check` holds (returns true) or the time is up.
     func eventually(_ timeout: TimeInterval = 10, _ check: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
@@ -207,6 +214,13 @@ extension Pipe {
         }
         return String(decoding: result, as: UTF8.self)
     }
+}
+
+/// VmRSS of a process in KiB, nil if it is gone.
+func residentKiB(_ pid: pid_t) -> Int? {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
 }
 
 @discardableResult

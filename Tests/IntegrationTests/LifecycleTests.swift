@@ -59,10 +59,7 @@ extension Integration {
         let before = HostSnapshot.take()
         defer { host.cleanup(["sidecar-demo"]) }
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
-        // This test's own supervisor: the one whose environment names this test host's state directory.
-        let pid = shell("for p in $(pgrep -f 'supervise default_sidecar-demo'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        let supervisor = try #require(host.supervisorPID("sidecar-demo"), "no supervisor found")
         kill(supervisor, SIGKILL)
         #expect(host.eventually(5) { host.run(["get", "pods"]).stdout.contains("Unknown") })
         let delete = host.run(["delete", "pod", "sidecar-demo"])

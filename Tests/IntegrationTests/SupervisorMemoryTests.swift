@@ -9,12 +9,10 @@ extension Integration {
         let before = HostSnapshot.take()
         defer { host.cleanup(["sidecar-demo"]) }
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
-        let pid = shell("for p in $(pgrep -f 'supervise default_sidecar-demo'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        let supervisor = try #require(host.supervisorPID("sidecar-demo"), "no supervisor found")
         let limit = 8 << 10
         var rss = 0
-        #expect(host.eventually(3) { rss = residentKiB(supervisor); return rss <= limit }, "RSS \(rss) KiB once Running")
+        #expect(host.eventually(3) { rss = residentKiB(supervisor) ?? .max; return rss <= limit }, "RSS \(rss) KiB once Running")
 
         // A restart of nginx (SIGTERM to its pid 1 ends it), exec, logs and describe run code an idle supervisor does not.
         #expect(host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c", "kill 1"]).status == 0)
@@ -25,7 +23,7 @@ extension Integration {
         let ip = try #require(host.podIP("sidecar-demo"))
         // Running is reported when nginx was started, not when it listens.
         #expect(host.eventually(5) { shell("curl -s --max-time 5 http://\(ip)/").contains("Welcome to nginx!") })
-        #expect(host.eventually(8) { rss = residentKiB(supervisor); return rss <= limit }, "RSS \(rss) KiB after a restart")
+        #expect(host.eventually(8) { rss = residentKiB(supervisor) ?? .max; return rss <= limit }, "RSS \(rss) KiB after a restart")
         #expect(host.run(["delete", "pod", "sidecar-demo", "--grace-period=1"]).status == 0)
         #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
     }
@@ -55,11 +53,9 @@ extension Integration {
         defer { host.stop(started.0) }
         var table = ""
         #expect(host.eventually(10) { table = host.run(["get", "pods"]).stdout; return table.contains("Init:0/1") }, "\(table)")
-        let pid = shell("for p in $(pgrep -f 'supervise default_slow-init'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        let supervisor = try #require(host.supervisorPID("slow-init"), "no supervisor found")
         var rss = 0
-        #expect(host.eventually(8) { rss = residentKiB(supervisor); return rss <= 8 << 10 }, "RSS \(rss) KiB while Init:0/1")
+        #expect(host.eventually(8) { rss = residentKiB(supervisor) ?? .max; return rss <= 8 << 10 }, "RSS \(rss) KiB while Init:0/1")
         #expect(host.run(["delete", "pod", "slow-init", "--now"]).status == 0)
         #expect(host.eventually(10) { HostSnapshot.take() == before }, "left: \(HostSnapshot.take())")
     }
@@ -87,20 +83,12 @@ extension Integration {
             """
         try #require(host.run(["run", host.manifest(yaml)]).status == 0)
         #expect(host.eventually(5) { host.run(["get", "pods"]).stdout.contains("probed   1/1     Running") })
-        let pid = shell("for p in $(pgrep -f 'supervise default_probed'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && echo $p; done | head -1")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let supervisor = try #require(pid_t(pid), "no supervisor found")
+        let supervisor = try #require(host.supervisorPID("probed"), "no supervisor found")
         // Sampled over three probe periods, not just once.
         var samples: [Int] = []
-        for _ in 1...6 { samples.append(residentKiB(supervisor)); usleep(500_000) }
+        for _ in 1...6 { samples.append(residentKiB(supervisor) ?? .max); usleep(500_000) }
         #expect(samples.allSatisfy { $0 <= 8 << 10 }, "RSS KiB: \(samples)")
         #expect(host.run(["delete", "pod", "probed", "--now"]).status == 0)
         #expect(host.eventually(10) { HostSnapshot.take() == before }, "left: \(HostSnapshot.take())")
-    }
-
-    private func residentKiB(_ pid: pid_t) -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? .max
     }
 }
