@@ -205,6 +205,9 @@ public struct ContainerLauncher {
         if let profile = config.spec.linux?.seccomp {
             program = try SeccompCompiler.program(for: profile, cachePath: seccompCache, sharedCache: sharedSeccompCache)
             config.seccompFlags = program?.flags
+            // init loads the compiled filter and never reads the profile: hundreds of
+            // syscall names need not be encoded here and decoded there on every exec.
+            config.spec.linux?.seccomp = nil
         }
         try Message.send(socket, Array(try JSONEncoder().encode(config)))
         if let program { try Message.send(socket, program.instructions) }
