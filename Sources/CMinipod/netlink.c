@@ -74,15 +74,23 @@ int mp_nl_open(void) {
 
 /* A netlink socket living in another network namespace: the calling thread
    enters it just to create the socket (the socket keeps its namespace). */
-int mp_nl_open_in(int netns_fd) {
+int mp_socket_in(int netns_fd, int domain, int type, int protocol) {
     int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
     if (original < 0) return -1;
     if (setns(netns_fd, CLONE_NEWNET) < 0) { int e = errno; close(original); errno = e; return -1; }
-    int sock = mp_nl_open();
+    int sock = socket(domain, type | SOCK_CLOEXEC, protocol);
     int e = errno;
     if (setns(original, CLONE_NEWNET) < 0) { /* cannot happen for our own original namespace */ }
     close(original);
     errno = e;
+    return sock;
+}
+
+int mp_nl_open_in(int netns_fd) {
+    int sock = mp_socket_in(netns_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    if (sock < 0) return -1;
+    struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+    if (bind(sock, (struct sockaddr *)&local, sizeof local) < 0) { int e = errno; close(sock); errno = e; return -1; }
     return sock;
 }
 
@@ -186,4 +194,115 @@ int mp_nl_default_route_add(int sock, const unsigned char gateway[4], int ifinde
     nl_attr(&req, RTA_GATEWAY, gateway, 4);
     nl_attr(&req, RTA_OIF, &ifindex, sizeof ifindex);
     return nl_talk(sock, &req);
+}
+
+/* Routes of table local (addresses of this namespace: traffic that never leaves
+   it) of one family, without metrics of their own, copied whole into `out`
+   (at most `room` bytes of netlink messages). Returns the bytes used, or -1. */
+static ssize_t nl_local_routes(int sock, unsigned char family, char *out, size_t room) {
+    struct nl_request req;
+    nl_init(&req, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg));
+    ((struct rtmsg *)NLMSG_DATA(&req.header))->rtm_family = family;
+    static unsigned int seq = 1u << 29;
+    req.header.nlmsg_seq = ++seq;
+    req.header.nlmsg_flags |= NLM_F_REQUEST;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(sock, &req, req.header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+    size_t used = 0;
+    char reply[16384];
+    for (;;) {
+        ssize_t n = recv(sock, reply, sizeof reply, 0);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_seq != req.header.nlmsg_seq) continue;
+            if (h->nlmsg_type == NLMSG_DONE) return (ssize_t)used;
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *err = NLMSG_DATA(h);
+                errno = err->error ? -err->error : EIO;
+                return -1;
+            }
+            if (h->nlmsg_type != RTM_NEWROUTE) continue;
+            struct rtmsg *rt = NLMSG_DATA(h);
+            unsigned table = rt->rtm_table;
+            int has_metrics = 0;
+            int len = (int)RTM_PAYLOAD(h);
+            for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+                if (a->rta_type == RTA_TABLE) table = *(unsigned *)RTA_DATA(a);
+                if (a->rta_type == RTA_METRICS) has_metrics = 1;
+            }
+            if (rt->rtm_type != RTN_LOCAL || table != RT_TABLE_LOCAL || has_metrics) continue;
+            if (used + NLMSG_ALIGN(h->nlmsg_len) > room) { errno = ENOBUFS; return -1; }
+            memcpy(out + used, h, h->nlmsg_len);
+            used += NLMSG_ALIGN(h->nlmsg_len);
+        }
+    }
+}
+
+/* `route` (a dumped RTM_NEWROUTE) sent again as `type` with `flags`: with the
+   congestion-control metric when `algorithm` is set, at `priority` when >= 0. */
+static int nl_route_again(int sock, const struct nlmsghdr *route, unsigned short type, unsigned short flags,
+                          const char *algorithm, int priority) {
+    struct nl_request req;
+    nl_init(&req, type, flags, sizeof(struct rtmsg));
+    struct rtmsg *rt = NLMSG_DATA(&req.header);
+    memcpy(rt, NLMSG_DATA(route), sizeof *rt);
+    rt->rtm_flags = 0;
+    int len = (int)RTM_PAYLOAD(route);
+    for (struct rtattr *a = RTM_RTA((struct rtmsg *)NLMSG_DATA(route)); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        /* RTA_CACHEINFO is what the kernel reports about the route's use, not part of it. */
+        if (a->rta_type == RTA_CACHEINFO || (a->rta_type == RTA_PRIORITY && priority >= 0)) continue;
+        if (NLMSG_ALIGN(req.header.nlmsg_len) + RTA_ALIGN(a->rta_len) + 64 > sizeof req) { errno = ENOBUFS; return -1; }
+        nl_attr(&req, a->rta_type, RTA_DATA(a), RTA_PAYLOAD(a));
+    }
+    if (priority >= 0) nl_attr(&req, RTA_PRIORITY, &priority, sizeof priority);
+    if (algorithm) {
+        struct rtattr *metrics = nl_attr(&req, RTA_METRICS, NULL, 0);
+        nl_attr(&req, RTAX_CC_ALGO, algorithm, strlen(algorithm));
+        nl_attr_end(&req, metrics);
+    }
+    return nl_talk(sock, &req);
+}
+
+static int nl_route_oif(const struct nlmsghdr *route) {
+    int len = (int)RTM_PAYLOAD(route);
+    for (struct rtattr *a = RTM_RTA((struct rtmsg *)NLMSG_DATA(route)); RTA_OK(a, len); a = RTA_NEXT(a, len))
+        if (a->rta_type == RTA_OIF) return *(int *)RTA_DATA(a);
+    return 0;
+}
+
+int mp_nl_local_routes_congctl(int sock, const char *algorithm) {
+    static const unsigned char families[] = { AF_INET, AF_INET6 };
+    int changed = 0;
+    for (size_t f = 0; f < sizeof families; f++) {
+        char routes[16384];
+        ssize_t used = nl_local_routes(sock, families[f], routes, sizeof routes);
+        if (used < 0) {
+            if (families[f] == AF_INET6 && errno == EAFNOSUPPORT) continue;  /* kernel without IPv6 */
+            return -1;
+        }
+        for (ssize_t at = 0; at < used; ) {
+            struct nlmsghdr *route = (struct nlmsghdr *)(routes + at);
+            at += NLMSG_ALIGN(route->nlmsg_len);
+            if (families[f] == AF_INET) {
+                if (nl_route_again(sock, route, RTM_NEWROUTE, NLM_F_REPLACE, algorithm, -1) < 0) return -1;
+                changed++;
+                continue;
+            }
+            /* IPv6: the kernel's local routes have metric 0, which a request cannot name
+               (0 means "the default, 1024"), so REPLACE finds nothing. ::1 (on lo, whose
+               ifindex is 1 in every namespace) is taken out and put back at metric 1 with
+               the algorithm; an address's route on another link is left, as addrconf puts
+               its own back when the address's state changes. */
+            if (nl_route_oif(route) != 1) continue;
+            if (nl_route_again(sock, route, RTM_DELROUTE, 0, NULL, -1) < 0) return -1;
+            if (nl_route_again(sock, route, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, algorithm, 1) < 0) {
+                int e = errno;
+                (void)nl_route_again(sock, route, RTM_NEWROUTE, NLM_F_CREATE, NULL, 1);
+                errno = e;
+                return -1;
+            }
+            changed++;
+        }
+    }
+    return changed;
 }

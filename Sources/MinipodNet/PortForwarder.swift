@@ -148,22 +148,12 @@ public final class PortForwarder: @unchecked Sendable {
         return fd
     }
 
-    /// A host whose default congestion control paces (bbr) makes every TCP sender
-    /// cut its data into bursts sized to the pacing rate; on a loopback hop there
-    /// is no network to probe, and a forwarder's extra hop pays the burst cost a
-    /// second time (1.18 → 1.38 GiB/s through port-forward on such a host). Its
-    /// loopback sockets use cubic, Linux's default (reno, always built in, if
-    /// cubic is not); a client on another host keeps the host's choice.
+    /// The forwarder's loopback hops send unpaced (LoopbackPacing); a client on
+    /// another host keeps the host's choice (1.18 → 1.38 GiB/s through port-forward
+    /// on a bbr host, before the pod's own loopback was unpaced too).
     static func avoidPacingOnLoopback(_ fd: Int32) {
         guard peerIsLoopback(fd) else { return }
-        var name = [CChar](repeating: 0, count: 16)
-        var length = socklen_t(name.count)
-        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_CONGESTION, &name, &length) == 0,
-              String(cString: name).hasPrefix("bbr") else { return }
-        for unpaced in ["cubic", "reno"] {
-            let set = unpaced.withCString { setsockopt(fd, Int32(IPPROTO_TCP), TCP_CONGESTION, $0, socklen_t(strlen($0))) }
-            if set == 0 { return }
-        }
+        LoopbackPacing.unpace(fd)
     }
 
     static func peerIsLoopback(_ fd: Int32) -> Bool {

@@ -187,6 +187,14 @@ public final class Supervisor {
             try writePodFiles(hostname: pod.spec.hostname ?? pod.metadata.name)
             try store.save(runtime)
         }
+        // After the pod's address exists, so its local route is covered too; before any
+        // container runs, so none of their connections is made paced. An optimisation
+        // only: a kernel that refuses it leaves the pod as Kubernetes would have it.
+        if let netns = runtime.netns, pod.spec.hostNetwork != true {
+            do { try LoopbackPacing.unpacePodLocalRoutes(netns: netns) } catch {
+                log("W pod loopback stays paced: \(error)")
+            }
+        }
         FaultInjection.point("supervisor-after-cni")
     }
 

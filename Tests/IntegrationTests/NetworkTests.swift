@@ -93,6 +93,7 @@ extension Integration {
     /// hostNetwork: the pod uses the host's network and hostname; no veth, no address of its own.
     @Test func hostNetworkPodUsesTheHostsNetwork() throws {
         let before = HostSnapshot.take()
+        let hostRoutes = shell(localRoutes)
         defer { host.cleanup(["on-host"]) }
         let path = host.manifest("""
             apiVersion: v1
@@ -111,6 +112,35 @@ extension Integration {
         #expect(host.eventually(5) { page = shell("curl -s --max-time 2 http://127.0.0.1:18097/"); return page == "from-host-network\n" }, "\(page)")
         #expect(host.run(["exec", "on-host", "--", "hostname"]).stdout == shell("hostname"))
         #expect(HostSnapshot.take().links == before.links)
+        #expect(shell(localRoutes) == hostRoutes, "a hostNetwork pod must leave the host's routes alone")
+    }
+}
+
+/// The routes of table local that carry a congestion control (none, unless the host's admin set one).
+private let localRoutes = "{ ip -4 route show table local; ip -6 route show table local; } | grep congctl"
+
+extension Integration {
+    /// On a host whose default congestion control paces (bbr), a pod's traffic that
+    /// stays in the pod (localhost, its own IP) is unpaced through its local routes;
+    /// on any other host, and on the host itself, the routes are as the kernel made them.
+    @Test func aPodsOwnTrafficIsUnpacedOnAPacedHost() throws {
+        defer { host.cleanup(["pace-a"]) }
+        let hostRoutes = shell(localRoutes)
+        try #require(host.run(["run", busyboxPod("pace-a")]).status == 0)
+        let ip = try #require(host.podIP("pace-a"))
+        let inPod = "nsenter --net=\(host.base)/run/netns/default_pace-a "
+        let routes = shell(inPod + "sh -c 'ip -4 route show table local; ip -6 route show table local'")
+        let paced = shell("sysctl -n net.ipv4.tcp_congestion_control").hasPrefix("bbr")
+        for destination in ["local 127.0.0.0/8 ", "local 127.0.0.1 ", "local \(ip) ", "local ::1 "] {
+            let line = routes.split(separator: "\n").first { $0.hasPrefix(destination) } ?? ""
+            #expect(!line.isEmpty && line.contains("congctl cubic") == paced, "\(destination) (host paced: \(paced)): \(routes)")
+        }
+        #expect(!shell(inPod + "ip route show table main").contains("congctl"), "routes to the world keep the default")
+        #expect(shell(localRoutes) == hostRoutes)
+        // The pod's localhost still works, over IPv4 and IPv6.
+        for url in ["http://127.0.0.1:8080/", "http://[::1]:8080/", "http://\(ip):8080/"] {
+            #expect(host.run(["exec", "pace-a", "--", "wget", "-qO-", url]).stdout == "pace-a\n", "\(url)")
+        }
     }
 }
 

@@ -112,6 +112,8 @@ pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *e
 /* rtnetlink for the built-in pod network (netlink.c); each returns 0 or -1 with errno. */
 int mp_nl_open(void);
 int mp_nl_open_in(int netns_fd);
+/// A socket (any domain) created in the network namespace netns_fd; the calling thread stays in its own.
+int mp_socket_in(int netns_fd, int domain, int type, int protocol);
 int mp_nl_bridge_add(int sock, const char *name);
 int mp_nl_veth_add(int sock, const char *name, const char *peer, int peer_netns_fd);
 int mp_nl_link_up(int sock, int ifindex, int master);
@@ -119,6 +121,9 @@ int mp_nl_link_del(int sock, int ifindex);
 int mp_nl_link_index(int sock, const char *name);
 int mp_nl_addr_add(int sock, int ifindex, const unsigned char address[4], int prefix);
 int mp_nl_default_route_add(int sock, const unsigned char gateway[4], int ifindex);
+/// Gives every route of table local (IPv4 and IPv6) that has no metrics of its own the
+/// congestion-control metric `algorithm` (`ip route replace ... congctl`). Returns the number of routes changed, or -1.
+int mp_nl_local_routes_congctl(int sock, const char *algorithm);
 
 /// Loads a BPF_PROG_TYPE_CGROUP_DEVICE program (`count` struct bpf_insn) and attaches it to
 /// the cgroup directory fd with BPF_F_ALLOW_MULTI, detaching the programs attached there
