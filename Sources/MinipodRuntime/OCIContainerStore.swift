@@ -41,6 +41,23 @@ public struct OCIContainerStore: Sendable {
         }
     }
 
+    /// Runs `body` holding the container's lock (flock on its directory), so verbs that
+    /// read the state, decide and act (update's read-merge-write, delete, start, pause)
+    /// do not interleave for one container. Readers (state, list, ps) take no lock.
+    public func locked<T>(_ id: String, _ body: () throws -> T) throws -> T {
+        try Self.validate(id)
+        let fd = open(directory(id), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { throw MinipodError(.notFound, "container does not exist", field: id) }
+            throw MinipodError.sys("container \(id): open \(directory(id))")
+        }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw MinipodError.sys("container \(id): lock \(directory(id))") }
+        }
+        return try body()
+    }
+
     public func save(_ record: OCIContainerRecord) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

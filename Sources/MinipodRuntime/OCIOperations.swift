@@ -77,6 +77,10 @@ public struct OCIRuntime {
     }
 
     public func start(_ id: String) throws {
+        try store.locked(id) { try startLocked(id) }
+    }
+
+    private func startLocked(_ id: String) throws {
         let record = try store.load(id)
         switch store.status(of: record) {
         case .stopped: throw MinipodError(.invalidArgument, "cannot start a container that has stopped")
@@ -103,16 +107,20 @@ public struct OCIRuntime {
 
     /// runc pause: freezes every process of a running container.
     public func pause(_ id: String) throws {
-        let record = try store.load(id)
-        guard status(of: record) == .running else { throw MinipodError(.invalidArgument, "container \(id) is not running") }
-        try cgroup(record).freeze(true)
+        try store.locked(id) {
+            let record = try store.load(id)
+            guard status(of: record) == .running else { throw MinipodError(.invalidArgument, "container \(id) is not running") }
+            try cgroup(record).freeze(true)
+        }
     }
 
     /// runc resume: thaws a paused container.
     public func resume(_ id: String) throws {
-        let record = try store.load(id)
-        guard status(of: record) == .paused else { throw MinipodError(.invalidArgument, "container \(id) is not paused") }
-        try cgroup(record).freeze(false)
+        try store.locked(id) {
+            let record = try store.load(id)
+            guard status(of: record) == .paused else { throw MinipodError(.invalidArgument, "container \(id) is not paused") }
+            try cgroup(record).freeze(false)
+        }
     }
 
     public func list() -> [OCIState] {
@@ -130,13 +138,19 @@ public struct OCIRuntime {
     }
 
     public func delete(_ id: String, force: Bool) throws {
-        let record: OCIContainerRecord
-        do { record = try store.load(id) } catch let e as MinipodError where e.code == .notFound {
+        do {
+            try store.locked(id) { try deleteLocked(id, force: force) }
+        } catch let e as MinipodError where e.code == .notFound {
             // An aborted create can leave a directory without state: --force clears it, as runc.
+            // (Also where a delete that ran while this one waited for the lock has left.)
             if FileIO.exists(store.directory(id)) { try? store.remove(id) }
             if force { return }
             throw e
         }
+    }
+
+    private func deleteLocked(_ id: String, force: Bool) throws {
+        let record = try store.load(id)
         let status = status(of: record)
         if (status == .running || status == .paused) && !force {
             throw MinipodError(.invalidArgument, "cannot delete container \(id) that is not stopped: \(status.rawValue)")

@@ -7,6 +7,11 @@ extension OCIRuntime {
     /// written to its cgroup (device rules untouched) and kept in its state,
     /// where the next update and exec read them.
     public func update(_ id: String, _ change: RuntimeSpec.Resources) throws {
+        // Two updates at once must not each merge into the same old resources and lose one.
+        try store.locked(id) { try updateLocked(id, change) }
+    }
+
+    private func updateLocked(_ id: String, _ change: RuntimeSpec.Resources) throws {
         var record = try store.load(id)
         guard store.status(of: record) != .stopped else { throw MinipodError(.invalidArgument, "container not running") }
         let current = try savedSpec(id).linux?.resources ?? RuntimeSpec.Resources()

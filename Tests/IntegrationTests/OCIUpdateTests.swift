@@ -64,3 +64,44 @@ extension Integration {
         expectNothingLeft(id, pid: Int32(pid))
     }
 }
+
+extension Integration {
+    /// Updates of different fields at once each read, merge and save the container's
+    /// resources: all of them must be in the saved state afterwards (none lost to another's write).
+    @Test func concurrentOCIUpdatesLoseNoField() throws {
+        let id = "update-race"
+        let bundle = try busyboxBundle(id, args: ["sleep", "1000"])
+        defer { oci(["delete", "--force", id]) }
+        #expect(oci(["create", "--bundle", bundle, id]).status == 0)
+        #expect(oci(["start", id]).status == 0)
+        for round in 1...3 {
+            let updates: [[String]] = [
+                ["--memory", "\(64 + round)m"], ["--pids-limit", "\(50 + round)"], ["--cpu-shares", "\(500 + round)"],
+                ["--cpu-period", "\(50000 + round)"], ["--memory-reservation", "\(32 + round)m"], ["--cpu-quota", "\(20000 + round)"],
+            ]
+            let failures = LockedList()
+            DispatchQueue.concurrentPerform(iterations: updates.count) { i in
+                let r = oci(["update"] + updates[i] + [id])
+                if r.status != 0 { failures.append("\(updates[i]): \(r.stderr)") }
+            }
+            #expect(failures.items.isEmpty, "\(failures.items)")
+            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(ociRoot)/\(id)/state.json"))) as? [String: Any]
+            let resources = try #require(state?["resources"] as? [String: Any], "\(String(describing: state))")
+            let memory = resources["memory"] as? [String: Any], cpu = resources["cpu"] as? [String: Any]
+            #expect(memory?["limit"] as? Int == (64 + round) << 20, "round \(round): \(resources)")
+            #expect(memory?["reservation"] as? Int == (32 + round) << 20, "round \(round): \(resources)")
+            #expect((resources["pids"] as? [String: Any])?["limit"] as? Int == 50 + round, "round \(round): \(resources)")
+            #expect(cpu?["shares"] as? Int == 500 + round, "round \(round): \(resources)")
+            #expect(cpu?["period"] as? Int == 50000 + round, "round \(round): \(resources)")
+            #expect(cpu?["quota"] as? Int == 20000 + round, "round \(round): \(resources)")
+        }
+    }
+}
+
+/// Appends from concurrentPerform's threads.
+private final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ item: String) { lock.lock(); list.append(item); lock.unlock() }
+    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+}
