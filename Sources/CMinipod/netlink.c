@@ -230,6 +230,8 @@ static ssize_t nl_local_routes(int sock, unsigned char family, char *out, size_t
                 if (a->rta_type == RTA_TABLE) table = *(unsigned *)RTA_DATA(a);
                 if (a->rta_type == RTA_METRICS) has_metrics = 1;
             }
+            /* A kernel without IPv6 answers an AF_INET6 dump with every family's routes. */
+            if (rt->rtm_family != family) continue;
             if (rt->rtm_type != RTN_LOCAL || table != RT_TABLE_LOCAL || has_metrics) continue;
             if (used + NLMSG_ALIGN(h->nlmsg_len) > room) { errno = ENOBUFS; return -1; }
             memcpy(out + used, h, h->nlmsg_len);
