@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/if_link.h>
@@ -80,7 +81,9 @@ int mp_socket_in(int netns_fd, int domain, int type, int protocol) {
     if (setns(netns_fd, CLONE_NEWNET) < 0) { int e = errno; close(original); errno = e; return -1; }
     int sock = socket(domain, type | SOCK_CLOEXEC, protocol);
     int e = errno;
-    if (setns(original, CLONE_NEWNET) < 0) { /* cannot happen for our own original namespace */ }
+    /* Going back to our own namespace cannot fail; if it did, this thread would go on
+       in the pod's network namespace, so stop rather than act there by mistake. */
+    if (setns(original, CLONE_NEWNET) < 0) abort();
     close(original);
     errno = e;
     return sock;
@@ -265,10 +268,14 @@ static int nl_route_again(int sock, const struct nlmsghdr *route, unsigned short
     return nl_talk(sock, &req);
 }
 
-static int nl_route_oif(const struct nlmsghdr *route) {
+/* ::1/128, the IPv6 loopback address. */
+static int nl_route_is_ipv6_loopback(const struct nlmsghdr *route) {
+    const struct rtmsg *rt = NLMSG_DATA(route);
+    if (rt->rtm_family != AF_INET6 || rt->rtm_dst_len != 128) return 0;
+    static const unsigned char loopback[16] = { [15] = 1 };
     int len = (int)RTM_PAYLOAD(route);
-    for (struct rtattr *a = RTM_RTA((struct rtmsg *)NLMSG_DATA(route)); RTA_OK(a, len); a = RTA_NEXT(a, len))
-        if (a->rta_type == RTA_OIF) return *(int *)RTA_DATA(a);
+    for (struct rtattr *a = RTM_RTA((struct rtmsg *)rt); RTA_OK(a, len); a = RTA_NEXT(a, len))
+        if (a->rta_type == RTA_DST && RTA_PAYLOAD(a) == 16) return memcmp(RTA_DATA(a), loopback, 16) == 0;
     return 0;
 }
 
@@ -278,10 +285,7 @@ int mp_nl_local_routes_congctl(int sock, const char *algorithm) {
     for (size_t f = 0; f < sizeof families; f++) {
         char routes[16384];
         ssize_t used = nl_local_routes(sock, families[f], routes, sizeof routes);
-        if (used < 0) {
-            if (families[f] == AF_INET6 && errno == EAFNOSUPPORT) continue;  /* kernel without IPv6 */
-            return -1;
-        }
+        if (used < 0) return -1;
         for (ssize_t at = 0; at < used; ) {
             struct nlmsghdr *route = (struct nlmsghdr *)(routes + at);
             at += NLMSG_ALIGN(route->nlmsg_len);
@@ -291,18 +295,16 @@ int mp_nl_local_routes_congctl(int sock, const char *algorithm) {
                 continue;
             }
             /* IPv6: the kernel's local routes have metric 0, which a request cannot name
-               (0 means "the default, 1024"), so REPLACE finds nothing. ::1 (on lo, whose
-               ifindex is 1 in every namespace) is taken out and put back at metric 1 with
-               the algorithm; an address's route on another link is left, as addrconf puts
-               its own back when the address's state changes. */
-            if (nl_route_oif(route) != 1) continue;
-            if (nl_route_again(sock, route, RTM_DELROUTE, 0, NULL, -1) < 0) return -1;
-            if (nl_route_again(sock, route, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, algorithm, 1) < 0) {
-                int e = errno;
-                (void)nl_route_again(sock, route, RTM_NEWROUTE, NLM_F_CREATE, NULL, 1);
-                errno = e;
+               (0 means "the default, 1024"), so REPLACE finds nothing. For ::1 a copy with
+               the algorithm goes in at metric 1 first (already there from an earlier call:
+               fine), then the kernel's metric-0 route goes (a delete at metric 0 takes the
+               lowest match): if the add fails, nothing was removed. Other IPv6 local routes
+               (an address's own, which addrconf adds back and removes with the address)
+               are left as they are. */
+            if (!nl_route_is_ipv6_loopback(route)) continue;
+            if (nl_route_again(sock, route, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, algorithm, 1) < 0 && errno != EEXIST)
                 return -1;
-            }
+            if (nl_route_again(sock, route, RTM_DELROUTE, 0, NULL, 0) < 0) return -1;
             changed++;
         }
     }

@@ -36,7 +36,9 @@ public enum LoopbackPacing {
     /// pod-side hop, the pod's own IP): when the pod's network namespace defaults to a
     /// paced algorithm, its local routes (127/8, ::1, the pod's addresses) get an
     /// unpaced one as their route metric (`ip route ... congctl cubic`). The namespace's
-    /// default, its routes to the world and an application's own TCP_CONGESTION stay.
+    /// default and its routes to the world stay. The kernel gives a new loopback connection
+    /// the route's algorithm even over one an application set before connect() or listen();
+    /// a setsockopt(TCP_CONGESTION) on the connected socket still wins.
     /// Returns the algorithm set, or nil when the namespace does not pace.
     @discardableResult
     public static func unpacePodLocalRoutes(netns: String) throws -> String? {

@@ -189,7 +189,8 @@ public final class Supervisor {
         }
         // After the pod's address exists, so its local route is covered too; before any
         // container runs, so none of their connections is made paced. An optimisation
-        // only: a kernel that refuses it leaves the pod as Kubernetes would have it.
+        // only: where the kernel refuses it (some or all of) the pod's loopback stays paced,
+        // as under Kubernetes; every route is still there.
         if let netns = runtime.netns, pod.spec.hostNetwork != true {
             do { try LoopbackPacing.unpacePodLocalRoutes(netns: netns) } catch {
                 log("W pod loopback stays paced: \(error)")

@@ -41,9 +41,10 @@ public struct OCIContainerStore: Sendable {
         }
     }
 
-    /// Runs `body` holding the container's lock (flock on its directory), so verbs that
-    /// read the state, decide and act (update's read-merge-write, delete, start, pause)
-    /// do not interleave for one container. Readers (state, list, ps) take no lock.
+    /// Runs `body` holding the container's lock (flock on its directory), so the verbs
+    /// that read the state, decide and write (update's read-merge-write, pause, resume)
+    /// do not interleave for one container. Short, and never held over a hook: start and
+    /// delete take no lock (as runc), so `delete --force` always gets through.
     public func locked<T>(_ id: String, _ body: () throws -> T) throws -> T {
         try Self.validate(id)
         let fd = open(directory(id), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -54,6 +55,12 @@ public struct OCIContainerStore: Sendable {
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
             if errno != EINTR { throw MinipodError.sys("container \(id): lock \(directory(id))") }
+        }
+        // Deleted (and perhaps created again) while this waited: the lock is not that container's.
+        var held = stat(), current = stat()
+        guard fstat(fd, &held) == 0, stat(directory(id), &current) == 0,
+              held.st_dev == current.st_dev, held.st_ino == current.st_ino else {
+            throw MinipodError(.notFound, "container does not exist", field: id)
         }
         return try body()
     }

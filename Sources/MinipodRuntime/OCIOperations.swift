@@ -77,10 +77,6 @@ public struct OCIRuntime {
     }
 
     public func start(_ id: String) throws {
-        try store.locked(id) { try startLocked(id) }
-    }
-
-    private func startLocked(_ id: String) throws {
         let record = try store.load(id)
         switch store.status(of: record) {
         case .stopped: throw MinipodError(.invalidArgument, "cannot start a container that has stopped")
@@ -138,19 +134,13 @@ public struct OCIRuntime {
     }
 
     public func delete(_ id: String, force: Bool) throws {
-        do {
-            try store.locked(id) { try deleteLocked(id, force: force) }
-        } catch let e as MinipodError where e.code == .notFound {
+        let record: OCIContainerRecord
+        do { record = try store.load(id) } catch let e as MinipodError where e.code == .notFound {
             // An aborted create can leave a directory without state: --force clears it, as runc.
-            // (Also where a delete that ran while this one waited for the lock has left.)
             if FileIO.exists(store.directory(id)) { try? store.remove(id) }
             if force { return }
             throw e
         }
-    }
-
-    private func deleteLocked(_ id: String, force: Bool) throws {
-        let record = try store.load(id)
         let status = status(of: record)
         if (status == .running || status == .paused) && !force {
             throw MinipodError(.invalidArgument, "cannot delete container \(id) that is not stopped: \(status.rawValue)")

@@ -68,6 +68,7 @@ extension Integration {
 extension Integration {
     /// Updates of different fields at once each read, merge and save the container's
     /// resources: all of them must be in the saved state afterwards (none lost to another's write).
+    /// A race detector, not a proof: without the lock it lost a field in the first round here.
     @Test func concurrentOCIUpdatesLoseNoField() throws {
         let id = "update-race"
         let bundle = try busyboxBundle(id, args: ["sleep", "1000"])

@@ -123,6 +123,28 @@ private var bbrLoadable: Bool {
         #expect(try LoopbackPacing.unpacePodLocalRoutes(netns: netns.path) == algorithm)
         #expect(netns.run("ip -4 route show table local").output == local4)
         #expect(netns.run("ip -6 route show table local").output == local6)
+        // lo taken down and up (the kernel makes its routes again): a new call covers them.
+        #expect(netns.run("ip link set lo down && ip link set lo up && ip addr add 10.199.0.5/24 dev lo 2>/dev/null; true").status == 0)
+        #expect(try LoopbackPacing.unpacePodLocalRoutes(netns: netns.path) == algorithm)
+        for address in ["127.0.0.1", "::1"] {
+            #expect(try netns.acceptedCongestionControl(address) == algorithm, "after lo down/up: \(address)")
+        }
+        #expect(netns.run("ip -6 route show table local").output.split(separator: "\n").filter { $0.hasPrefix("local ::1 ") }.count == 1)
+    }
+
+    /// An address of another link keeps its kernel route in IPv6 (addrconf owns it); IPv4's gets the metric.
+    @Test(.enabled(if: bbrLoadable, "needs root and a kernel with tcp_bbr"))
+    func onlyLoopbackIsRewrittenInIPv6() throws {
+        let netns = try ScratchNetns(defaultCongestionControl: "bbr")
+        let setUp = netns.run("ip link add mp-test0 type veth peer name mp-test1 && ip link set mp-test1 up && ip link set mp-test0 up && ip addr add 10.197.0.5/24 dev mp-test0 && ip -6 addr add fd00:197::5/64 dev mp-test0 nodad")
+        try #require(setUp.status == 0, "\(setUp.output)")
+        let algorithm = try #require(try LoopbackPacing.unpacePodLocalRoutes(netns: netns.path))
+        let local4 = netns.run("ip -4 route show table local").output
+        let local6 = netns.run("ip -6 route show table local").output
+        #expect(local4.split(separator: "\n").first { $0.hasPrefix("local 10.197.0.5 ") }?.contains("congctl \(algorithm)") == true, "\(local4)")
+        let own6 = local6.split(separator: "\n").filter { $0.hasPrefix("local fd00:197::5 ") }
+        #expect(own6.count == 1 && !own6[0].contains("congctl"), "\(local6)")
+        #expect(try netns.acceptedCongestionControl("fd00:197::5") == "bbr")
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root"))
