@@ -34,7 +34,7 @@ public enum LoopbackPacing {
 
     /// A pod's own traffic over loopback (sidecar to app on localhost, port-forward's
     /// pod-side hop, the pod's own IP): when the pod's network namespace defaults to a
-    /// paced algorithm, its local routes (127/8, ::1, the pod's addresses) get an
+    /// paced algorithm, its local routes (127/8, ::1, its IPv4 addresses) get an
     /// unpaced one as their route metric (`ip route ... congctl cubic`). The namespace's
     /// default and its routes to the world stay. The kernel gives a new loopback connection
     /// the route's algorithm even over one an application set before connect() or listen();

@@ -121,8 +121,9 @@ int mp_nl_link_del(int sock, int ifindex);
 int mp_nl_link_index(int sock, const char *name);
 int mp_nl_addr_add(int sock, int ifindex, const unsigned char address[4], int prefix);
 int mp_nl_default_route_add(int sock, const unsigned char gateway[4], int ifindex);
-/// Gives every route of table local (IPv4 and IPv6) that has no metrics of its own the
-/// congestion-control metric `algorithm` (`ip route replace ... congctl`). Returns the number of routes changed, or -1.
+/// Gives the routes of table local that have no metrics of their own (every IPv4 one, and
+/// IPv6's ::1) the congestion-control metric `algorithm` (`ip route replace ... congctl`).
+/// Returns the number of routes changed, or -1.
 int mp_nl_local_routes_congctl(int sock, const char *algorithm);
 
 /// Loads a BPF_PROG_TYPE_CGROUP_DEVICE program (`count` struct bpf_insn) and attaches it to
