@@ -35,13 +35,19 @@ static void nl_attr_end(struct nl_request *req, struct rtattr *nest) {
     nest->rta_len = (unsigned short)((char *)&req->header + req->header.nlmsg_len - (char *)nest);
 }
 
+/* Sends the request to the kernel under a new sequence number (its answers carry it): 0 or -1. */
+static int nl_send(int sock, struct nl_request *req) {
+    static _Atomic unsigned int seq;
+    req->header.nlmsg_seq = ++seq;
+    req->header.nlmsg_flags |= NLM_F_REQUEST;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    return sendto(sock, req, req->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0 ? -1 : 0;
+}
+
 /* Sends the request and waits for the kernel's ack: 0, or -1 with errno set from it. */
 static int nl_talk(int sock, struct nl_request *req) {
-    static unsigned int seq;
-    req->header.nlmsg_seq = ++seq;
-    req->header.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-    if (sendto(sock, req, req->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+    req->header.nlmsg_flags |= NLM_F_ACK;
+    if (nl_send(sock, req) < 0) return -1;
     char reply[4096];
     for (;;) {
         ssize_t n = recv(sock, reply, sizeof reply, 0);
@@ -152,11 +158,7 @@ int mp_nl_link_index(int sock, const char *name) {
     struct nl_request req;
     nl_init(&req, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
     nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
-    static unsigned int seq = 1u << 30;
-    req.header.nlmsg_seq = ++seq;
-    req.header.nlmsg_flags |= NLM_F_REQUEST;
-    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-    if (sendto(sock, &req, req.header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+    if (nl_send(sock, &req) < 0) return -1;
     char reply[8192];
     for (;;) {
         ssize_t n = recv(sock, reply, sizeof reply, 0);
@@ -206,11 +208,7 @@ static ssize_t nl_local_routes(int sock, unsigned char family, char *out, size_t
     struct nl_request req;
     nl_init(&req, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg));
     ((struct rtmsg *)NLMSG_DATA(&req.header))->rtm_family = family;
-    static unsigned int seq = 1u << 29;
-    req.header.nlmsg_seq = ++seq;
-    req.header.nlmsg_flags |= NLM_F_REQUEST;
-    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-    if (sendto(sock, &req, req.header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+    if (nl_send(sock, &req) < 0) return -1;
     size_t used = 0;
     char reply[16384];
     for (;;) {
