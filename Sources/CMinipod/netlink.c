@@ -44,24 +44,33 @@ static int nl_send(int sock, struct nl_request *req) {
     return sendto(sock, req, req->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0 ? -1 : 0;
 }
 
-/* Sends the request and waits for the kernel's ack: 0, or -1 with errno set from it. */
-static int nl_talk(int sock, struct nl_request *req) {
-    req->header.nlmsg_flags |= NLM_F_ACK;
-    if (nl_send(sock, req) < 0) return -1;
-    char reply[4096];
+/* Reads the kernel's answers to the request numbered `seq`, handing each one that is
+   not an error to `each` (NULL: none expected) until it says done (1) or failed (-1,
+   errno set). An error answer ends it with -1 and errno from it; an ack with 0. */
+static int nl_answers(int sock, unsigned seq, int (*each)(const struct nlmsghdr *, void *), void *context) {
+    char reply[16384];
     for (;;) {
         ssize_t n = recv(sock, reply, sizeof reply, 0);
         if (n < 0) { if (errno == EINTR) continue; return -1; }
         for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
-            if (h->nlmsg_seq != req->header.nlmsg_seq) continue;
+            if (h->nlmsg_seq != seq) continue;
             if (h->nlmsg_type == NLMSG_ERROR) {
                 struct nlmsgerr *err = NLMSG_DATA(h);
                 if (err->error == 0) return 0;
                 errno = -err->error;
                 return -1;
             }
+            int outcome = each ? each(h, context) : 0;
+            if (outcome != 0) return outcome > 0 ? 0 : -1;
         }
     }
+}
+
+/* Sends the request and waits for the kernel's ack: 0, or -1 with errno set from it. */
+static int nl_talk(int sock, struct nl_request *req) {
+    req->header.nlmsg_flags |= NLM_F_ACK;
+    if (nl_send(sock, req) < 0) return -1;
+    return nl_answers(sock, req->header.nlmsg_seq, NULL, NULL);
 }
 
 static void nl_init(struct nl_request *req, unsigned short type, unsigned short flags, size_t header_len) {
@@ -153,26 +162,22 @@ int mp_nl_link_del(int sock, int ifindex) {
     return nl_talk(sock, &req);
 }
 
+static int nl_link_found(const struct nlmsghdr *answer, void *ifindex) {
+    if (answer->nlmsg_type != RTM_NEWLINK) return 0;
+    *(int *)ifindex = ((struct ifinfomsg *)NLMSG_DATA(answer))->ifi_index;
+    return 1;
+}
+
 /* ifindex of a link by name in the socket's namespace (if_nametoindex only sees the thread's). */
 int mp_nl_link_index(int sock, const char *name) {
     struct nl_request req;
     nl_init(&req, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
     nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
     if (nl_send(sock, &req) < 0) return -1;
-    char reply[8192];
-    for (;;) {
-        ssize_t n = recv(sock, reply, sizeof reply, 0);
-        if (n < 0) { if (errno == EINTR) continue; return -1; }
-        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
-            if (h->nlmsg_seq != req.header.nlmsg_seq) continue;
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                struct nlmsgerr *err = NLMSG_DATA(h);
-                errno = err->error ? -err->error : ENODEV;
-                return -1;
-            }
-            if (h->nlmsg_type == RTM_NEWLINK) return ((struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
-        }
-    }
+    int ifindex = 0;
+    if (nl_answers(sock, req.header.nlmsg_seq, nl_link_found, &ifindex) < 0) return -1;
+    if (ifindex <= 0) { errno = ENODEV; return -1; }
+    return ifindex;
 }
 
 int mp_nl_addr_add(int sock, int ifindex, const unsigned char address[4], int prefix) {
@@ -201,6 +206,34 @@ int mp_nl_default_route_add(int sock, const unsigned char gateway[4], int ifinde
     return nl_talk(sock, &req);
 }
 
+struct local_routes {
+    unsigned char family;
+    char *out;
+    size_t room, used;
+};
+
+/* One answer of the route dump: kept in `out` when it is a local route of the family without metrics. */
+static int nl_local_route_found(const struct nlmsghdr *answer, void *context) {
+    struct local_routes *routes = context;
+    if (answer->nlmsg_type == NLMSG_DONE) return 1;
+    if (answer->nlmsg_type != RTM_NEWROUTE) return 0;
+    const struct rtmsg *rt = NLMSG_DATA(answer);
+    unsigned table = rt->rtm_table;
+    int has_metrics = 0;
+    int len = (int)RTM_PAYLOAD(answer);
+    for (struct rtattr *a = RTM_RTA((struct rtmsg *)rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == RTA_TABLE) table = *(unsigned *)RTA_DATA(a);
+        if (a->rta_type == RTA_METRICS) has_metrics = 1;
+    }
+    /* A kernel without IPv6 answers an AF_INET6 dump with every family's routes. */
+    if (rt->rtm_family != routes->family) return 0;
+    if (rt->rtm_type != RTN_LOCAL || table != RT_TABLE_LOCAL || has_metrics) return 0;
+    if (routes->used + NLMSG_ALIGN(answer->nlmsg_len) > routes->room) { errno = ENOBUFS; return -1; }
+    memcpy(routes->out + routes->used, answer, answer->nlmsg_len);
+    routes->used += NLMSG_ALIGN(answer->nlmsg_len);
+    return 0;
+}
+
 /* Routes of table local (addresses of this namespace: traffic that never leaves
    it) of one family, without metrics of their own, copied whole into `out`
    (at most `room` bytes of netlink messages). Returns the bytes used, or -1. */
@@ -209,36 +242,9 @@ static ssize_t nl_local_routes(int sock, unsigned char family, char *out, size_t
     nl_init(&req, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg));
     ((struct rtmsg *)NLMSG_DATA(&req.header))->rtm_family = family;
     if (nl_send(sock, &req) < 0) return -1;
-    size_t used = 0;
-    char reply[16384];
-    for (;;) {
-        ssize_t n = recv(sock, reply, sizeof reply, 0);
-        if (n < 0) { if (errno == EINTR) continue; return -1; }
-        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
-            if (h->nlmsg_seq != req.header.nlmsg_seq) continue;
-            if (h->nlmsg_type == NLMSG_DONE) return (ssize_t)used;
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                struct nlmsgerr *err = NLMSG_DATA(h);
-                errno = err->error ? -err->error : EIO;
-                return -1;
-            }
-            if (h->nlmsg_type != RTM_NEWROUTE) continue;
-            struct rtmsg *rt = NLMSG_DATA(h);
-            unsigned table = rt->rtm_table;
-            int has_metrics = 0;
-            int len = (int)RTM_PAYLOAD(h);
-            for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-                if (a->rta_type == RTA_TABLE) table = *(unsigned *)RTA_DATA(a);
-                if (a->rta_type == RTA_METRICS) has_metrics = 1;
-            }
-            /* A kernel without IPv6 answers an AF_INET6 dump with every family's routes. */
-            if (rt->rtm_family != family) continue;
-            if (rt->rtm_type != RTN_LOCAL || table != RT_TABLE_LOCAL || has_metrics) continue;
-            if (used + NLMSG_ALIGN(h->nlmsg_len) > room) { errno = ENOBUFS; return -1; }
-            memcpy(out + used, h, h->nlmsg_len);
-            used += NLMSG_ALIGN(h->nlmsg_len);
-        }
-    }
+    struct local_routes routes = { .family = family, .out = out, .room = room };
+    if (nl_answers(sock, req.header.nlmsg_seq, nl_local_route_found, &routes) < 0) return -1;
+    return (ssize_t)routes.used;
 }
 
 /* `route` (a dumped RTM_NEWROUTE) sent again as `type` with `flags`: with the
