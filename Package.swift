@@ -58,6 +58,7 @@ let package = Package(
         .executableTarget(name: "minipod-init", dependencies: [
             "MinipodInitCore", "MinipodSystem", "MinipodOCI", "CMinipod",
         ], linkerSettings: staticInit),
+        .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -38,6 +39,9 @@ const unsigned long MP_MS_RDONLY = MS_RDONLY, MP_MS_NOSUID = MS_NOSUID, MP_MS_NO
 const unsigned long MP_ST_RDONLY = ST_RDONLY, MP_ST_NOSUID = ST_NOSUID, MP_ST_NODEV = ST_NODEV, MP_ST_NOEXEC = ST_NOEXEC,
     MP_ST_NOATIME = ST_NOATIME, MP_ST_NODIRATIME = ST_NODIRATIME, MP_ST_RELATIME = ST_RELATIME;
 const int MP_O_PATH = O_PATH;
+const unsigned long long MP_RESOLVE_BENEATH = RESOLVE_BENEATH, MP_RESOLVE_IN_ROOT = RESOLVE_IN_ROOT,
+    MP_RESOLVE_NO_MAGICLINKS = RESOLVE_NO_MAGICLINKS, MP_RESOLVE_NO_SYMLINKS = RESOLVE_NO_SYMLINKS,
+    MP_RESOLVE_NO_XDEV = RESOLVE_NO_XDEV;
 const int MP_MNT_DETACH = MNT_DETACH, MP_MNT_FORCE = MNT_FORCE, MP_UMOUNT_NOFOLLOW = UMOUNT_NOFOLLOW;
 
 int mp_pivot_root(const char *new_root, const char *put_old) { return (int)syscall(SYS_pivot_root, new_root, put_old); }
@@ -47,6 +51,10 @@ int mp_mount(const char *source, const char *target, const char *fstype, unsigne
     return mount(source, target, fstype, flags, data);
 }
 int mp_umount2(const char *target, int flags) { return umount2(target, flags); }
+int mp_openat2(int dirfd, const char *path, int flags, unsigned int mode, unsigned long long resolve) {
+    struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC, .mode = mode, .resolve = resolve};
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
 int mp_sethostname(const char *name, size_t len) { return sethostname(name, len); }
 int mp_close_range_from(unsigned int first) { return (int)syscall(SYS_close_range, first, ~0U, 0); }
 int mp_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
@@ -76,6 +84,8 @@ int mp_set_winsize(int fd, unsigned short rows, unsigned short cols) {
 }
 pid_t mp_fork(void) { return fork(); }
 unsigned long mp_makedev(unsigned int major, unsigned int minor) { return makedev(major, minor); }
+unsigned int mp_major(unsigned long dev) { return major(dev); }
+unsigned int mp_minor(unsigned long dev) { return minor(dev); }
 int mp_pipe2(int *fds, int cloexec) { return pipe2(fds, cloexec ? O_CLOEXEC : 0); }
 int mp_wait_exited(int status) { return WIFEXITED(status); }
 int mp_wait_exitstatus(int status) { return WEXITSTATUS(status); }

@@ -34,6 +34,13 @@ public struct LinuxSyscalls: Syscalls {
         guard Glibc.chroot(path) == 0 else { throw MinipodError.sys("chroot \(path)") }
     }
 
+    public func withPathBeneath<T>(_ relative: String, in base: String, _ body: (String) throws -> T) throws -> T {
+        let descriptor = try PathBeneath.open(relative, in: base)
+        let result = try body(descriptor.procPath)
+        _ = descriptor.raw  // open until body has used its path
+        return result
+    }
+
     // MARK: FileCalls
 
     public func pathExists(_ path: String) -> Bool { FileIO.exists(path) }

@@ -11,8 +11,6 @@ struct RootfsBuilder {
     let inUserNamespace: Bool
     let syscalls: any Syscalls
 
-    /// Devices every container gets (runtime-spec "default devices"), bound from the host.
-    static let defaultDevices = ["null", "zero", "full", "random", "urandom", "tty"]
 
     func build() throws {
         let propagation: Sys.MountFlags = spec.linux?.rootfsPropagation == "rslave" ? [.recursive, .slave] : [.recursive, .private]
@@ -69,16 +67,14 @@ struct RootfsBuilder {
         if m.type == "cgroup" {
             try syscalls.makeDirectories(target)
             try CgroupMount(syscalls: syscalls).mount(on: target, flags: parsed.flags)
+        } else if isBind, let volume = spec.annotations?[MinipodAnnotations.subPathVolume(m.destination)], source.hasPrefix(volume + "/") {
+            let subPath = String(source.dropFirst(volume.count + 1))
+            try syscalls.withPathBeneath(subPath, in: volume) { resolved in try bind(resolved, on: target, parsed) }
         } else if isBind {
             guard syscalls.pathExists(source) else {
                 throw MinipodError(.runtime, "bind source \(source) does not exist", errno: ENOENT)
             }
-            try makeTarget(target, like: source)
-            try syscalls.mount(source: source, target: target, type: nil, flags: parsed.flags.intersection([.bind, .recursive]).union(.bind), data: nil)
-            let remountFlags = parsed.flags.subtracting([.bind, .recursive]).subtracting(parsed.propagation)
-            if !remountFlags.isEmpty {
-                try bindRemount(target, remountFlags)
-            }
+            try bind(source, on: target, parsed)
         } else {
             try syscalls.makeDirectories(target)
             let data = parsed.data.isEmpty ? nil : parsed.data.joined(separator: ",")
@@ -95,6 +91,15 @@ struct RootfsBuilder {
         }
     }
 
+    private func bind(_ source: String, on target: String, _ parsed: MountOptions) throws {
+        try makeTarget(target, like: source)
+        try syscalls.mount(source: source, target: target, type: nil, flags: parsed.flags.intersection([.bind, .recursive]).union(.bind), data: nil)
+        let remountFlags = parsed.flags.subtracting([.bind, .recursive]).subtracting(parsed.propagation)
+        if !remountFlags.isEmpty {
+            try bindRemount(target, remountFlags)
+        }
+    }
+
     private func makeTarget(_ target: String, like source: String) throws {
         if syscalls.isDirectory(source) {
             try syscalls.makeDirectories(target)
@@ -106,7 +111,7 @@ struct RootfsBuilder {
 
     private func populateDev() throws {
         let dev = try secureJoin(root: rootPath, "/dev")
-        for name in Self.defaultDevices {
+        for name in RuntimeSpec.defaultDeviceNames {
             let target = dev + "/" + name
             try makeTarget(target, like: "/dev/" + name)
             try syscalls.mount(source: "/dev/" + name, target: target, type: nil, flags: [.bind], data: nil)

@@ -18,6 +18,10 @@ public protocol MountCalls {
     func pivotRoot(newRoot: String, putOld: String) throws
     func chdir(_ path: String) throws
     func chroot(_ path: String) throws
+    /// Opens `relative` inside the directory `base`, never leading out of it (PathBeneath),
+    /// and hands `body` a path naming that descriptor (/proc/self/fd/N) while it runs:
+    /// a bind mount from it reaches what was resolved, whatever the volume holds by then.
+    func withPathBeneath<T>(_ relative: String, in base: String, _ body: (String) throws -> T) throws -> T
 }
 
 /// Files of the rootfs being built (and of the host before pivot_root).

@@ -132,12 +132,15 @@ public struct VolumeMount: Codable, Equatable, Sendable {
     public var readOnly: Bool?
     public var mountPath: String
     public var subPath: String?
+    /// A subPath with `$(VAR)` references to the container's environment, expanded at start.
+    public var subPathExpr: String?
 
-    public init(name: String, mountPath: String, readOnly: Bool? = nil, subPath: String? = nil) {
+    public init(name: String, mountPath: String, readOnly: Bool? = nil, subPath: String? = nil, subPathExpr: String? = nil) {
         self.name = name
         self.mountPath = mountPath
         self.readOnly = readOnly
         self.subPath = subPath
+        self.subPathExpr = subPathExpr
     }
 }
 

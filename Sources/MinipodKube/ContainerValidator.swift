@@ -126,12 +126,11 @@ extension Checks {
             } else if !mountPaths.insert(Self.clean(target)).inserted {
                 add(p + ".mountPath", "must be unique: \"\(target)\" is mounted twice")
             }
-            if let sub = mount.subPath, !sub.isEmpty {
-                if sub.hasPrefix("/") {
-                    add(p + ".subPath", "must be a relative path, got \"\(sub)\"")
-                } else if sub.split(separator: "/").contains("..") {
-                    add(p + ".subPath", "must not contain '..'")
-                }
+            if let sub = mount.subPath, !sub.isEmpty, let expr = mount.subPathExpr, !expr.isEmpty {
+                add(p + ".subPathExpr", "subPathExpr and subPath are mutually exclusive")
+            }
+            for (name, sub) in [("subPath", mount.subPath), ("subPathExpr", mount.subPathExpr)] {
+                if let problem = sub.flatMap(subPathProblem) { add(p + "." + name, problem) }
             }
         }
     }
@@ -228,4 +227,12 @@ extension Checks {
         }
         seccomp(path + ".seccompProfile", context.seccompProfile)
     }
+}
+
+/// Why a subPath (as written, or as a subPathExpr expands) is not a path inside its
+/// volume; nil when it is. Lexical only: symlinks are the runtime's to refuse.
+public func subPathProblem(_ sub: String) -> String? {
+    if sub.hasPrefix("/") { return "must be a relative path, got \"\(sub)\"" }
+    if sub.split(separator: "/").contains("..") { return "must not contain '..'" }
+    return nil
 }

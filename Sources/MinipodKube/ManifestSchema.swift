@@ -106,7 +106,7 @@ enum ManifestSchema {
         "restartPolicy": .string,
         "volumeMounts": .list(.object(ObjectSchema(fields: [
             "name": .string, "mountPath": .string, "readOnly": .boolean, "subPath": .string,
-            "mountPropagation": unsupported("mountPropagation"), "subPathExpr": unsupported("subPathExpr"),
+            "mountPropagation": unsupported("mountPropagation"), "subPathExpr": .string,
             "recursiveReadOnly": unsupported("recursiveReadOnly"),
         ], required: ["name", "mountPath"]))),
         "volumeDevices": unsupported("volumeDevices"),

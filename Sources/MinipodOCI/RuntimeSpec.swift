@@ -2,6 +2,9 @@
 /// Field names follow the spec exactly so a bundle written by podman or
 /// containerd decodes unchanged.
 public struct RuntimeSpec: Codable, Equatable, Sendable {
+    /// The runtime-spec's "default devices": every container with a /dev tmpfs gets these, bound from the host.
+    public static let defaultDeviceNames = ["null", "zero", "full", "random", "urandom", "tty"]
+
     public var ociVersion: String = "1.2.0"
     public var process: Process?
     public var root: Root?
@@ -255,4 +258,9 @@ public enum MinipodAnnotations {
     /// on root.path inside the container's mount namespace, so the rootfs mount
     /// never shows in the host's mount table and vanishes with the container.
     public static let overlayRootfs = "io.minipod.rootfs.overlay"
+
+    /// On a bind mount whose source is a subPath inside a volume, the volume's directory:
+    /// init opens the rest of the source inside it (PathBeneath) and binds the descriptor,
+    /// so a symlink a container put in the volume cannot lead the mount out of it.
+    public static func subPathVolume(_ destination: String) -> String { "io.minipod.subpath-volume:" + destination }
 }

@@ -19,6 +19,9 @@ public struct ContainerContext: Sendable {
     public var volumeDirs: [String: String]   // volume name → host directory
     public var podIP: String?
     public var passwd: String?                // the image's /etc/passwd, for User by name
+    /// What a privileged container gets: the host's bounding set and device nodes.
+    public var hostCapabilities: [String] = HostCapabilities.bounding
+    public var hostDevices: [RuntimeSpec.Device] = []
 }
 
 /// Manifest + image → OCI runtime spec (pure: unit tested without root).
@@ -46,15 +49,8 @@ public enum SpecGenerator {
         process.terminal = container.tty == true  // the supervisor gives it a pty (ContainerStdio)
         let security = container.securityContext
         let privileged = security?.privileged == true
-        var caps = privileged ? DefaultProfile.allCapabilities : DefaultProfile.capabilities
-        for add in security?.capabilities?.add ?? [] {
-            let name = capName(add)
-            if name == "CAP_ALL" { caps = DefaultProfile.allCapabilities } else if !caps.contains(name) { caps.append(name) }
-        }
-        for drop in security?.capabilities?.drop ?? [] {
-            let name = capName(drop)
-            if name == "CAP_ALL" { caps = [] } else { caps.removeAll { $0 == name } }
-        }
+        let caps = capabilities(privileged: privileged, add: security?.capabilities?.add ?? [], drop: security?.capabilities?.drop ?? [],
+                                host: c.hostCapabilities)
         var capabilities = RuntimeSpec.Capabilities()
         capabilities.bounding = caps
         capabilities.effective = caps
@@ -66,7 +62,11 @@ public enum SpecGenerator {
 
         spec.root = RuntimeSpec.Root(path: c.containerDir + "/rootfs", readonly: security?.readOnlyRootFilesystem == true)
         spec.annotations = [MinipodAnnotations.overlayRootfs: overlayOptions(c)]
-        spec.mounts = DefaultProfile.mounts() + podFileMounts(c) + (try volumeMounts(c, field: field))
+        let volumes = try volumeMounts(c, environment: envMap, field: field)
+        spec.mounts = DefaultProfile.mounts() + podFileMounts(c) + volumes.map(\.mount)
+        for volume in volumes where volume.subPath != nil {
+            spec.annotations![MinipodAnnotations.subPathVolume(volume.mount.destination)] = volume.directory
+        }
 
         var linux = RuntimeSpec.Linux()
         linux.namespaces = [.init(type: "pid"), .init(type: "mount"), .init(type: "cgroup"), .init(type: "ipc", path: c.sandbox.ipc)]
@@ -75,17 +75,41 @@ public enum SpecGenerator {
         if !c.hostNetwork {
             linux.namespaces! += [.init(type: "network", path: c.sandbox.netns), .init(type: "uts", path: c.sandbox.uts)]
         }
-        if !privileged {
+        if privileged {
+            // containerd's privileged: the host's devices, all of them allowed, /sys writable.
+            linux.devices = c.hostDevices
+            spec.mounts = spec.mounts?.map { m in
+                var m = m
+                if m.type == "sysfs" { m.options?.removeAll { $0 == "ro" } }
+                return m
+            }
+        } else {
             linux.maskedPaths = DefaultProfile.maskedPaths
             linux.readonlyPaths = DefaultProfile.readonlyPaths
             let seccompType = security?.seccompProfile?.type ?? c.pod.spec.securityContext?.seccompProfile?.type
             if seccompType != "Unconfined" { linux.seccomp = DefaultProfile.seccomp(capabilities: caps) }
         }
         linux.resources = resources(container)
+        if privileged { linux.resources?.devices = [.init(allow: true, access: "rwm")] }
         spec.linux = linux
         return spec
     }
 
+
+    /// containerd's rule: privileged gets all the host has; otherwise the defaults, then
+    /// ALL in add gives every capability and ALL in drop none, then the named adds, then
+    /// the named drops (so drop [ALL] add [NET_ADMIN] is NET_ADMIN alone). Only what the
+    /// host's bounding set holds can be given.
+    static func capabilities(privileged: Bool, add: [String], drop: [String], host: [String]) -> [String] {
+        if privileged { return host }
+        let adds = add.map(capName), drops = drop.map(capName)
+        var caps = DefaultProfile.capabilities
+        if adds.contains("CAP_ALL") { caps = DefaultProfile.allCapabilities }
+        if drops.contains("CAP_ALL") { caps = [] }
+        for name in adds where name != "CAP_ALL" && !caps.contains(name) { caps.append(name) }
+        caps.removeAll { drops.contains($0) }
+        return caps.filter { host.contains($0) }
+    }
 
     static func capName(_ k8sName: String) -> String {
         let upper = k8sName.uppercased()
@@ -197,15 +221,35 @@ public enum SpecGenerator {
         }
     }
 
-    static func volumeMounts(_ c: ContainerContext, field: String) throws -> [RuntimeSpec.Mount] {
+    struct VolumeBinding {
+        var mount: RuntimeSpec.Mount
+        var directory: String
+        /// Inside `directory`, as the manifest gives it (subPathExpr expanded); nil: the whole volume.
+        var subPath: String?
+    }
+
+    /// Each volumeMount as a bind mount; a subPath (or an expanded subPathExpr, with the
+    /// container's environment as kubelet expands it) is checked here lexically, and
+    /// resolved inside the volume only by VolumeSubPaths and init, on descriptors.
+    static func volumeMounts(_ c: ContainerContext, environment: [String: String], field: String) throws -> [VolumeBinding] {
         try (c.container.volumeMounts ?? []).enumerated().map { index, mount in
-            guard var source = c.volumeDirs[mount.name] else {
-                throw MinipodError(.invalidManifest, "volume \"\(mount.name)\" not found", field: "\(field).volumeMounts[\(index)].name")
+            let mountField = "\(field).volumeMounts[\(index)]"
+            guard let directory = c.volumeDirs[mount.name] else {
+                throw MinipodError(.invalidManifest, "volume \"\(mount.name)\" not found", field: mountField + ".name")
             }
-            if let sub = mount.subPath, !sub.isEmpty { source += "/" + sub }
+            var subPath = nonEmpty(mount.subPath)
+            if let expression = nonEmpty(mount.subPathExpr) {
+                let expanded = expandVariables(expression, environment)
+                if let problem = subPathProblem(expanded) {
+                    throw MinipodError(.invalidManifest, "expands to \"\(expanded)\", which \(problem)", field: mountField + ".subPathExpr")
+                }
+                subPath = nonEmpty(expanded)
+            }
             var options = ["rbind", "rprivate"]
             if mount.readOnly == true { options.append("ro") }
-            return RuntimeSpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options)
+            let source = subPath.map { directory + "/" + $0 } ?? directory
+            return VolumeBinding(mount: RuntimeSpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options),
+                                 directory: directory, subPath: subPath)
         }
     }
 
@@ -213,7 +257,7 @@ public enum SpecGenerator {
         let limits = container.resources?.limits ?? [:]
         let requests = container.resources?.requests ?? [:]
         var r = RuntimeSpec.Resources()
-        // Every pod container, privileged or not, may open only the default device nodes.
+        // Every unprivileged pod container may open only the default device nodes.
         r.devices = Cgroup.defaultDeviceRules
         if let memory = limits["memory"].flatMap(Quantity.init) { r.memory = .init(limit: memory.bytes) }
         var cpu = RuntimeSpec.Resources.CPU()

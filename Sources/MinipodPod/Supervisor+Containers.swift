@@ -110,8 +110,11 @@ extension Supervisor {
             pod: pod, container: container, imageConfig: image.config.config, lowerDirs: image.layerDirectories,
             containerDir: containerDir, sandbox: PodTeardown(paths: paths).sandbox(key),
             hostNetwork: pod.spec.hostNetwork == true, etcDir: paths.etcDir(key),
-            volumeDirs: volumeDirectories(), podIP: runtime.podIP, passwd: passwd)
+            volumeDirs: volumeDirectories(), podIP: runtime.podIP, passwd: passwd,
+            hostDevices: container.securityContext?.privileged == true
+                ? HostDevices.list(excluding: Set(RuntimeSpec.defaultDeviceNames.map { "/dev/" + $0 })) : [])
         let spec = try SpecGenerator.spec(for: context)
+        try VolumeSubPaths.prepare(spec, container: container, field: SpecGenerator.fieldPath(context))
         let specPath = containerDir + "/config.json"
         let seccompCache = SeccompCompiler.cachePath(forSpec: specPath)
         unlink(seccompCache)  // compiled afresh from this spec by create

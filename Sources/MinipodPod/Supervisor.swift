@@ -215,9 +215,11 @@ public final class Supervisor {
                                                                     options: dns?.options?.map { o in o.value.map { "\(o.name ?? ""):\($0)" } ?? (o.name ?? "") }))
     }
 
+    /// hostPath: its type checked (and the path made, for the ...OrCreate types).
     /// emptyDir: one directory per pod, shared by every container that mounts it
     /// (medium Memory: one tmpfs for the pod). Never pre-filled from an image.
     private func createVolumes() throws {
+        for volume in pod.spec.volumes ?? [] { try HostPathType.prepare(volume) }
         for volume in pod.spec.volumes ?? [] where volume.emptyDir != nil {
             let dir = paths.volumeDir(uid: runtime.uid, volume: volume.name)
             try FileIO.makeDirectories(dir)

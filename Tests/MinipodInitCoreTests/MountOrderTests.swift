@@ -115,3 +115,40 @@ struct MountOrderTests {
         #expect(run.call(at: chroot - 1) == .chdir(fixture.rootfs) && run.call(at: chroot + 1) == .chdir("/"))
     }
 }
+
+/// A subPath is bound from a descriptor resolved inside its volume, never from its path.
+struct SubPathMountTests {
+    @Test func aSubPathIsOpenedInsideItsVolumeAndBoundFromTheDescriptor() throws {
+        var fixture = try Fixture.pod()
+        let logs = try #require(fixture.spec.mounts?.first { $0.destination == "/var/log/nginx" }?.source)
+        fixture.spec.mounts = fixture.spec.mounts?.map { m in
+            var m = m
+            if m.destination == "/var/log/nginx" { m.source = logs + "/nginx/current" }
+            return m
+        }
+        fixture.spec.annotations?[MinipodAnnotations.subPathVolume("/var/log/nginx")] = logs
+        fixture.hostDirectories.append(logs + "/nginx/current")
+        let run = fixture.run()
+        #expect(run.reachedExec, "\(String(describing: run.error))")
+        let open = try #require(run.first { $0 == .openBeneath("nginx/current", base: logs) })
+        let bind = try #require(run.first { $0.newMount?.target == fixture.rootfs + "/var/log/nginx" })
+        #expect(open < bind)
+        #expect(run.call(at: bind)?.newMount?.source?.hasPrefix("/proc/self/fd/") == true, "\(String(describing: run.call(at: bind)))")
+        #expect(!run.calls.contains { $0.newMount?.source == logs + "/nginx/current" }, "the path itself is never mounted")
+    }
+
+    @Test func aSubPathThatCannotBeOpenedInsideStopsTheSetupNamingTheMount() throws {
+        var fixture = try Fixture.pod()
+        let logs = try #require(fixture.spec.mounts?.first { $0.destination == "/var/log/nginx" }?.source)
+        fixture.spec.mounts = fixture.spec.mounts?.map { m in
+            var m = m
+            if m.destination == "/var/log/nginx" { m.source = logs + "/escape" }
+            return m
+        }
+        fixture.spec.annotations?[MinipodAnnotations.subPathVolume("/var/log/nginx")] = logs
+        let run = fixture.run { $0.fail(with: EXDEV) { $0 == .openBeneath("escape", base: logs) } }
+        #expect(!run.reachedExec)
+        #expect("\(String(describing: run.error))".contains("(/var/log/nginx)"), "\(String(describing: run.error))")
+        #expect(!run.calls.contains { $0.newMount?.target == fixture.rootfs + "/var/log/nginx" })
+    }
+}

@@ -18,6 +18,7 @@ enum RecordedCall: Equatable, CustomStringConvertible {
     case pivotRoot(newRoot: String, putOld: String)
     case chdir(String)
     case chroot(String)
+    case openBeneath(String, base: String)
     case makeDirectories(String)
     case createFile(String)
     case removeFile(String)
@@ -99,6 +100,7 @@ enum RecordedCall: Equatable, CustomStringConvertible {
         case .pivotRoot(let newRoot, let putOld): return "pivot_root \(newRoot) \(putOld)"
         case .chdir(let path): return "chdir \(path)"
         case .chroot(let path): return "chroot \(path)"
+        case .openBeneath(let path, let base): return "open \(path) beneath \(base)"
         case .makeDirectories(let path): return "mkdir -p \(path)"
         case .createFile(let path): return "create \(path)"
         case .removeFile(let path): return "unlink \(path)"

@@ -50,7 +50,11 @@ final class RecordingSyscalls: Syscalls {
         }
     }
 
+    /// Descriptor paths withPathBeneath handed out, and the host path each stands for.
+    private var descriptorPaths: [String: String] = [:]
+
     private func hostPath(_ path: String) -> String {
+        if let opened = descriptorPaths[path] { return opened }
         let joined = path.hasPrefix("/") ? root + "/" + path : workingDirectory + "/" + path
         var parts: [Substring] = []
         for part in joined.split(separator: "/") where part != "." {
@@ -68,6 +72,13 @@ final class RecordingSyscalls: Syscalls {
     func unmount(_ target: String, detach: Bool) throws { try record(.unmount(target, detach: detach)) }
 
     func mountFlags(of path: String) throws -> Sys.MountFlags { lockedMountFlags }
+
+    func withPathBeneath<T>(_ relative: String, in base: String, _ body: (String) throws -> T) throws -> T {
+        try record(.openBeneath(relative, base: base))
+        let path = "/proc/self/fd/\(100 + descriptorPaths.count)"
+        descriptorPaths[path] = hostPath(base + "/" + relative)
+        return try body(path)
+    }
 
     func pivotRoot(newRoot: String, putOld: String) throws {
         try record(.pivotRoot(newRoot: newRoot, putOld: putOld))

@@ -135,12 +135,18 @@ struct SpecGeneratorTests {
         #expect(try SpecGenerator.spec(for: context(c)).process?.env?.count ?? 0 >= 5_000)
     }
 
-    @Test func everyContainerCarriesTheDefaultDeviceRulesPrivilegedOrNot() throws {
+    @Test func unprivilegedContainersGetOnlyTheDefaultDevicesPrivilegedOnesTheHosts() throws {
         var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
         #expect(try SpecGenerator.spec(for: context(c)).linux?.resources?.devices == Cgroup.defaultDeviceRules)
-        c.securityContext = SecurityContext(privileged: true)
-        #expect(try SpecGenerator.spec(for: context(c)).linux?.resources?.devices == Cgroup.defaultDeviceRules)
+        #expect(try SpecGenerator.spec(for: context(c)).linux?.devices == nil)
         #expect(Cgroup.defaultDeviceRules.first == RuntimeSpec.Resources.DeviceRule(allow: false, access: "rwm"))
+        c.securityContext = SecurityContext(privileged: true)
+        var ctx = context(c)
+        ctx.hostDevices = [RuntimeSpec.Device(path: "/dev/sda", type: "b", major: 8, minor: 0)]
+        let spec = try SpecGenerator.spec(for: ctx)
+        #expect(spec.linux?.resources?.devices == [RuntimeSpec.Resources.DeviceRule(allow: true, access: "rwm")])
+        #expect(spec.linux?.devices == ctx.hostDevices)
+        #expect(spec.mounts?.first { $0.type == "sysfs" }?.options?.contains("ro") == false, "/sys is writable")
     }
 
     @Test func privilegedGetsAllCapabilitiesAndNoFilter() throws {
@@ -148,6 +154,88 @@ struct SpecGeneratorTests {
         c.securityContext = SecurityContext(privileged: true)
         let spec = try SpecGenerator.spec(for: context(c))
         #expect(spec.process?.capabilities?.bounding?.contains("CAP_SYS_ADMIN") == true)
+        #expect(spec.linux?.readonlyPaths == nil, "/proc/sys and the rest of /proc are writable")
         #expect(spec.linux?.seccomp == nil && spec.linux?.maskedPaths == nil)
+    }
+}
+
+/// Capabilities as containerd computes them, subPath and subPathExpr, hostPath types.
+struct SpecGeneratorSecurityTests {
+    let host = DefaultProfile.allCapabilities
+
+    @Test func dropAllThenAddGivesExactlyTheAdded() {
+        #expect(SpecGenerator.capabilities(privileged: false, add: ["NET_ADMIN"], drop: ["ALL"], host: host) == ["CAP_NET_ADMIN"])
+        #expect(SpecGenerator.capabilities(privileged: false, add: [], drop: ["ALL"], host: host) == [])
+        #expect(SpecGenerator.capabilities(privileged: false, add: ["ALL"], drop: ["CHOWN"], host: host)
+                == DefaultProfile.allCapabilities.filter { $0 != "CAP_CHOWN" })
+        #expect(SpecGenerator.capabilities(privileged: false, add: ["NET_ADMIN"], drop: ["NET_ADMIN"], host: host)
+                == DefaultProfile.capabilities, "a named drop wins over the same named add")
+        #expect(SpecGenerator.capabilities(privileged: false, add: ["cap_sys_time"], drop: [], host: host) == DefaultProfile.capabilities + ["CAP_SYS_TIME"])
+    }
+
+    @Test func privilegedGetsTheHostsBoundingSet() {
+        let limited = host.filter { $0 != "CAP_SYS_RESOURCE" }
+        #expect(SpecGenerator.capabilities(privileged: true, add: [], drop: [], host: limited) == limited)
+        #expect(!SpecGenerator.capabilities(privileged: false, add: ["SYS_RESOURCE"], drop: [], host: limited).contains("CAP_SYS_RESOURCE"))
+    }
+
+    @Test func boundingSetIsReadFromProcStatus() {
+        #expect(HostCapabilities.boundingSet(status: "Name:\tx\nCapBnd:\t000001fffeffffff\n")
+                == DefaultProfile.allCapabilities.filter { $0 != "CAP_SYS_RESOURCE" })
+        #expect(HostCapabilities.boundingSet(status: "CapBnd:\t0000000000003000\n") == ["CAP_NET_ADMIN", "CAP_NET_RAW"])
+        #expect(HostCapabilities.boundingSet(status: "Name:\tx\n") == nil)
+    }
+
+    func context(_ container: Container, volumes: [Volume]) -> ContainerContext {
+        var spec = PodSpec(containers: [container])
+        spec.volumes = volumes
+        let pod = Pod(metadata: ObjectMeta(name: "demo", namespace: "default", uid: "u1"), spec: spec)
+        return ContainerContext(
+            pod: pod, container: container, imageConfig: nil, lowerDirs: ["/layers/a"], containerDir: "/data/c",
+            sandbox: Sandbox(netns: "/run/netns/p", uts: "/run/ns/uts", ipc: "/run/ns/ipc"), hostNetwork: false, etcDir: "/run/etc",
+            volumeDirs: ["logs": "/vol/logs"], podIP: nil, passwd: nil)
+    }
+
+    @Test func subPathMountsNameTheirVolumeForInit() throws {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
+        c.env = [EnvVar(name: "POD", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "metadata.name")))]
+        c.volumeMounts = [VolumeMount(name: "logs", mountPath: "/a", subPath: "x/y"),
+                          VolumeMount(name: "logs", mountPath: "/b", subPathExpr: "per-pod/$(POD)"),
+                          VolumeMount(name: "logs", mountPath: "/c")]
+        let spec = try SpecGenerator.spec(for: context(c, volumes: [Volume(name: "logs", emptyDir: .init())]))
+        let source = { (destination: String) in spec.mounts?.first { $0.destination == destination }?.source }
+        #expect(source("/a") == "/vol/logs/x/y")
+        #expect(source("/b") == "/vol/logs/per-pod/demo")
+        #expect(source("/c") == "/vol/logs")
+        #expect(spec.annotations?[MinipodAnnotations.subPathVolume("/a")] == "/vol/logs")
+        #expect(spec.annotations?[MinipodAnnotations.subPathVolume("/b")] == "/vol/logs")
+        #expect(spec.annotations?[MinipodAnnotations.subPathVolume("/c")] == nil)
+    }
+
+    @Test func subPathExprExpandingOutOfTheVolumeNamesTheField() throws {
+        var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
+        c.env = [EnvVar(name: "UP", value: "../..")]
+        c.volumeMounts = [VolumeMount(name: "logs", mountPath: "/a", subPathExpr: "$(UP)/etc")]
+        #expect(throws: MinipodError(.invalidManifest, "expands to \"../../etc\", which must not contain '..'",
+                                     field: "spec.containers[0].volumeMounts[0].subPathExpr")) {
+            try SpecGenerator.spec(for: context(c, volumes: [Volume(name: "logs", emptyDir: .init())]))
+        }
+    }
+
+    @Test(arguments: [
+        ("DirectoryOrCreate", mode_t?.none, HostPathType.Action.createDirectory),
+        ("DirectoryOrCreate", S_IFDIR, .use),
+        ("DirectoryOrCreate", S_IFREG, .refuse("hostPath type check failed: /p is not a directory")),
+        ("Directory", nil, .refuse("hostPath type check failed: /p is not a directory")),
+        ("FileOrCreate", nil, .createFile),
+        ("FileOrCreate", S_IFDIR, .refuse("hostPath type check failed: /p is not a file")),
+        ("File", S_IFREG, .use),
+        ("Socket", S_IFREG, .refuse("hostPath type check failed: /p is not a socket file")),
+        ("CharDevice", S_IFBLK, .refuse("hostPath type check failed: /p is not a character device")),
+        ("BlockDevice", S_IFCHR, .refuse("hostPath type check failed: /p is not a block device")),
+        ("", nil, .use),
+    ])
+    func hostPathTypesAsKubelet(type: String, existing: mode_t?, expected: HostPathType.Action) {
+        #expect(HostPathType.action(type: type, existing: existing, path: "/p") == expected)
     }
 }

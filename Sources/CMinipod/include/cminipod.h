@@ -18,12 +18,16 @@ extern const unsigned long MP_ST_RDONLY, MP_ST_NOSUID, MP_ST_NODEV, MP_ST_NOEXEC
 /* open(2) flag hidden behind _GNU_SOURCE from Swift's Glibc module. */
 extern const int MP_O_PATH;
 extern const int MP_MNT_DETACH, MP_MNT_FORCE, MP_UMOUNT_NOFOLLOW;
+/* openat2(2)'s resolve flags; Glibc has no wrapper for the call. */
+extern const unsigned long long MP_RESOLVE_BENEATH, MP_RESOLVE_IN_ROOT, MP_RESOLVE_NO_MAGICLINKS,
+    MP_RESOLVE_NO_SYMLINKS, MP_RESOLVE_NO_XDEV;
 
 int mp_pivot_root(const char *new_root, const char *put_old);
 int mp_unshare(int flags);
 int mp_setns(int fd, int nstype);
 int mp_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int mp_umount2(const char *target, int flags);
+int mp_openat2(int dirfd, const char *path, int flags, unsigned int mode, unsigned long long resolve);
 int mp_sethostname(const char *name, size_t len);
 int mp_close_range_from(unsigned int first);
 int mp_set_no_new_privs(void);
@@ -41,8 +45,10 @@ int mp_set_winsize(int fd, unsigned short rows, unsigned short cols);
 pid_t mp_fork(void);
 /// Sets lo up in the calling process's network namespace (a new one has it down).
 int mp_loopback_up(void);
-/// makedev(3), a macro Swift cannot call.
+/// makedev(3), major(3) and minor(3): macros Swift cannot call.
 unsigned long mp_makedev(unsigned int major, unsigned int minor);
+unsigned int mp_major(unsigned long dev);
+unsigned int mp_minor(unsigned long dev);
 int mp_pipe2(int *fds, int cloexec);
 /// Installs handlers that write the signal number as one byte to fd (self-pipe), for SIGTERM, SIGINT, SIGCHLD, SIGHUP.
 int mp_signal_pipe(int fd);
