@@ -51,6 +51,10 @@ public struct LinuxSyscalls: Syscalls {
 
     public func makeDirectories(_ path: String) throws { try FileIO.makeDirectories(path) }
 
+    public func makeDirectories(_ path: String, inRoot root: String) throws {
+        _ = try PathBeneath.open(path, in: root, scope: .inRoot, createDirectories: true)
+    }
+
     public func createFile(_ path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw MinipodError.sys("create \(path)") }

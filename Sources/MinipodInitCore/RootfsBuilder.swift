@@ -38,6 +38,8 @@ struct RootfsBuilder {
             }
         }
 
+        // A missing working directory is made, as runc does (Kubernetes' workingDir need not exist in the image).
+        if let cwd = spec.process?.cwd, cwd != "/" { try syscalls.makeDirectories(cwd, inRoot: rootPath) }
         try pivot()
     }
 

@@ -34,6 +34,8 @@ public protocol FileCalls {
     func isAccessible(_ path: String, _ mode: Int32) -> Bool
     /// mkdir -p.
     func makeDirectories(_ path: String) throws
+    /// mkdir -p of `path` with `root` as "/": no symlink or ".." leads the directories out of it.
+    func makeDirectories(_ path: String, inRoot root: String) throws
     /// An empty file, mode 0644, as a bind mount's target (left as it is if it exists).
     func createFile(_ path: String) throws
     func removeFile(_ path: String) throws

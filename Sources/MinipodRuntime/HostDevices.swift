@@ -8,7 +8,8 @@ import MinipodOCI
 /// every container gets bound from the host anyway.
 public enum HostDevices {
     static let skippedDirectories: Set<String> = ["pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"]
-    static let skippedFiles: Set<String> = ["console"]
+    /// console is the container's own terminal; ptmx is the link to its devpts instance.
+    static let skippedFiles: Set<String> = ["console", "ptmx"]
 
     public static func list(under directory: String = "/dev", excluding: Set<String> = []) -> [RuntimeSpec.Device] {
         guard let dir = opendir(directory) else { return [] }

@@ -20,30 +20,41 @@ public struct OwnedDescriptor: ~Copyable {
 /// descriptor, so nothing can be swapped in between the check and the use
 /// (the subPath CVEs: CVE-2017-1002101, CVE-2021-25741).
 public enum PathBeneath {
-    static let resolve = MP_RESOLVE_BENEATH | MP_RESOLVE_NO_MAGICLINKS
+    public enum Scope: Sendable {
+        /// Anything that leads out of the directory is refused (EXDEV): a volume, where kubelet refuses.
+        case beneath
+        /// The directory is "/": absolute symlinks and ".." stay inside it, as in a container's rootfs.
+        case inRoot
+
+        var resolve: UInt64 {
+            (self == .beneath ? MP_RESOLVE_BENEATH : MP_RESOLVE_IN_ROOT) | MP_RESOLVE_NO_MAGICLINKS
+        }
+    }
 
     /// An O_PATH descriptor of `relative` inside the directory `base`. `base` itself is
     /// trusted (a volume directory minipod made, or the manifest's hostPath) and is
     /// followed as the host resolves it; a symlink inside it may point anywhere inside it.
     /// With `createDirectories`, missing directories along `relative` (the last one too) are made, each
     /// inside the one resolved before it, with `base`'s mode (as kubelet makes a subPath).
-    public static func open(_ relative: String, in base: String, createDirectories: Bool = false) throws -> OwnedDescriptor {
+    public static func open(_ relative: String, in base: String, scope: Scope = .beneath, createDirectories: Bool = false) throws
+        -> OwnedDescriptor
+    {
         let root = Glibc.open(base, MP_O_PATH | O_DIRECTORY | O_CLOEXEC)
         if root < 0 { throw MinipodError.sys("open \(base)") }
         let baseFD = OwnedDescriptor(root)
         let parts = relative.split(separator: "/").map(String.init).filter { $0 != "." }
         if createDirectories {
             for depth in parts.indices {
-                try makeMissingDirectory(parts[...depth], in: baseFD, base: base)
+                try makeMissingDirectory(parts[...depth], in: baseFD, base: base, scope: scope)
             }
         }
-        return try openBeneath(baseFD, parts.isEmpty ? "." : parts.joined(separator: "/"), base: base)
+        return try openBeneath(baseFD, parts.isEmpty ? "." : parts.joined(separator: "/"), base: base, scope: scope)
     }
 
-    private static func openBeneath(_ baseFD: borrowing OwnedDescriptor, _ relative: String, base: String, flags: Int32 = MP_O_PATH) throws
-        -> OwnedDescriptor
+    private static func openBeneath(_ baseFD: borrowing OwnedDescriptor, _ relative: String, base: String, scope: Scope,
+                                    flags: Int32 = MP_O_PATH) throws -> OwnedDescriptor
     {
-        let fd = mp_openat2(baseFD.raw, relative, flags, 0, resolve)
+        let fd = mp_openat2(baseFD.raw, relative, flags, 0, scope.resolve)
         if fd >= 0 { return OwnedDescriptor(fd) }
         let e = errno
         switch e {
@@ -58,16 +69,16 @@ public enum PathBeneath {
 
     /// Makes the last of `parts` a directory if nothing is there: mkdirat(2) of one name in
     /// the descriptor of its parent, which never follows a symlink (a dangling one is EEXIST).
-    private static func makeMissingDirectory(_ parts: ArraySlice<String>, in baseFD: borrowing OwnedDescriptor, base: String) throws {
+    private static func makeMissingDirectory(_ parts: ArraySlice<String>, in baseFD: borrowing OwnedDescriptor, base: String, scope: Scope) throws {
         let path = parts.joined(separator: "/")
-        let probe = mp_openat2(baseFD.raw, path, MP_O_PATH, 0, resolve)
+        let probe = mp_openat2(baseFD.raw, path, MP_O_PATH, 0, scope.resolve)
         if probe >= 0 {
             close(probe)
             return
         }
-        guard errno == ENOENT else { _ = try openBeneath(baseFD, path, base: base); return }
+        guard errno == ENOENT else { _ = try openBeneath(baseFD, path, base: base, scope: scope); return }
         let parentPath = parts.count == 1 ? "." : parts.dropLast().joined(separator: "/")
-        let parent = try openBeneath(baseFD, parentPath, base: base, flags: O_RDONLY | O_DIRECTORY)
+        let parent = try openBeneath(baseFD, parentPath, base: base, scope: scope, flags: O_RDONLY | O_DIRECTORY)
         var st = stat()
         guard fstat(baseFD.raw, &st) == 0 else { throw MinipodError.sys("stat \(base)") }
         let mode = st.st_mode & 0o7777
@@ -76,7 +87,7 @@ public enum PathBeneath {
             throw MinipodError.sys("mkdir \"\(path)\" inside \(base)")
         }
         // umask took bits away. O_NOFOLLOW: should the new name have been swapped for a symlink, nothing is changed.
-        let made = try openBeneath(baseFD, path, base: base, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+        let made = try openBeneath(baseFD, path, base: base, scope: scope, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         _ = fchmod(made.raw, mode)
     }
 }

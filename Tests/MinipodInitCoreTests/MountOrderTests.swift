@@ -152,3 +152,16 @@ struct SubPathMountTests {
         #expect(!run.calls.contains { $0.newMount?.target == fixture.rootfs + "/var/log/nginx" })
     }
 }
+
+struct WorkingDirectoryTests {
+    @Test func aMissingWorkingDirectoryIsMadeInsideTheRootfsBeforePivotRoot() throws {
+        var fixture = try Fixture.pod()
+        fixture.spec.process?.cwd = "/srv/app"
+        let run = fixture.run()
+        #expect(run.reachedExec, "\(String(describing: run.error))")
+        let made = try #require(run.first { $0 == .makeDirectories(fixture.rootfs + "//srv/app") })
+        let pivot = try #require(run.first(\.isPivotRoot))
+        #expect(made < pivot)
+        #expect(run.calls.contains(.chdir("/srv/app")))
+    }
+}

@@ -114,6 +114,10 @@ final class RecordingSyscalls: Syscalls {
         addDirectory(hostPath(path))
     }
 
+    func makeDirectories(_ path: String, inRoot root: String) throws {
+        try makeDirectories(root + "/" + path)
+    }
+
     func createFile(_ path: String) throws {
         try record(.createFile(path))
         addFile(hostPath(path))
