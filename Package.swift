@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (see DESIGN.md): each target imports only the ones listed below it.
 //   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
+//   minipod-serve → MinipodServe (NIO, TLS) → MinipodAPI (Kubernetes API as data) → MinipodPod, MinipodKube
 // minipod-init is the small single-threaded helper that becomes a container's
 // process: a thin main over MinipodInitCore (the container setup, which reaches
 // the kernel through its Syscalls protocol so unit tests can check the order with
@@ -18,6 +19,8 @@ func staticLinking(mode: String = "-static-stdlib", _ libraries: [String]) -> [L
 let essentials = ["FoundationEssentials", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization", "swiftCore"]
 // minipod-init runs once per container start and per exec: fully static, no dynamic loader at all.
 let staticInit = staticLinking(mode: "-static-executable", essentials)
+let staticServe = staticLinking(mode: "-static-stdlib", ["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
+                               "dispatch", "BlocksRuntime", "stdc++"] + essentials)
 let staticCLI = staticLinking(mode: "-static-executable", ["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
                                "dispatch", "BlocksRuntime", "stdc++"] + essentials)
 
@@ -27,11 +30,18 @@ let package = Package(
     products: [
         .executable(name: "minipod", targets: ["minipod"]),
         .executable(name: "minipod-init", targets: ["minipod-init"]),
+        .executable(name: "minipod-serve", targets: ["minipod-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        // The Kubernetes API endpoint (minipod-serve only; the CLI links none of it).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
     ],
     targets: [
         .target(name: "CMinipod"),
@@ -53,6 +63,21 @@ let package = Package(
             "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: staticCLI),
+        // The Kubernetes API as data: routes, Status, discovery, tables, patches, watch events. No I/O of its own.
+        .target(name: "MinipodAPI", dependencies: ["MinipodPod", "MinipodKube", "MinipodSystem"]),
+        // The HTTPS endpoint over MinipodAPI: NIO, TLS, certificates, the store's change feed.
+        .target(name: "MinipodServe", dependencies: [
+            "MinipodAPI", "MinipodPod", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+        // `minipod serve` execs it: its own executable so the CLI's start-up pays nothing for NIO and TLS.
+        .executableTarget(name: "minipod-serve", dependencies: ["MinipodServe"], linkerSettings: staticServe),
         // No Foundation beyond FoundationEssentials, no Dispatch: it becomes part of minipod-init.
         .target(name: "MinipodInitCore", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod", "CCap"]),
         .executableTarget(name: "minipod-init", dependencies: [
@@ -60,6 +85,7 @@ let package = Package(
         ], linkerSettings: staticInit),
         .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
+        .testTarget(name: "MinipodAPITests", dependencies: ["MinipodAPI", "MinipodPod", "MinipodKube"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
         .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),

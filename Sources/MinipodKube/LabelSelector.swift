@@ -3,7 +3,7 @@ import MinipodSystem
 /// kubectl's `-l` equality-based selectors: `k=v`, `k==v`, `k!=v`, `k` (has
 /// the label), `!k` (lacks it), joined by commas (all must hold). Set-based
 /// selectors (`k in (a,b)`) are refused by name.
-public struct LabelSelector: Equatable {
+public struct LabelSelector: Equatable, Sendable {
     enum Requirement: Equatable {
         case equals(String, String)
         case notEquals(String, String)

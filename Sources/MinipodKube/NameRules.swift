@@ -1,11 +1,11 @@
 /// The name formats Kubernetes validation uses, with its error wording
 /// shortened; each returns nil when valid or the reason when not.
-enum NameRules {
+public enum NameRules {
     static func isAlnumLower(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
     static func isAlnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
 
     /// RFC 1123 label: pod, container, volume and namespace names.
-    static func dnsLabel(_ name: String) -> String? {
+    public static func dnsLabel(_ name: String) -> String? {
         let ok = !name.isEmpty && name.count <= 63 && name.allSatisfy { isAlnumLower($0) || $0 == "-" }
             && isAlnumLower(name.first!) && isAlnumLower(name.last!)
         return ok ? nil : "invalid name \"\(name)\": must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)"

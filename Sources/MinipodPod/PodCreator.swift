@@ -84,6 +84,9 @@ public struct PodCreator {
     public struct Started {
         public let key: String
         let report: Int32
+
+        /// Nobody waits for the pod to run (apply, the API server): the supervisor's reports go nowhere.
+        public func close() { Glibc.close(report) }
     }
 
     /// Writes the state and starts the supervisor.

@@ -11,6 +11,15 @@ public struct PodEvent: Codable, Equatable, Sendable {
     public var firstTimestamp: String
     public var lastTimestamp: String
     public var count: Int
+
+    public init(type: String, reason: String, message: String, firstTimestamp: String, lastTimestamp: String, count: Int) {
+        self.type = type
+        self.reason = reason
+        self.message = message
+        self.firstTimestamp = firstTimestamp
+        self.lastTimestamp = lastTimestamp
+        self.count = count
+    }
 }
 
 public enum PodEventLog {

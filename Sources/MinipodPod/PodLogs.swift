@@ -58,8 +58,9 @@ public struct PodLogs {
         return path
     }
 
-    /// Writes the log to `output`; with follow, keeps going until the container ends or the pod goes away.
-    public func stream(key: String, container: String, options: Options, output: (String) -> Void) throws {
+    /// Writes the log to `output`; with follow, keeps going until the container ends, the pod goes
+    /// away or `stop` says the reader left (an API client that hung up).
+    public func stream(key: String, container: String, options: Options, stop: () -> Bool = { false }, output: (String) -> Void) throws {
         let pod = try store.loadPod(key)
         let path = try logPath(pod: pod, container: container, previous: options.previous)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -106,7 +107,7 @@ public struct PodLogs {
         }
         defer { close(fd) }
         var idleRounds = 0
-        while true {
+        while !stop() {
             let n = read(fd, &buf, buf.count)
             if n > 0 {
                 consume(n).forEach(output)

@@ -55,7 +55,7 @@ public struct PodStore: Sendable {
 
     public func save(_ pod: Pod, key: String) throws {
         var pod = pod
-        pod.metadata.resourceVersion = String((Int(pod.metadata.resourceVersion ?? "0") ?? 0) + 1)
+        pod.metadata.resourceVersion = String(try StoreVersion(paths: paths).next())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try FileIO.writeAtomically(paths.statePath(key), String(decoding: try encoder.encode(pod), as: UTF8.self))

@@ -20,7 +20,7 @@ struct Minipod: ParsableCommand {
           minipod delete pod sidecar-demo
         """,
         subcommands: [Run.self, Apply.self, Get.self, Describe.self, Wait.self, Delete.self, Logs.self, Exec.self, Attach.self, Copy.self, PortForward.self,
-                      ImageCommand.self, Supervise.self, OCICommand.self]
+                      ImageCommand.self, Serve.self, Supervise.self, OCICommand.self]
     )
 
     /// A parent may have left signals blocked (some test runners and shells do):

@@ -12,36 +12,28 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
         let loaded = try ManifestLoader.load(path: file, strict: strict)
         for warning in loaded.warnings { printErr("Warning: \(warning)") }
         PodGarbageCollector(paths: global.paths).collect()
-        var creator = PodCreator(paths: global.paths, executable: selfExecutable())
-        creator.report = printErr
+        var service = PodService(paths: global.paths, executable: selfExecutable())
+        service.report = printErr
         guard let mode = PodNetworkMode(rawValue: network) else {
             throw MinipodError(.invalidArgument, "--network must be cni (default), netlink or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
         }
-        creator.network = mode
-        var applier = PodApplier(paths: global.paths)
-        applier.report = printErr
+        service.network = mode
         // Every pod is checked before any is created or changed: a bad document changes nothing.
-        let prepared: [(pod: Pod, existing: String?)] = try loaded.pods.map { pod in
-            if apply, let key = applier.existing(pod, namespace: global.namespace) {
-                _ = try applier.apply(pod, namespace: global.namespace, key: key, check: true)
-                return (pod, key)
-            }
-            return (try creator.prepare(pod, namespace: global.namespace), nil)
-        }
+        let changes = try loaded.pods.map { try service.prepare($0, namespace: global.namespace, orUpdate: apply) }
         var failed = false
-        for (pod, existing) in prepared {
+        for change in changes {
             do {
-                if let existing {
-                    let result = try applier.apply(pod, namespace: global.namespace, key: existing)
+                switch try service.commit(change, namespace: global.namespace) {
+                case .updated(let result, let pod):
                     print("pod/\(pod.metadata.name) \(result == .unchanged ? "unchanged" : "configured")")
-                    continue
-                }
-                let started = try creator.start(pod)
-                if wait {
-                    let running = try creator.waitUntilRunning(started)
-                    print("pod/\(pod.metadata.name) \((running.status?.phase ?? "running").lowercased())")
-                } else {
-                    print("pod/\(pod.metadata.name) \(verb)")
+                case .created(let started, let pod):
+                    if wait {
+                        let running = try PodCreator(paths: global.paths, executable: service.executable).waitUntilRunning(started)
+                        print("pod/\(pod.metadata.name) \((running.status?.phase ?? "running").lowercased())")
+                    } else {
+                        started.close()
+                        print("pod/\(pod.metadata.name) \(verb)")
+                    }
                 }
             } catch {
                 printErr(errorText(error))

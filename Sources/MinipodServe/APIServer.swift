@@ -1,0 +1,94 @@
+import Foundation
+import MinipodAPI
+import MinipodKube
+import MinipodPod
+import MinipodSystem
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// `minipod serve`: HTTPS on one address, every request but health and version
+/// with the kubeconfig's bearer token. Stateless: the store is the truth, so it
+/// may be stopped, killed or run twice while pods go on.
+public final class APIServer: @unchecked Sendable {
+    public struct Options {
+        public var host = "127.0.0.1"
+        public var port = 6443
+        public var kubeconfig: String?
+        public init() {}
+    }
+
+    let handlers: APIHandlers
+    let feed: PodFeed
+    let threadPool: NIOThreadPool
+    let group: MultiThreadedEventLoopGroup
+    let token: [UInt8]
+    let sslContext: NIOSSLContext
+
+    public init(options: Options, paths: PodPaths, minipodExecutable: String, material: PKI.Material, host: ClusterObjects.Host) throws {
+        var service = PodService(paths: paths, executable: minipodExecutable)
+        service.report = { FileHandle.standardError.write(Data(("minipod serve: " + $0 + "\n").utf8)) }
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        threadPool = pool
+        let finisher = service
+        handlers = APIHandlers(service: service, host: host, serverAddress: "\(options.host):\(options.port)") { pending in
+            // A deleted pod is gone once its supervisor finishes; one whose supervisor was lost is torn down here.
+            let thread = Thread { try? finisher.finishDeletion(pending) }
+            thread.start()
+        }
+        feed = PodFeed(paths: paths)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        token = Array(material.token.utf8)
+        let certificate = try NIOSSLCertificate(bytes: Array(material.certificatePEM.utf8), format: .pem)
+        let key = try NIOSSLPrivateKey(bytes: Array(material.keyPEM.utf8), format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        sslContext = try NIOSSLContext(configuration: tls)
+    }
+
+    /// Health and version are public on a cluster too; everything else needs the token.
+    func authenticated(_ request: APIRequest) -> Bool {
+        switch APIRoute(path: request.path) {
+        case .health, .version: return true
+        default: break
+        }
+        guard let header = request.headers["authorization"], header.hasPrefix("Bearer ") else { return false }
+        let offered = Array(header.dropFirst("Bearer ".count).utf8)
+        guard offered.count == token.count else { return false }
+        // Constant time: how much of a guess matched must not show in the answer's timing.
+        return zip(offered, token).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    func snapshot(_ watch: WatchRequest) -> [Any] {
+        switch watch.resource {
+        case .namespaces: return handlers.namespaceObjects()
+        case .nodes: return [handlers.node]
+        case .events: return handlers.events(namespace: watch.namespace)
+        case .pods: return []
+        }
+    }
+
+    public func run(bind host: String, port: Int) throws -> Channel {
+        try feed.start()
+        let context = sslContext
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(APIChannelHandler(server: self))
+                }
+            }
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+        return try bootstrap.bind(host: host, port: port).wait()
+    }
+
+    public func shutdown() {
+        try? group.syncShutdownGracefully()
+        try? threadPool.syncShutdownGracefully()
+    }
+}
