@@ -24,6 +24,7 @@ deps:
 build:
 	swift build -c release --product minipod
 	swift build -c release --product minipod-init
+	swift build -c release --product minipod-serve
 
 images:
 	Scripts/build-images --out $(IMAGE_DIR)
