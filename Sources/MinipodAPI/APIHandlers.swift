@@ -45,6 +45,7 @@ public struct APIHandlers {
         case .coreResources: return .json(Discovery.coreResources)
         case .openAPIRoot: return .json(Discovery.openAPIRoot)
         case .openAPICore: return .json(Discovery.openAPICore)
+        case .openAPIV2: return .body(status: 200, data: OpenAPIV2.document, contentType: OpenAPIV2.contentType, warnings: [])
         case .pods(let namespace):
             switch method {
             case "GET": return try listPods(request, namespace: namespace)

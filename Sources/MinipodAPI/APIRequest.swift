@@ -46,6 +46,7 @@ public enum APIRoute: Equatable, Sendable {
     case coreResources            // /api/v1
     case openAPIRoot              // /openapi/v3
     case openAPICore              // /openapi/v3/api/v1
+    case openAPIV2                // /openapi/v2 (protobuf, kubectl 1.27 and 1.28)
     case namespaces
     case namespace(String)
     case nodes
@@ -69,6 +70,7 @@ public enum APIRoute: Equatable, Sendable {
         case 2 where segments == ["api", "v1"]: self = .coreResources
         case 2 where segments == ["openapi", "v3"]: self = .openAPIRoot
         case 4 where segments == ["openapi", "v3", "api", "v1"]: self = .openAPICore
+        case 2 where segments == ["openapi", "v2"]: self = .openAPIV2
         case 2 where segments[0] == "healthz" || segments[0] == "livez" || segments[0] == "readyz": self = .health(segments[0])
         default:
             guard segments.count >= 3, segments[0] == "api", segments[1] == "v1" else {

@@ -52,7 +52,7 @@ extension APIHandlers {
     public var node: [String: Any] { ClusterObjects.node(host, resourceVersion: storeVersion) }
 
     public func namespaceObjects() -> [[String: Any]] {
-        namespaces.list().map { ClusterObjects.namespace($0.name, created: $0.created, resourceVersion: storeVersion) }
+        namespaces.list().map { ClusterObjects.namespace($0.name, created: $0.created, resourceVersion: storeVersion, terminating: $0.terminating) }
     }
 
     func filtered(_ items: [[String: Any]], _ request: APIRequest, allowed: Set<String>) throws -> [[String: Any]] {
@@ -82,7 +82,9 @@ extension APIHandlers {
 
     func createNamespace(_ request: APIRequest) throws -> APIResponse {
         let body = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any]
-        guard let name = (body?["metadata"] as? [String: Any])?["name"] as? String else {
+        let sentName = (request.headers["content-type"] ?? "").hasPrefix(NamespaceProtobuf.contentType)
+            ? NamespaceProtobuf.name(from: request.body) : (body?["metadata"] as? [String: Any])?["name"] as? String
+        guard let name = sentName, !name.isEmpty else {
             throw APIStatus(code: 422, reason: "Invalid", message: "Namespace \"\" is invalid: metadata.name: Required value: name or generateName is required",
                             details: .init(name: "", kind: "Namespace", causes: [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")]))
         }

@@ -15,13 +15,21 @@ public struct NamespaceStore: Sendable {
     public struct Entry: Equatable, Sendable {
         public var name: String
         public var created: String
+        /// Deleted, waiting for its pods to go (then it is gone).
+        public var terminating = false
     }
 
+    static let terminatingMark = ".terminating"
+
     public func list() -> [Entry] {
-        let stored = ((try? FileIO.listDirectory(directory)) ?? []).filter { !$0.contains(".tmp.") }
-        let fromPods = PodStore(paths: paths).keys().compactMap { $0.split(separator: "_", maxSplits: 1).first.map(String.init) }
+        let files = ((try? FileIO.listDirectory(directory)) ?? []).filter { !$0.contains(".tmp.") }
+        let stored = files.filter { !$0.hasSuffix(Self.terminatingMark) }
+        let terminating = Set(files.filter { $0.hasSuffix(Self.terminatingMark) }.map { String($0.dropLast(Self.terminatingMark.count)) })
+        let fromPods = Set(PodStore(paths: paths).keys().compactMap { $0.split(separator: "_", maxSplits: 1).first.map(String.init) })
+        // A deleted namespace is gone once its last pod is.
+        for name in terminating where !fromPods.contains(name) { unlink(directory + "/" + name + Self.terminatingMark) }
         let names = Set(Self.builtIn + stored + fromPods)
-        return names.sorted().map { Entry(name: $0, created: created($0)) }
+        return names.sorted().map { Entry(name: $0, created: created($0), terminating: terminating.contains($0)) }
     }
 
     public func exists(_ name: String) -> Bool { list().contains { $0.name == name } }
@@ -55,6 +63,10 @@ public struct NamespaceStore: Sendable {
             throw MinipodError(.invalidArgument, "namespaces \"\(name)\" is forbidden: this namespace may not be deleted")
         }
         guard exists(name) else { throw MinipodError(.notFound, "namespaces \"\(name)\" not found") }
-        unlink(directory + "/" + name)
+        try FileIO.makeDirectories(directory)
+        rename(directory + "/" + name, directory + "/" + name + Self.terminatingMark)
+        if !FileIO.exists(directory + "/" + name + Self.terminatingMark) {
+            try FileIO.writeAtomically(directory + "/" + name + Self.terminatingMark, KubeTime.now() + "\n")
+        }
     }
 }

@@ -74,6 +74,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 boundSelf.value.startLogs(context, head: head, logs)
             case .success(let response):
                 boundSelf.value.write(context, head: head, response: response, close: false)
+                if case .namespace = APIRoute(path: request.path), request.method == "DELETE" { boundSelf.value.server.namespaceWatchers.changed() }
+                if case .namespaces = APIRoute(path: request.path), request.method == "POST" { boundSelf.value.server.namespaceWatchers.changed() }
             case .failure(let error):
                 boundSelf.value.write(context, head: head, response: .failure(APIStatus.from(error)), close: true)
             }
@@ -115,8 +117,15 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let finish = {
             channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
         }
+        if watch.resource == .namespaces {
+            let watchers = server.namespaceWatchers
+            let id = watchers.add(watch, send: send)
+            channel.closeFuture.whenComplete { _ in watchers.remove(id) }
+            scheduleEnd(channel, watch, nil, finish)
+            return
+        }
         guard watch.resource == .pods else {
-            // Namespaces, the node and events change seldom here: their watch shows what is, then waits.
+            // The node and events change seldom here: their watch shows what is, then waits.
             for item in server.snapshot(watch) { send(WatchEvent.line(type: "ADDED", object: item)) }
             scheduleEnd(channel, watch, nil, finish)
             return

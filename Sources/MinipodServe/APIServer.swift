@@ -25,6 +25,7 @@ public final class APIServer: @unchecked Sendable {
     let group: MultiThreadedEventLoopGroup
     let token: [UInt8]
     let sslContext: NIOSSLContext
+    let namespaceWatchers: NamespaceWatchers
 
     public init(options: Options, paths: PodPaths, minipodExecutable: String, material: PKI.Material, host: ClusterObjects.Host) throws {
         var service = PodService(paths: paths, executable: minipodExecutable)
@@ -39,6 +40,10 @@ public final class APIServer: @unchecked Sendable {
             thread.start()
         }
         feed = PodFeed(paths: paths)
+        let handlers = self.handlers
+        namespaceWatchers = NamespaceWatchers { handlers.namespaceObjects() }
+        let watchers = namespaceWatchers
+        feed.onPublish = { watchers.changed() }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         token = Array(material.token.utf8)
         let certificate = try NIOSSLCertificate(bytes: Array(material.certificatePEM.utf8), format: .pem)

@@ -35,6 +35,8 @@ public final class PodFeed: @unchecked Sendable {
     var subscribers: [Int: Subscriber] = [:]
     var nextSubscriber = 0
     let capacity: Int
+    /// Called after a batch of events went out (namespaces watchers look again then).
+    public var onPublish: () -> Void = {}
     var inotify: Int32 = -1
     var stateWatch: Int32 = -1
 
@@ -135,6 +137,7 @@ public final class PodFeed: @unchecked Sendable {
             }
             for key in touched where podWatches.values.contains(key) { readHistory(key) }
             lock.unlock()
+            onPublish()
         }
     }
 

@@ -66,10 +66,15 @@ final class TestHost: @unchecked Sendable {
 
     @discardableResult
     func run(_ args: [String], stdin: String? = nil, timeout: TimeInterval = 120, extraEnvironment: [String: String] = [:]) -> Result {
+        runProgram(binary, args, environment: environment.merging(extraEnvironment) { _, new in new }, stdin: stdin, timeout: timeout)
+    }
+
+    /// Any program, its output collected while it runs.
+    func runProgram(_ program: String, _ args: [String], environment: [String: String], stdin: String? = nil, timeout: TimeInterval = 120) -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
-        p.environment = environment.merging(extraEnvironment) { _, new in new }
+        p.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err
