@@ -49,6 +49,15 @@ public enum ServeCommand {
 
     public static func main(_ arguments: [String], minipodExecutable: String) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        // Before anything else: a SIGTERM that comes while the server starts must stop it too.
+        let running = ServerChannel()
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { running.stop() }
+            source.resume()
+            signalSources.append(source)
+        }
         do {
             let options = try parse(arguments)
             let host = HostFacts.read()
@@ -57,18 +66,12 @@ public enum ServeCommand {
             let url = "https://\(display == "0.0.0.0" || display == "[::]" ? "127.0.0.1" : display):\(options.port)"
             let server = try APIServer(options: options, paths: PodPaths(), minipodExecutable: minipodExecutable, material: material, host: host)
             let channel = try server.run(bind: options.host, port: options.port)
+            running.set(channel)
             let kubeconfig = options.kubeconfig ?? Kubeconfig.defaultPath()
             try Kubeconfig.write(to: kubeconfig, merge: options.kubeconfig == nil, server: url, caPEM: material.caPEM, token: material.token)
             print("minipod serve: serving the Kubernetes API on \(url)")
             print("minipod serve: kubeconfig \(kubeconfig) (context \"\(Kubeconfig.name)\"\(options.kubeconfig == nil ? ", now current" : ""))")
             fflush(stdout)
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { channel.close(promise: nil) }
-                source.resume()
-                signalSources.append(source)
-            }
             try channel.closeFuture.wait()
             server.shutdown()
             return 0
@@ -79,4 +82,27 @@ public enum ServeCommand {
     }
 
     nonisolated(unsafe) static var signalSources: [DispatchSourceSignal] = []
+}
+
+/// The listening channel once there is one: a stop before it exists ends the process at once.
+final class ServerChannel: @unchecked Sendable {
+    private let lock = NSLock()
+    private var channel: Channel?
+    private var stopped = false
+
+    func set(_ channel: Channel) {
+        lock.lock()
+        self.channel = channel
+        let stop = stopped
+        lock.unlock()
+        if stop { channel.close(promise: nil) }
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        let channel = self.channel
+        lock.unlock()
+        if let channel { channel.close(promise: nil) } else { exit(0) }
+    }
 }
