@@ -145,7 +145,7 @@ public struct PodCreator {
         if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
         defer { close(logFD) }
         var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT", "MINIPOD_LOG_MAX_SIZE"] {
+        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT", "MINIPOD_LOG_MAX_SIZE", "MINIPOD_LOG_MAX_FILES"] {
             if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
         }
         var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key, "--report-fd", "3"], environment: env)
