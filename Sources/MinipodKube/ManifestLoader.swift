@@ -20,7 +20,16 @@ public struct ManifestLoad: Equatable, Sendable {
 /// and validates them. Every error is `.invalidManifest` with the file in
 /// `field` and one line per problem: `sidecar.yaml: spec.x: message`.
 public enum ManifestLoader {
+    /// The path that means standard input, as kubectl's `-f -`.
+    public static let standardInputPath = "-"
+    /// How errors name standard input, where they would name a file.
+    public static let standardInputSource = "<stdin>"
+
     public static func load(path: String, strict: Bool = false) throws -> ManifestLoad {
+        if path == standardInputPath {
+            let data = (try? FileHandle.standardInput.read(upToCount: YAMLLimits.maxBytes + 1)) ?? Data()
+            return try load(data: data, source: standardInputSource, strict: strict)
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw MinipodError(.notFound, "cannot read manifest \(path)")
         }

@@ -4,17 +4,26 @@ public enum NameRules {
     static func isAlnumLower(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
     static func isAlnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
 
-    /// RFC 1123 label: pod, container, volume and namespace names.
+    /// RFC 1123 label: container, volume and namespace names.
     public static func dnsLabel(_ name: String) -> String? {
-        let ok = !name.isEmpty && name.count <= 63 && name.allSatisfy { isAlnumLower($0) || $0 == "-" }
-            && isAlnumLower(name.first!) && isAlnumLower(name.last!)
+        let ok = name.count <= 63 && isSubdomainPart(Substring(name))
         return ok ? nil : "invalid name \"\(name)\": must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)"
     }
 
-    /// RFC 1123 subdomain: label prefixes.
+    /// RFC 1123 subdomain: pod names (the API server's ValidatePodName).
+    static func dnsSubdomain(_ name: String) -> String? {
+        isDNSSubdomain(name) ? nil
+            : "invalid name \"\(name)\": must be a lowercase RFC 1123 subdomain (at most 253 characters of a-z, 0-9, '-' and '.', each dot-separated part starting and ending with a letter or digit)"
+    }
+
+    /// Kubernetes' IsDNS1123Subdomain: only the whole is limited (253), not each
+    /// part, so a pod may be named with 100 characters and no dot. Label prefixes too.
     static func isDNSSubdomain(_ name: String) -> Bool {
-        name.count <= 253 && name.split(separator: ".", omittingEmptySubsequences: false)
-            .allSatisfy { dnsLabel(String($0)) == nil }
+        name.count <= 253 && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isSubdomainPart)
+    }
+
+    private static func isSubdomainPart(_ part: Substring) -> Bool {
+        !part.isEmpty && part.allSatisfy { isAlnumLower($0) || $0 == "-" } && isAlnumLower(part.first!) && isAlnumLower(part.last!)
     }
 
     /// Kubernetes' C_IDENTIFIER-like rule for env names (IsEnvVarName).

@@ -44,7 +44,7 @@ struct Checks {
         if meta.name.isEmpty {
             add("metadata.name", "is required")
         } else {
-            add("metadata.name", NameRules.dnsLabel(meta.name))
+            add("metadata.name", NameRules.dnsSubdomain(meta.name))
         }
         if let namespace = meta.namespace { add("metadata.namespace", NameRules.dnsLabel(namespace)) }
         for (key, value) in (meta.labels ?? [:]).sorted(by: { $0.key < $1.key }) {

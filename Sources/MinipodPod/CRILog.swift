@@ -1,3 +1,4 @@
+import CMinipod
 import Foundation
 import MinipodSystem
 
@@ -60,24 +61,20 @@ public enum CRILog {
     }
 }
 
-/// A container's log file, shared by its stdout and stderr pumps. Rotates at
-/// a size limit as kubelet does (containerLogMaxSize, 10 MiB; one previous
-/// file kept as <name>.1), so a chatty container cannot fill the disk.
+/// A container's log file, shared by its stdout and stderr pumps. Rotates as
+/// kubelet does (LogRotation: containerLogMaxSize, containerLogMaxFiles), so a
+/// chatty container cannot fill the disk.
 public final class LogFile: @unchecked Sendable {
-    public static var defaultMaxSize: Int {
-        ProcessInfo.processInfo.environment["MINIPOD_LOG_MAX_SIZE"].flatMap(Int.init) ?? 10 * 1024 * 1024
-    }
-
     let path: String
-    let maxSize: Int
+    let rotation: LogRotation
     private var fd: Int32
     private var size: Int
     private let lock = NSLock()
     private var users = 0
 
-    public init(path: String, maxSize: Int = LogFile.defaultMaxSize) throws {
+    public init(path: String, rotation: LogRotation = LogRotation(environment: ProcessInfo.processInfo.environment)) throws {
         self.path = path
-        self.maxSize = maxSize
+        self.rotation = rotation
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         if fd < 0 { throw MinipodError.sys("open log \(path)") }
         var st = stat()
@@ -100,20 +97,28 @@ public final class LogFile: @unchecked Sendable {
     /// Whole records at a time (one or more lines), so stdout and stderr never interleave mid-line.
     /// A full disk loses records, not the container: output keeps draining, and
     /// once writes succeed again a record says how much was lost.
-    func write(_ record: [UInt8]) {
+    func write(_ records: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
         if lostBytes > 0 {
             let note = "minipod: \(lostBytes) bytes of this container's output were not logged: \(String(cString: strerror(lostErrno)))"
             let noteRecord = CRILog.encode(line: Array(note.utf8)[...], stream: "stderr", complete: true, timestamp: CRILog.now())
-            guard append(noteRecord) else { lostBytes += record.count; return }
+            guard append(noteRecord[...]) else { lostBytes += records.count; return }
             lostBytes = 0
         }
-        if !append(record) { lostBytes += record.count }
+        // A batch of records (a pump's whole read) is split at a record's end where
+        // the file reaches its size limit, so no file passes it (unless one record does).
+        var rest = records[...]
+        while !rest.isEmpty {
+            let fits = LogRotation.wholeRecords(of: rest, within: rotation.maxSize - size)
+            if fits == nil && size > 0 && rotate() { continue }
+            let end = fits ?? rest.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? rest.endIndex
+            if !append(rest[..<end]) { lostBytes += rest.count; return }
+            rest = rest[end...]
+        }
     }
 
-    private func append(_ record: [UInt8]) -> Bool {
-        if size + record.count > maxSize && size > 0 { rotate() }
+    private func append(_ record: ArraySlice<UInt8>) -> Bool {
         if record.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) {
             size += record.count
             return true
@@ -124,13 +129,16 @@ public final class LogFile: @unchecked Sendable {
         return false
     }
 
-    private func rotate() {
-        rename(path, path + ".1")
+    /// Called with the lock held, after the last write to the current file: a
+    /// follower that sees the rename has all of that file to read (LogFollower).
+    private func rotate() -> Bool {
+        for (from, to) in rotation.renames(of: path) { rename(from, to) }
         let fresh = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fresh >= 0 else { return }
+        guard fresh >= 0 else { return false }
         close(fd)
         fd = fresh
         size = 0
+        return true
     }
 }
 
@@ -158,34 +166,50 @@ public final class LogPump: @unchecked Sendable {
         t.start()
     }
 
+    /// How much the container's pipe holds: a container writing as fast as it
+    /// can fills it while the pump writes the last batch, so each read,
+    /// timestamp and write carries as much as the pump takes at once.
+    static let pipeSize = 1 << 20
+    /// How much the pump takes at once. Its buffers are touched only as far as
+    /// output fills them and then stay, for the pump's life, the supervisor's
+    /// resident memory: a quarter of the pipe, and its records (lines grow by their
+    /// ~40-byte prefix), costs far less CPU than 32 KiB and stays well under 1 MiB.
+    static let batchSize = 256 << 10
+    static let recordsCapacity = 3 * batchSize
+
     private func run() {
-        var pending: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 32 * 1024)
+        _ = mp_set_pipe_size(fd, Int32(Self.pipeSize))  // a pty refuses; its reads stay small anyway
+        var encoder = CRIRecordEncoder(stream: stream)
+        // malloc'd, not an Array: its pages are touched only as far as reads fill it,
+        // so an idle container's pumps cost the supervisor no resident memory.
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.batchSize, alignment: 16)
+        defer { buf.deallocate() }
+        // One allocation kept for the pump's life (emptied, never shrunk): growing and
+        // freeing one per read would leave malloc's heap holding megabytes.
+        var records: [UInt8] = []
+        records.reserveCapacity(Self.recordsCapacity)
         while true {
-            let n = read(fd, &buf, buf.count)
+            let n = read(fd, buf.baseAddress, buf.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
+            let bytes = UnsafeRawBufferPointer(rebasing: buf[0..<n])
             // Attached clients get the bytes as they come, prompts without a newline included.
-            if let hub { buf.withUnsafeBytes { hub.broadcast(stream == "stderr" ? .stderr : .stdout, UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
-            pending += buf[0..<n]
+            hub?.broadcast(stream == "stderr" ? .stderr : .stdout, bytes)
             // Every line of one read arrived at the same moment: one timestamp and one
             // write for all of them (a write and a clock read per line made a chatty
             // container wait on its log).
-            let timestamp = CRILog.now()
-            var records: [UInt8] = []
-            var start = 0
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                records += CRILog.encode(line: pending[start..<newline], stream: stream, complete: true, timestamp: timestamp)
-                start = newline + 1
-            }
-            pending.removeFirst(start)
-            if pending.count >= CRILog.maxLineSize {
-                records += CRILog.encode(line: pending[...], stream: stream, complete: false, timestamp: timestamp)
-                pending.removeAll()
-            }
+            encoder.encode(bytes, timestamp: CRILog.now(), into: &records)
             if !records.isEmpty { log.write(records) }
+            // Only many empty lines outgrow it (each becomes a 40-byte record); then it starts over.
+            if records.capacity > Self.recordsCapacity {
+                records = []
+                records.reserveCapacity(Self.recordsCapacity)
+            } else {
+                records.removeAll(keepingCapacity: true)
+            }
         }
-        if !pending.isEmpty { log.write(CRILog.encode(line: pending[...], stream: stream, complete: false, timestamp: CRILog.now())) }
+        encoder.finish(timestamp: CRILog.now(), into: &records)
+        if !records.isEmpty { log.write(records) }
         close(fd)
         log.release()
     }

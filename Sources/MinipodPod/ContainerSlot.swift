@@ -17,7 +17,11 @@ struct ContainerSlot {
     var restartAt: Date?
     /// An init container that exited 0, or a container that will not run again.
     var done = false
+    /// Its process ran at least once (native sidecars: main containers wait for this).
     var everStarted = false
+    /// A container was made for it at least once, whether its process then ran or
+    /// failed to start (StartError): kubelet counts each such run in restartCount.
+    var everCreated = false
     var containerID: String?
     /// Readiness as probes decide it (true without a readinessProbe).
     var ready = false
@@ -40,6 +44,15 @@ struct ContainerSlot {
             .compactMap { kind, probe in probe.map { ProbeState(kind: kind, probe: $0, started: started) } }
     }
     var isRunning: Bool { pid != nil }
+
+    /// The restart number of the container made next (its log file's number).
+    var nextRun: Int { everCreated ? restartCount + 1 : 0 }
+
+    /// A container was made for this slot, and ran or failed to start.
+    mutating func countRun() {
+        if everCreated { restartCount += 1 }
+        everCreated = true
+    }
 
     /// kubelet's back-off: immediate first restart, then 10 s doubling to 5 min.
     static func backoffDelay(crashes: Int) -> TimeInterval {

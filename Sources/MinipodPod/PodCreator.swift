@@ -83,6 +83,8 @@ public struct PodCreator {
     /// A started pod: its key, and the pipe on which its supervisor reports a failed start.
     public struct Started {
         public let key: String
+        /// The pod's name: a long one's key holds only its start (PodPaths.key).
+        public let name: String
         let report: Int32
 
         /// Nobody waits for the pod to run (apply, the API server): the supervisor's reports go nowhere.
@@ -93,7 +95,10 @@ public struct PodCreator {
     public func start(_ prepared: Pod) throws -> Started {
         var pod = prepared
         let key = PodPaths.key(namespace: pod.metadata.namespace, name: pod.metadata.name)
-        try store.reserve(key)
+        do { try store.reserve(key) } catch let error as MinipodError where error.code == .alreadyExists {
+            // The store names the pod from its key, which for a long name holds only its start.
+            throw MinipodError(.alreadyExists, "pods \"\(pod.metadata.name)\" already exists")
+        }
         // Held until the supervisor runs: the garbage collector leaves a pod alone while someone creates it.
         let creating = open(paths.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if creating >= 0 { flock(creating, LOCK_EX) }
@@ -131,7 +136,7 @@ public struct PodCreator {
             close(report.write)
             _ = fcntl(report.read, F_SETFL, O_NONBLOCK)
             FaultInjection.point("run-after-spawn")
-            return Started(key: key, report: report.read)
+            return Started(key: key, name: pod.metadata.name, report: report.read)
         } catch {
             try? PodTeardown(paths: paths).run(key: key)
             throw error
@@ -143,7 +148,7 @@ public struct PodCreator {
         if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
         defer { close(logFD) }
         var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT", "MINIPOD_LOG_MAX_SIZE"] {
+        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT", "MINIPOD_LOG_MAX_SIZE", "MINIPOD_LOG_MAX_FILES"] {
             if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
         }
         var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key, "--report-fd", "3"], environment: env)
@@ -169,7 +174,7 @@ public struct PodCreator {
             let reported = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .newlines) : nil
             if let error = reported ?? runtime?.setupError {
                 if store.exists(key) { try? PodDeleter(paths: paths).delete(key: key, grace: 0) }
-                throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) failed to start: \(error) (the pod was removed)")
+                throw MinipodError(.runtime, "pod \(started.name) failed to start: \(error) (the pod was removed)")
             }
             if let pod = try? store.loadPod(key), let phase = pod.status?.phase, ["Running", "Succeeded", "Failed"].contains(phase) {
                 return pod
@@ -177,10 +182,10 @@ public struct PodCreator {
             if let pid = runtime?.supervisorPid, !Signals.isAlive(pid), store.exists(key) {
                 let log = (try? FileIO.readString(paths.supervisorLog(key))) ?? ""
                 try? PodTeardown(paths: paths).run(key: key)
-                throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)): supervisor exited: \(log.suffix(500))")
+                throw MinipodError(.runtime, "pod \(started.name): supervisor exited: \(log.suffix(500))")
             }
             if !store.exists(key) {
-                throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) was removed while starting")
+                throw MinipodError(.runtime, "pod \(started.name) was removed while starting")
             }
             // The supervisor writes an error to the report pipe or closes it once the pod runs.
             if reportOpen {
@@ -190,6 +195,6 @@ public struct PodCreator {
                 usleep(5000)
             }
         }
-        throw MinipodError(.runtime, "pod \(PodStore.name(fromKey: key)) did not reach Running within \(Int(timeout))s; see `minipod describe pod`")
+        throw MinipodError(.runtime, "pod \(started.name) did not reach Running within \(Int(timeout))s; see `minipod describe pod`")
     }
 }

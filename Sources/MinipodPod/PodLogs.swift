@@ -63,7 +63,8 @@ public struct PodLogs {
     public func stream(key: String, container: String, options: Options, stop: () -> Bool = { false }, output: (String) -> Void) throws {
         let pod = try store.loadPod(key)
         let path = try logPath(pod: pod, container: container, previous: options.previous)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Reads on across a rotation (the file may rotate while it is read, or followed).
+        let follower = LogFollower(path: path)
         var records: [String] = []
         var pending = ""
         var buf = [UInt8](repeating: 0, count: 65536)
@@ -92,23 +93,14 @@ public struct PodLogs {
             return out
         }
 
-        if fd >= 0 {
-            while true {
-                let n = read(fd, &buf, buf.count)
-                if n <= 0 { break }
-                records += consume(n)
-            }
-        }
+        func read() -> Int { follower.map { f in buf.withUnsafeMutableBytes { f.read(into: $0) } } ?? 0 }
+        while case let n = read(), n > 0 { records += consume(n) }
         if let tail = options.tail, tail >= 0 { records = Array(records.suffix(tail)) }
         records.forEach(output)
-        guard options.follow, !options.previous, fd >= 0 else {
-            if fd >= 0 { close(fd) }
-            return
-        }
-        defer { close(fd) }
+        guard options.follow, !options.previous, follower != nil else { return }
         var idleRounds = 0
         while !stop() {
-            let n = read(fd, &buf, buf.count)
+            let n = read()
             if n > 0 {
                 consume(n).forEach(output)
                 idleRounds = 0
@@ -118,7 +110,7 @@ public struct PodLogs {
             // Checked every ~0.5 s: follow ends when the container stops or the pod is gone, as kubectl's does.
             if idleRounds % 10 == 0 {
                 guard let current = try? store.loadPod(key) else {
-                    while case let n = read(fd, &buf, buf.count), n > 0 { consume(n).forEach(output) }
+                    while case let n = read(), n > 0 { consume(n).forEach(output) }
                     return
                 }
                 let status = ((current.status?.containerStatuses ?? []) + (current.status?.initContainerStatuses ?? [])).first { $0.name == container }
@@ -126,7 +118,7 @@ public struct PodLogs {
                 let sameRun = status?.restartCount == (pod.status.flatMap { s in ((s.containerStatuses ?? []) + (s.initContainerStatuses ?? [])).first { $0.name == container }?.restartCount } ?? 0)
                 if !running || !sameRun {
                     usleep(50_000)  // the log pump may still hold the last lines
-                    while case let n = read(fd, &buf, buf.count), n > 0 { consume(n).forEach(output) }
+                    while case let n = read(), n > 0 { consume(n).forEach(output) }
                     return
                 }
             }

@@ -138,7 +138,7 @@ public enum SpecGenerator {
         if position["PATH"] == nil {
             set("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         }
-        set("HOSTNAME", c.pod.spec.hostname ?? c.pod.metadata.name)
+        set("HOSTNAME", PodHostname.of(c.pod))
         let pod = c.pod
         let fields: (String) -> String? = { path in
             switch path {

@@ -10,14 +10,14 @@ extension Supervisor {
         Cgroup(layout: layout, path: paths.cgroupPath(uid: runtime.uid, container: name))
     }
 
-    /// Creates and starts container i; a failure counts as a crash (restart per policy).
+    /// Creates and starts container i; a failure is shown as kubelet shows it (see startFailed).
     func start(_ i: Int) {
         let container = slots[i].container
-        let restart = slots[i].everStarted ? slots[i].restartCount + 1 : 0
+        let restart = slots[i].nextRun
         do {
             let started = try launch(i, restart: restart)
             slots[i].pid = started
-            if slots[i].everStarted { slots[i].restartCount += 1 }
+            slots[i].countRun()
             slots[i].everStarted = true
             slots[i].startedAt = Date()
             slots[i].restartAt = nil
@@ -40,14 +40,32 @@ extension Supervisor {
             }
             runPostStart(i)
         } catch {
-            log("container \(container.name): \(error)")
-            let reason = (error as? MinipodError)?.code == .invalidManifest ? "CreateContainerConfigError" : "RunContainerError"
-            // `minipod run` is still waiting: it reports this and deletes the pod.
-            if !podEverRunning { reportSetupError("\(error)") }
-            slots[i].state = ContainerState(waiting: ContainerStateWaiting(reason: reason, message: "\(error)"))
-            event("Failed", "Error: \(error)", warning: true)
-            crashed(i, exit: nil)
+            startFailed(i, StartFailure(error, container: container.name))
         }
+    }
+
+    /// A configuration that cannot be made is tried again later, uncounted
+    /// (the pod stays Pending); a container whose process did not start ended
+    /// with StartError, exit code 128, and restarts per policy with back-off.
+    private func startFailed(_ i: Int, _ failure: StartFailure) {
+        let name = slots[i].name
+        log("container \(name): \(failure.detail)")
+        // `minipod run` is still waiting: it reports this and deletes the pod.
+        if !podEverRunning { reportSetupError(failure.report(container: name)) }
+        event("Failed", "Error: \(failure.detail)", warning: true)
+        slots[i].state = ContainerState(waiting: failure.waiting)
+        guard let terminated = failure.terminated(finishedAt: KubeTime.now(), containerID: "minipod://\(runtime.uid)-\(name)-\(slots[i].nextRun)") else {
+            slots[i].restartAt = Date().addingTimeInterval(StartFailure.createConfigRetry)
+            return
+        }
+        slots[i].countRun()
+        slots[i].containerID = terminated.containerID
+        // It never ran: an earlier run's start time must not reset the back-off.
+        slots[i].startedAt = nil
+        slots[i].state = ContainerState(terminated: terminated)
+        crashed(i, exit: terminated.exitCode)
+        // Restarted at once (no back-off yet): kubelet shows why meanwhile.
+        if slots[i].restartAt != nil && slots[i].state.terminated != nil { slots[i].state = ContainerState(waiting: failure.waiting) }
     }
 
     var podEverRunning: Bool { slots.filter { $0.kind == .main }.allSatisfy(\.everStarted) }
@@ -206,8 +224,8 @@ extension Supervisor {
         return false
     }
 
-    /// Decides what happens after a container ended (exit nil: it never started).
-    func crashed(_ i: Int, exit: Int?) {
+    /// Decides what happens after a container ended (or failed to start, exit 128).
+    func crashed(_ i: Int, exit: Int) {
         let slot = slots[i]
         let podPolicy = pod.spec.restartPolicy ?? "Always"
         let restart: Bool

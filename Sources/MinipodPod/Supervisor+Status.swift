@@ -26,7 +26,8 @@ extension Supervisor {
             phase = "Failed"
         } else if mainSlots.allSatisfy({ $0.done }) {
             phase = mainSlots.allSatisfy({ $0.state.terminated?.exitCode == 0 }) ? "Succeeded" : "Failed"
-        } else if initialized && mainSlots.allSatisfy({ $0.everStarted }) {
+        } else if initialized && mainSlots.allSatisfy({ $0.everCreated }) {
+            // As kubelet's getPhase: a container that failed to start counts as stopped, not waiting.
             phase = "Running"
         } else {
             phase = "Pending"

@@ -143,7 +143,7 @@ public final class Supervisor {
     private func setUp() throws {
         runtime.supervisorPid = getpid()
         try store.save(runtime)
-        let hostname = pod.spec.hostname ?? pod.metadata.name
+        let hostname = PodHostname.of(pod)
         let hostNetwork = pod.spec.hostNetwork == true
         let sandbox = PodTeardown(paths: paths).sandbox(key)
         try sandbox.create(hostname: hostname, hostNetwork: hostNetwork)
@@ -184,7 +184,7 @@ public final class Supervisor {
         if let task = network {
             runtime.podIP = try task.value()
             network = nil
-            try writePodFiles(hostname: pod.spec.hostname ?? pod.metadata.name)
+            try writePodFiles(hostname: PodHostname.of(pod))
             try store.save(runtime)
         }
         // After the pod's address exists, so its local route is covered too; before any

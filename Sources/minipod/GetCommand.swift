@@ -53,18 +53,19 @@ struct Get: ParsableCommand {
             if kind.count == 2 { wanted.insert(String(kind[1]), at: 0) }
             PodGarbageCollector(paths: global.paths).collect()
             let lister = PodLister(paths: global.paths)
-            let pods = try select(lister.pods(namespace: allNamespaces ? nil : global.ns), wanted: wanted)
-            if let output, output != "wide" {
-                try printStructured(pods, output: output, single: wanted.count == 1)
-                return
-            }
-            if pods.isEmpty && !watch {
-                printErr(allNamespaces ? "No resources found" : "No resources found in \(global.ns) namespace.")
-                return
-            }
+            let (pods, missing) = try select(lister.pods(namespace: allNamespaces ? nil : global.ns), wanted: wanted)
             let wide = output == "wide"
-            if !pods.isEmpty { print(PodPrinter.table(pods: pods, wide: wide, showLabels: showLabels, includeHeader: !noHeaders), terminator: "") }
-            guard watch else { return }
+            if let output, !wide {
+                // Nothing on stdout when every name is missing (an empty List would read as an answer).
+                if !(pods.isEmpty && !missing.isEmpty) { try printStructured(pods, output: output, single: wanted.count == 1) }
+            } else if pods.isEmpty && missing.isEmpty {
+                if !watch { printErr(allNamespaces ? "No resources found" : "No resources found in \(global.ns) namespace.") }
+            } else if !pods.isEmpty {
+                print(PodPrinter.table(pods: pods, wide: wide, showLabels: showLabels, includeHeader: !noHeaders), terminator: "")
+            }
+            // As kubectl: the pods found are printed, then a NotFound line for each missing name, and the exit code is 1.
+            reportMissing(missing)
+            guard watch, output == nil || wide else { return }
             try watchChanges(lister: lister, initial: pods, wanted: wanted, wide: wide)
         } catch {
             fail(error)
@@ -87,7 +88,7 @@ struct Get: ParsableCommand {
             for key in store.keys() {
                 let (versions, offset) = store.history(key, from: offsets[key] ?? 0)
                 offsets[key] = offset
-                for pod in try select(versions, wanted: [], allowMissing: true) {
+                for pod in try select(versions, wanted: [], allowMissing: true).pods {
                     if !wanted.isEmpty && !wanted.contains(pod.metadata.name) { continue }
                     if !allNamespaces && (pod.metadata.namespace ?? "default") != global.ns { continue }
                     if last[key] == rowKey(pod) { continue }
@@ -106,22 +107,27 @@ struct Get: ParsableCommand {
         "\(PodPrinter.readyString(for: pod)) \(PodPrinter.statusString(for: pod)) \(PodPrinter.restartsString(for: pod))"
     }
 
-    private func select(_ pods: [Pod], wanted: [String], allowMissing: Bool = false) throws -> [Pod] {
+    /// The pods to print (those named, in that order, or all) and the names no pod has.
+    private func select(_ pods: [Pod], wanted: [String], allowMissing: Bool = false) throws -> (pods: [Pod], missing: [String]) {
         var result = pods
+        var missing: [String] = []
         if !wanted.isEmpty && !allowMissing {
-            result = []
-            for name in wanted {
-                guard let pod = pods.first(where: { $0.metadata.name == name }) else {
-                    throw MinipodError(.notFound, "pods \"\(name)\" not found")
-                }
-                result.append(pod)
-            }
+            let named = NamedPods(pods, names: wanted)
+            result = named.found
+            missing = named.missing
         }
         if let selector {
             let labels = try LabelSelector(selector)
             result = result.filter { labels.matches($0.metadata.labels) }
         }
-        return result
+        return (result, missing)
+    }
+
+    private func reportMissing(_ missing: [String]) {
+        guard !missing.isEmpty else { return }
+        fflush(stdout)
+        for name in missing { printErr(NamedPods.notFound(name)) }
+        Foundation.exit(1)
     }
 
     private func printStructured(_ pods: [Pod], output: String, single: Bool) throws {

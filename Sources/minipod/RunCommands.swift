@@ -52,7 +52,7 @@ struct Run: ParsableCommand {
         abstract: "Create the pods of a manifest and wait until they run.",
         discussion: "Example: minipod run examples/sidecar-pod.yaml")
 
-    @Argument(help: "Pod manifest (YAML or JSON; several documents allowed).")
+    @Argument(help: "Pod manifest (YAML or JSON; several documents allowed); - reads standard input.")
     var file: String
 
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
@@ -72,7 +72,7 @@ struct Apply: ParsableCommand {
         abstract: "Create the pods of a manifest (returns at once, as kubectl apply).",
         discussion: "Example: minipod apply -f examples/init-sidecar.yaml")
 
-    @Option(name: .shortAndLong, help: "Pod manifest.")
+    @Option(name: .shortAndLong, help: "Pod manifest; - reads standard input.")
     var filename: String
 
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")

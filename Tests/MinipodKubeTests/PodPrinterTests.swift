@@ -304,3 +304,19 @@ enum States {
         #expect(KubeTime.parse("yesterday") == nil)
     }
 }
+
+/// `get pods a b` with b missing: a is printed, b is NotFound.
+struct NamedPodsTests {
+    @Test func foundPodsInTheOrderAskedAndMissingNames() {
+        let pods = ["a", "b", "c"].map { name in
+            var p = pod([Container(name: "app", image: "busybox:1.36")])
+            p.metadata.name = name
+            return p
+        }
+        let picked = NamedPods(pods, names: ["c", "x", "a", "y"])
+        #expect(picked.found.map(\.metadata.name) == ["c", "a"])
+        #expect(picked.missing == ["x", "y"])
+        #expect(NamedPods(pods, names: []).found.isEmpty)
+        #expect(NamedPods.notFound("x") == #"Error from server (NotFound): pods "x" not found"#)
+    }
+}

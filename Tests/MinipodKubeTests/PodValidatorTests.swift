@@ -30,7 +30,7 @@ import Testing
         bad.metadata.name = "Bad_Name"
         bad.spec.restartPolicy = "Sometimes"
         #expect(throws: MinipodError(.invalidManifest, """
-            metadata.name: invalid name "Bad_Name": must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)
+            metadata.name: invalid name "Bad_Name": must be a lowercase RFC 1123 subdomain (at most 253 characters of a-z, 0-9, '-' and '.', each dot-separated part starting and ending with a letter or digit)
             spec.restartPolicy: unsupported value "Sometimes": supported values: "Always", "OnFailure", "Never"
             spec.containers[1].name: duplicate container name "app" (names are unique across initContainers and containers)
             """)) {
@@ -49,6 +49,42 @@ import Testing
             #"metadata.namespace: invalid name "My NS": must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)"#,
             #"spec.containers[0].name: duplicate container name "app" (names are unique across initContainers and containers)"#,
         ])
+    }
+
+    /// Pod names are DNS subdomains, as the API server allows (ValidatePodName):
+    /// dots, parts longer than 63, up to 253 in all. Container names stay labels.
+    @Test func podNamesAreDNSSubdomains() {
+        let longest = [String(repeating: "a", count: 100), String(repeating: "b", count: 100), String(repeating: "c", count: 51)]
+            .joined(separator: ".")
+        #expect(longest.count == 253)
+        for good in ["web.v1.example", "a", "0", "a-b.c-d", String(repeating: "x", count: 64), longest] {
+            var p = pod([app])
+            p.metadata.name = good
+            #expect(problems(p).isEmpty, "\(good)")
+        }
+        for bad in [longest + "d", "Web.v1", "a..b", ".a", "a.", "-a.b", "a.b-", "a.-b", "a_b.c", "a b"] {
+            var p = pod([app])
+            p.metadata.name = bad
+            #expect(problems(p) == [#"metadata.name: invalid name "\#(bad)": must be a lowercase RFC 1123 subdomain (at most 253 characters of a-z, 0-9, '-' and '.', each dot-separated part starting and ending with a letter or digit)"#],
+                    "\(bad)")
+        }
+        var dotted = pod([Container(name: "web.v1", image: "busybox:1.36")])
+        dotted.metadata.name = "web.v1"
+        #expect(problems(dotted) == [#"spec.containers[0].name: invalid name "web.v1": must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)"#])
+    }
+
+    /// kubelet's hostname for a pod: spec.hostname or the name, cut to 63
+    /// characters without a trailing '-' or '.' (truncatePodHostnameIfNeeded).
+    @Test func hostnameIsTheNameCutTo63Characters() {
+        var p = pod([app])
+        p.metadata.name = "web.v1.example"
+        #expect(PodHostname.of(p) == "web.v1.example")
+        p.metadata.name = String(repeating: "a", count: 62) + ".-b" + String(repeating: "c", count: 100)
+        #expect(PodHostname.of(p) == String(repeating: "a", count: 62))
+        p.metadata.name = String(repeating: "a", count: 80)
+        #expect(PodHostname.of(p) == String(repeating: "a", count: 63))
+        p.spec.hostname = "given"
+        #expect(PodHostname.of(p) == "given")
     }
 
     @Test func volumes() {

@@ -45,3 +45,41 @@ struct KubeTimeTests {
         }
     }
 }
+
+/// The pump's encoder writes what CRILog.encode wrote line by line, whatever the reads' sizes.
+struct CRIRecordEncoderTests {
+    func encoded(_ reads: [String], stream: String = "stdout") -> String {
+        var encoder = CRIRecordEncoder(stream: stream)
+        var out: [UInt8] = []
+        for read in reads { Array(read.utf8).withUnsafeBytes { encoder.encode($0, timestamp: "T", into: &out) } }
+        encoder.finish(timestamp: "E", into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func linesBecomeFullRecordsAndAnUnfinishedLineWaits() {
+        #expect(encoded(["a\nbc\n\n"]) == "T stdout F a\nT stdout F bc\nT stdout F \n")
+        #expect(encoded(["he", "llo\nwor", "ld\n"], stream: "stderr") == "T stderr F hello\nT stderr F world\n")
+        #expect(encoded(["no newline at the end"]) == "E stdout P no newline at the end\n")
+        #expect(encoded([]) == "")
+    }
+
+    @Test func longLinesSplitAt16KiBAsBefore() {
+        let long = String(repeating: "x", count: 40_000)
+        let records = encoded([long + "\nshort\n"]).split(separator: "\n").compactMap { CRILog.parse($0) }
+        #expect(records.map(\.partial) == [true, true, false, false])
+        #expect(records.map { $0.content.count } == [16_384, 16_384, 7_232, 5])
+        // Unfinished and 16 KiB long already: written as a partial record, not held.
+        let held = encoded([String(repeating: "y", count: 20_000)]).split(separator: "\n").compactMap { CRILog.parse($0) }
+        #expect(held.map(\.partial) == [true, true] && held.map(\.timestamp) == ["T", "T"])
+    }
+
+    @Test func anyReadSizesGiveTheSameRecords() {
+        let text = (0..<500).map { "line \($0) " + String(repeating: "z", count: $0 * 37 % 200) }.joined(separator: "\n") + "\n"
+        let whole = encoded([text])
+        for size in [1, 7, 64, 4096] {
+            let bytes = Array(text.utf8)
+            let reads = stride(from: 0, to: bytes.count, by: size).map { String(decoding: bytes[$0..<min($0 + size, bytes.count)], as: UTF8.self) }
+            #expect(encoded(reads) == whole, "reads of \(size)")
+        }
+    }
+}
