@@ -13,6 +13,8 @@ public struct APIHandlers {
     public var serverAddress: String
     /// Waits for a deleted pod to be gone (and tears down what a lost supervisor left), off the request.
     public var finishDeletion: @Sendable (PodDeleter.Pending) -> Void
+    /// The server's in-memory pods; without one, lists read the store.
+    public var cache: PodCache?
 
     public init(service: PodService, host: ClusterObjects.Host, serverAddress: String,
                 finishDeletion: @escaping @Sendable (PodDeleter.Pending) -> Void) {
@@ -92,15 +94,23 @@ public struct APIHandlers {
                                        resourceVersion: request.integer("resourceVersion"), timeoutSeconds: request.integer("timeoutSeconds"),
                                        table: request.wantsTable, bookmarks: request.flag("allowWatchBookmarks")))
         }
-        // Taken before the pods are read: a change made meanwhile is seen again by a watch from it, never missed.
-        let version = storeVersion
         let filter = WatchRequest(resource: .pods, namespace: namespace, labelSelector: labels, fieldSelector: fields,
                                   resourceVersion: nil, timeoutSeconds: nil, table: false, bookmarks: false)
-        let pods = service.list(namespace: namespace).filter(filter.matches)
+        let (all, version) = snapshot(namespace: namespace)
+        let pods = all.filter { filter.matches($0.pod) }
         if request.wantsTable {
-            return .json(Tables.pods(pods.map { ($0, PodJSON.object($0)) }, resourceVersion: version), contentType: Tables.contentType)
+            let table = ListJSON.podTable(pods, resourceVersion: String(version), include: .init(request.parameter("includeObject")))
+            return .body(status: 200, data: table, contentType: Tables.contentType, warnings: [])
         }
-        return .json(ClusterObjects.list(kind: "PodList", items: pods.map(PodJSON.object), resourceVersion: version))
+        return .body(status: 200, data: ListJSON.podList(pods, resourceVersion: String(version)), contentType: "application/json", warnings: [])
+    }
+
+    /// The pods, from the server's memory when it has them, and the version they are as of.
+    func snapshot(namespace: String?) -> (pods: [EncodedPod], resourceVersion: Int) {
+        if let cache { return cache.snapshot(namespace: namespace) }
+        // Taken before the pods are read: a change made meanwhile is seen again by a watch from it, never missed.
+        let version = StoreVersion(paths: service.paths).current()
+        return (service.list(namespace: namespace).map(EncodedPod.init), version)
     }
 
     func getPod(_ request: APIRequest, namespace: String, name: String) throws -> APIResponse {

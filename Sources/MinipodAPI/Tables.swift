@@ -44,16 +44,14 @@ public enum Tables {
     ]
 
     public static func pods(_ pods: [(pod: Pod, object: Any)], resourceVersion: String, now: Date = Date()) -> [String: Any] {
-        let rows = pods.map { entry -> (cells: [Any], object: Any) in
-            let pod = entry.pod
-            let cells: [Any] = [
-                pod.metadata.name, PodPrinter.readyString(for: pod), PodPrinter.statusString(for: pod),
-                PodPrinter.restartsString(for: pod, now: now), PodPrinter.age(of: pod, now: now),
-                pod.status?.podIP ?? "<none>", pod.spec.nodeName ?? "<none>", "<none>", "<none>",
-            ]
-            return (cells, entry.object)
-        }
+        let rows = pods.map { entry -> (cells: [Any], object: Any) in (podCells(entry.pod, now: now), entry.object) }
         return table(podColumns, rows: rows, resourceVersion: resourceVersion)
+    }
+
+    static func podCells(_ pod: Pod, now: Date) -> [Any] {
+        [pod.metadata.name, PodPrinter.readyString(for: pod), PodPrinter.statusString(for: pod),
+         PodPrinter.restartsString(for: pod, now: now), PodPrinter.age(of: pod, now: now),
+         pod.status?.podIP ?? "<none>", pod.spec.nodeName ?? "<none>", "<none>", "<none>"]
     }
 
     static let nodeColumns = [

@@ -17,19 +17,24 @@ public struct PodLister {
         store.keys().compactMap { key -> Pod? in
             guard var pod = try? store.loadPod(key) else { return nil }
             if let namespace, (pod.metadata.namespace ?? "default") != namespace { return nil }
-            if let runtime = try? store.loadRuntime(key), let pid = runtime.supervisorPid, !Signals.isAlive(pid),
-               pod.status?.phase == "Running" || pod.status?.phase == "Pending" {
-                pod.status?.phase = "Unknown"
-                pod.status?.reason = "SupervisorLost"
-                pod.status?.message = "minipod's supervisor of this pod is not running; `minipod delete pod \(pod.metadata.name)` cleans it up"
-                // Nobody watches the containers any more: their state is unknown, not "Running".
-                let unknown = ContainerState(waiting: ContainerStateWaiting(reason: "Unknown", message: "supervisor lost"))
-                for i in pod.status?.containerStatuses?.indices ?? (0..<0) {
-                    pod.status?.containerStatuses?[i].state = unknown
-                    pod.status?.containerStatuses?[i].ready = false
-                }
+            if let runtime = try? store.loadRuntime(key), let pid = runtime.supervisorPid, !Signals.isAlive(pid) {
+                Self.markSupervisorLost(&pod)
             }
             return pod
         }.sorted { $0.metadata.name < $1.metadata.name }
+    }
+
+    /// A pod whose supervisor is gone: a Running or Pending pod is Unknown, its containers' state too.
+    public static func markSupervisorLost(_ pod: inout Pod) {
+        guard pod.status?.phase == "Running" || pod.status?.phase == "Pending" else { return }
+        pod.status?.phase = "Unknown"
+        pod.status?.reason = "SupervisorLost"
+        pod.status?.message = "minipod's supervisor of this pod is not running; `minipod delete pod \(pod.metadata.name)` cleans it up"
+        // Nobody watches the containers any more: their state is unknown, not "Running".
+        let unknown = ContainerState(waiting: ContainerStateWaiting(reason: "Unknown", message: "supervisor lost"))
+        for i in pod.status?.containerStatuses?.indices ?? (0..<0) {
+            pod.status?.containerStatuses?[i].state = unknown
+            pod.status?.containerStatuses?[i].ready = false
+        }
     }
 }

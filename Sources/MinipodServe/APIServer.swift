@@ -34,13 +34,15 @@ public final class APIServer: @unchecked Sendable {
         pool.start()
         threadPool = pool
         let finisher = service
-        handlers = APIHandlers(service: service, host: host, serverAddress: "\(options.host):\(options.port)") { pending in
+        let feed = PodFeed(paths: paths)
+        self.feed = feed
+        var handlers = APIHandlers(service: service, host: host, serverAddress: "\(options.host):\(options.port)") { pending in
             // A deleted pod is gone once its supervisor finishes; one whose supervisor was lost is torn down here.
             let thread = Thread { try? finisher.finishDeletion(pending) }
             thread.start()
         }
-        feed = PodFeed(paths: paths)
-        let handlers = self.handlers
+        handlers.cache = feed
+        self.handlers = handlers
         namespaceWatchers = NamespaceWatchers { handlers.namespaceObjects() }
         let watchers = namespaceWatchers
         feed.onPublish = { watchers.changed() }
@@ -89,7 +91,22 @@ public final class APIServer: @unchecked Sendable {
                 }
             }
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
-        return try bootstrap.bind(host: host, port: port).wait()
+        let channel = try bootstrap.bind(host: host, port: port).wait()
+        releaseCodeWhenIdle(on: group.next())
+        return channel
+    }
+
+    /// The server links NIO, BoringSSL and Foundation statically: a burst of requests
+    /// faults in tens of MiB of machine code that an idle server never runs again.
+    /// Every few seconds, if the code pages grew by 2 MiB since the last look, they are
+    /// dropped (ResidentCode, as the supervisor does); they stay in the page cache.
+    private func releaseCodeWhenIdle(on loop: EventLoop) {
+        var afterRelease = 0
+        loop.scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .seconds(3)) { _ in
+            guard let bytes = ResidentCode.fileBackedBytes(), bytes > afterRelease + 2 << 20 else { return }
+            _ = ResidentCode.release()
+            afterRelease = ResidentCode.fileBackedBytes() ?? 0
+        }
     }
 
     public func shutdown() {

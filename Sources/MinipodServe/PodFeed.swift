@@ -11,7 +11,7 @@ import MinipodSystem
 /// they come (Init:0/1 → PodInitializing → Running), with no polling. Recent
 /// events are kept so a watch can start from a list's resourceVersion; one older
 /// than what is kept gets 410 Gone and kubectl lists again.
-public final class PodFeed: @unchecked Sendable {
+public final class PodFeed: PodCache, @unchecked Sendable {
     struct Event {
         let version: Int
         let type: String
@@ -26,7 +26,13 @@ public final class PodFeed: @unchecked Sendable {
     let paths: PodPaths
     let store: PodStore
     let lock = NSLock()
-    var cache: [String: Pod] = [:]
+    var cache: [String: EncodedPod] = [:]
+    /// Each pod's supervisor, read from runtime.json once: lists show a pod whose supervisor died as Unknown.
+    var supervisors: [String: pid_t] = [:]
+    /// When each supervisor was last seen alive: /proc is read at most once a second per pod.
+    var seenAlive: [String: Date] = [:]
+    /// The newest version read: a list answers as of it, so a watch from there misses nothing.
+    var latestVersion = 0
     var historyOffsets: [String: Int] = [:]
     var podWatches: [Int32: String] = [:]
     var events: [Event] = []
@@ -55,6 +61,7 @@ public final class PodFeed: @unchecked Sendable {
         if stateWatch < 0 { throw MinipodError.sys("inotify_add_watch \(paths.podsStateDir)") }
         lock.lock()
         servableAfter = StoreVersion(paths: paths).current()
+        latestVersion = servableAfter
         for key in (try? FileIO.listDirectory(paths.podsStateDir)) ?? [] { watchPod(key, replay: false) }
         lock.unlock()
         let thread = Thread { [self] in run() }
@@ -71,7 +78,7 @@ public final class PodFeed: @unchecked Sendable {
         if replay {
             readHistory(key)
         } else {
-            cache[key] = try? store.loadPod(key)
+            cache[key] = (try? store.loadPod(key)).map(EncodedPod.init)
             var st = stat()
             historyOffsets[key] = stat(paths.historyPath(key), &st) == 0 ? Int(st.st_size) : 0
         }
@@ -82,9 +89,9 @@ public final class PodFeed: @unchecked Sendable {
         historyOffsets[key] = offset
         for pod in pods {
             let version = Int(pod.metadata.resourceVersion ?? "") ?? 0
-            if let cached = cache[key], Int(cached.metadata.resourceVersion ?? "") ?? 0 >= version { continue }
+            if let cached = cache[key], Int(cached.pod.metadata.resourceVersion ?? "") ?? 0 >= version { continue }
             publish(Event(version: version, type: cache[key] == nil ? "ADDED" : "MODIFIED", pod: pod))
-            cache[key] = pod
+            cache[key] = EncodedPod(pod)
         }
     }
 
@@ -94,13 +101,16 @@ public final class PodFeed: @unchecked Sendable {
             inotify_rm_watch(inotify, wd)
         }
         historyOffsets.removeValue(forKey: key)
-        guard var pod = cache.removeValue(forKey: key) else { return }
+        supervisors.removeValue(forKey: key)
+        seenAlive.removeValue(forKey: key)
+        guard var pod = cache.removeValue(forKey: key)?.pod else { return }
         let version = (try? StoreVersion(paths: paths).next()) ?? (Int(pod.metadata.resourceVersion ?? "") ?? 0) + 1
         pod.metadata.resourceVersion = String(version)
         publish(Event(version: version, type: "DELETED", pod: pod))
     }
 
     func publish(_ event: Event) {
+        latestVersion = max(latestVersion, event.version)
         events.append(event)
         if events.count > capacity {
             servableAfter = events.removeFirst().version
@@ -156,13 +166,39 @@ public final class PodFeed: @unchecked Sendable {
                 send(WatchEvent.line(type: event.type, object: WatchEvent.object(for: event.pod, table: request.table)))
             }
         } else {
-            for pod in cache.values.sorted(by: { $0.metadata.name < $1.metadata.name }) where request.matches(pod) {
+            for pod in cache.values.map(\.pod).sorted(by: { $0.metadata.name < $1.metadata.name }) where request.matches(pod) {
                 send(WatchEvent.line(type: "ADDED", object: WatchEvent.object(for: pod, table: request.table)))
             }
         }
         nextSubscriber += 1
         subscribers[nextSubscriber] = Subscriber(request: request, send: send)
         return nextSubscriber
+    }
+
+    public func snapshot(namespace: String?) -> (pods: [EncodedPod], resourceVersion: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        var pods: [EncodedPod] = []
+        for (key, entry) in cache where namespace == nil || (entry.pod.metadata.namespace ?? "default") == namespace {
+            if supervisors[key] == nil, let pid = (try? store.loadRuntime(key))?.supervisorPid { supervisors[key] = pid }
+            if let pid = supervisors[key], !supervisorAlive(key, pid), ["Running", "Pending"].contains(entry.pod.status?.phase ?? "") {
+                var lost = entry.pod
+                PodLister.markSupervisorLost(&lost)
+                pods.append(EncodedPod(lost))
+            } else {
+                pods.append(entry)
+            }
+        }
+        pods.sort { ($0.pod.metadata.namespace ?? "", $0.pod.metadata.name) < ($1.pod.metadata.namespace ?? "", $1.pod.metadata.name) }
+        return (pods, latestVersion)
+    }
+
+    func supervisorAlive(_ key: String, _ pid: pid_t) -> Bool {
+        let now = Date()
+        if let seen = seenAlive[key], now.timeIntervalSince(seen) < 1 { return true }
+        guard Signals.isAlive(pid) else { return false }
+        seenAlive[key] = now
+        return true
     }
 
     public func unsubscribe(_ id: Int) {

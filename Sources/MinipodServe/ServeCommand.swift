@@ -1,3 +1,4 @@
+import CMinipod
 import Foundation
 import MinipodAPI
 import MinipodPod
@@ -49,6 +50,9 @@ public enum ServeCommand {
 
     public static func main(_ arguments: [String], minipodExecutable: String) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        // A handful of threads (event loop, pool, feed, log streams) need no arena each:
+        // glibc's default of 8 per core keeps freed memory resident in each.
+        _ = mp_malloc_arena_max(2)
         // Before anything else: a SIGTERM that comes while the server starts must stop it too.
         let running = ServerChannel()
         for sig in [SIGTERM, SIGINT] {

@@ -27,6 +27,8 @@ int mp_unshare(int flags);
 int mp_setns(int fd, int nstype);
 int mp_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int mp_umount2(const char *target, int flags);
+/// mallopt(M_ARENA_MAX, n): malloc.h is not in Swift's Glibc module.
+int mp_malloc_arena_max(int n);
 int mp_openat2(int dirfd, const char *path, int flags, unsigned int mode, unsigned long long resolve);
 int mp_sethostname(const char *name, size_t len);
 int mp_close_range_from(unsigned int first);
