@@ -19,10 +19,18 @@ func staticLinking(mode: String = "-static-stdlib", _ libraries: [String]) -> [L
 let essentials = ["FoundationEssentials", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization", "swiftCore"]
 // minipod-init runs once per container start and per exec: fully static, no dynamic loader at all.
 let staticInit = staticLinking(mode: "-static-executable", essentials)
-let staticServe = staticLinking(mode: "-static-stdlib", ["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
-                               "dispatch", "BlocksRuntime", "stdc++"] + essentials)
-let staticCLI = staticLinking(mode: "-static-executable", ["Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
-                               "dispatch", "BlocksRuntime", "stdc++"] + essentials)
+let staticServe = staticLinking(
+    mode: "-static-stdlib",
+    [
+        "Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
+        "dispatch", "BlocksRuntime", "stdc++",
+    ] + essentials)
+let staticCLI = staticLinking(
+    mode: "-static-executable",
+    [
+        "Foundation", "FoundationInternationalization", "CoreFoundation", "_FoundationICU",
+        "dispatch", "BlocksRuntime", "stdc++",
+    ] + essentials)
 
 let package = Package(
     name: "minipod",
@@ -47,42 +55,52 @@ let package = Package(
         .target(name: "CMinipod"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
-        .target(name: "MinipodSystem", dependencies: [
-            "CMinipod", .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        .target(
+            name: "MinipodSystem",
+            dependencies: [
+                "CMinipod", .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         .target(name: "MinipodOCI", dependencies: ["MinipodSystem"]),
         .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
         .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage", "CMinipod", "CSeccomp"]),
         .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem", "MinipodRuntime"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
         .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),
-        .target(name: "MinipodPod", dependencies: [
-            "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodNet", "Yams",
-        ]),
-        .executableTarget(name: "minipod", dependencies: [
-            "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: staticCLI),
+        .target(
+            name: "MinipodPod",
+            dependencies: [
+                "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodNet", "Yams",
+            ]),
+        .executableTarget(
+            name: "minipod",
+            dependencies: [
+                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], linkerSettings: staticCLI),
         // The Kubernetes API as data: routes, Status, discovery, tables, patches, watch events. No I/O of its own.
         .target(name: "MinipodAPI", dependencies: ["MinipodPod", "MinipodKube", "MinipodSystem"]),
         // The HTTPS endpoint over MinipodAPI: NIO, TLS, certificates, the store's change feed.
-        .target(name: "MinipodServe", dependencies: [
-            "MinipodAPI", "MinipodPod", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "SwiftASN1", package: "swift-asn1"),
-        ]),
+        .target(
+            name: "MinipodServe",
+            dependencies: [
+                "MinipodAPI", "MinipodPod", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
         // `minipod serve` execs it: its own executable so the CLI's start-up pays nothing for NIO and TLS.
         .executableTarget(name: "minipod-serve", dependencies: ["MinipodServe"], linkerSettings: staticServe),
         // No Foundation beyond FoundationEssentials, no Dispatch: it becomes part of minipod-init.
         .target(name: "MinipodInitCore", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod", "CCap"]),
-        .executableTarget(name: "minipod-init", dependencies: [
-            "MinipodInitCore", "MinipodSystem", "MinipodOCI", "CMinipod",
-        ], linkerSettings: staticInit),
+        .executableTarget(
+            name: "minipod-init",
+            dependencies: [
+                "MinipodInitCore", "MinipodSystem", "MinipodOCI", "CMinipod",
+            ], linkerSettings: staticInit),
         .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
         .testTarget(name: "MinipodAPITests", dependencies: ["MinipodAPI", "MinipodPod", "MinipodKube", "MinipodSystem"]),
@@ -91,9 +109,11 @@ let package = Package(
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
         .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),
         // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's specs.
-        .testTarget(name: "MinipodInitCoreTests", dependencies: [
-            "MinipodInitCore", "MinipodPod", "MinipodRuntime", "MinipodNet", "MinipodKube", "MinipodOCI", "MinipodSystem", "CCap",
-        ]),
+        .testTarget(
+            name: "MinipodInitCoreTests",
+            dependencies: [
+                "MinipodInitCore", "MinipodPod", "MinipodRuntime", "MinipodNet", "MinipodKube", "MinipodOCI", "MinipodSystem", "CCap",
+            ]),
         .testTarget(name: "IntegrationTests", dependencies: ["MinipodSystem"]),
     ],
     swiftLanguageModes: [.v5]

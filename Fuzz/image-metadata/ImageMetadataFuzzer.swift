@@ -1,6 +1,7 @@
 import Foundation
-@testable import MinipodImage
 import MinipodSystem
+
+@testable import MinipodImage
 
 // libFuzzer harness for image metadata (issue #9): what an image archive or a
 // registry hands minipod before any layer is touched. Input: a first line,
@@ -41,8 +42,9 @@ public func fuzzImageMetadata(_ start: UnsafePointer<UInt8>, _ size: Int) -> CIn
     if let index = try? decoder.decode(OCIIndex.self, from: data) {
         for (os, architecture) in [("linux", "amd64"), ("linux", "arm64"), ("linux", firstLine)] {
             if let chosen = ManifestKind.choosePlatform(index, os: os, architecture: architecture) {
-                check(chosen.platform?.os == os && chosen.platform?.architecture == architecture,
-                      "choosePlatform(\(os)/\(architecture)) picked \(String(describing: chosen.platform))")
+                check(
+                    chosen.platform?.os == os && chosen.platform?.architecture == architecture,
+                    "choosePlatform(\(os)/\(architecture)) picked \(String(describing: chosen.platform))")
             }
         }
         _ = ManifestKind.platforms(index)
@@ -68,8 +70,9 @@ public func fuzzImageMetadata(_ start: UnsafePointer<UInt8>, _ size: Int) -> CIn
 /// The 401 challenge, token realm and error document of a registry, with the body as its answer.
 private func checkRegistryAnswers(header: String, body: [UInt8]) {
     let transport = AnsweringTransport(body: body)
-    let client = RegistryClient(reference: try! ImageReference(parsing: "127.0.0.1:5000/fuzz/app:1"), displayName: "fuzz",
-                                options: .init(), transport: transport)
+    let client = RegistryClient(
+        reference: try! ImageReference(parsing: "127.0.0.1:5000/fuzz/app:1"), displayName: "fuzz",
+        options: .init(), transport: transport)
     _ = client.registryErrors(RegistryResponse(status: 404, headers: [:], body: body))
     for challenge in AuthChallenge.parse(header) where challenge.scheme == "bearer" {
         do {
@@ -96,8 +99,9 @@ private func checkImageName(_ name: String) {
 
 private func checkDigest(_ digest: String) {
     if let path = try? store.blobPath(digest) {
-        check(path.hasPrefix(store.blobsDir + "/") && isASCIIHex(String(path.dropFirst(store.blobsDir.count + 1))),
-              "digest \"\(digest)\" maps to \(path), not to a sha256 file name in \(store.blobsDir)")
+        check(
+            path.hasPrefix(store.blobsDir + "/") && isASCIIHex(String(path.dropFirst(store.blobsDir.count + 1))),
+            "digest \"\(digest)\" maps to \(path), not to a sha256 file name in \(store.blobsDir)")
     }
     if ImageReference.isSHA256Digest(digest) {
         check(isASCIIHex(Digest.hex(digest)), "digest \"\(digest)\" accepted with hex \"\(Digest.hex(digest))\"")

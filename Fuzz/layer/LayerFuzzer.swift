@@ -1,7 +1,8 @@
 import CMinipod
 import Foundation
-@testable import MinipodImage
 import MinipodSystem
+
+@testable import MinipodImage
 
 // libFuzzer harness for the Swift side of layer and archive reading (issue #9).
 //
@@ -73,8 +74,9 @@ public func fuzzLayer(_ start: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for name in memberNames {
         guard let path = try? store.memberPath(base + "/archive", name, archive: "fuzz.tar") else { continue }
         let real = realPath(path)
-        check(real.map { $0.hasPrefix(archiveRoot + "/") } ?? false,
-              "memberPath(\"\(name)\") = \(path), really \(real ?? "nothing"): outside the archive \(archiveRoot)")
+        check(
+            real.map { $0.hasPrefix(archiveRoot + "/") } ?? false,
+            "memberPath(\"\(name)\") = \(path), really \(real ?? "nothing"): outside the archive \(archiveRoot)")
     }
 
     let before = walk(layer)
@@ -90,8 +92,9 @@ public func fuzzLayer(_ start: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let after = walk(layer)
     for entry in after {
         // `.wh..wh.x` whites out a lower `.wh.x`: the device it leaves is a whiteout like any other.
-        check(!entry.name.starts(with: Array(".wh.".utf8)) || (entry.type == S_IFCHR && entry.rdev == 0),
-              "\(entry.shown) is left after the conversion")
+        check(
+            !entry.name.starts(with: Array(".wh.".utf8)) || (entry.type == S_IFCHR && entry.rdev == 0),
+            "\(entry.shown) is left after the conversion")
         check(entry.type != S_IFBLK, "block device \(entry.shown) is left in the layer")
         check(entry.type != S_IFCHR || entry.rdev == 0, "character device \(entry.shown) (rdev \(entry.rdev)) is left in the layer")
     }
@@ -134,7 +137,9 @@ private func create(_ kind: UInt8, _ spec: [UInt8], in root: String) {
     let minor = UInt32(pathBytes.count % 3)
     switch kind {
     case UInt8(ascii: "d"): _ = withCString(path) { mkdir($0, 0o755) }
-    case UInt8(ascii: "f"): let fd = withCString(path) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o644) }; if fd >= 0 { close(fd) }
+    case UInt8(ascii: "f"):
+        let fd = withCString(path) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
+        if fd >= 0 { close(fd) }
     case UInt8(ascii: "l"): _ = withCString(target.filter { $0 != 0 }) { t in withCString(path) { symlink(t, $0) } }
     case UInt8(ascii: "p"): _ = withCString(path) { mkfifo($0, 0o644) }
     case UInt8(ascii: "c"): _ = withCString(path) { mknod($0, S_IFCHR | 0o600, makedev(1, minor)) }
@@ -177,8 +182,9 @@ private func walk(_ root: String) -> [Entry] {
 
 private func checkOutsideUntouched(_ outside: String) {
     let entries = walk(outside)
-    check(entries.count == 1 && entries[0].name == Array("keep".utf8) && entries[0].type == S_IFREG,
-          "the conversion changed \(outside): \(entries.map(\.shown))")
+    check(
+        entries.count == 1 && entries[0].name == Array("keep".utf8) && entries[0].type == S_IFREG,
+        "the conversion changed \(outside): \(entries.map(\.shown))")
     check(opaqueMark(Array(outside.utf8)) == nil, "the conversion marked \(outside) opaque")
 }
 

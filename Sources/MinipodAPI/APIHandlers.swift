@@ -16,8 +16,10 @@ public struct APIHandlers {
     /// The server's in-memory pods; without one, lists read the store.
     public var cache: PodCache?
 
-    public init(service: PodService, host: ClusterObjects.Host, serverAddress: String,
-                finishDeletion: @escaping @Sendable (PodDeleter.Pending) -> Void) {
+    public init(
+        service: PodService, host: ClusterObjects.Host, serverAddress: String,
+        finishDeletion: @escaping @Sendable (PodDeleter.Pending) -> Void
+    ) {
         self.service = service
         self.namespaces = NamespaceStore(paths: service.paths)
         self.host = host
@@ -68,8 +70,9 @@ public struct APIHandlers {
         case .podLog(let namespace, let name):
             return try logs(request, namespace: namespace, name: name)
         case .podSubresource(_, _, let subresource):
-            throw APIStatus(code: 400, reason: "BadRequest",
-                            message: "pods/\(subresource) is not served by this minipod yet (exec, attach and port-forward come with the streams)")
+            throw APIStatus(
+                code: 400, reason: "BadRequest",
+                message: "pods/\(subresource) is not served by this minipod yet (exec, attach and port-forward come with the streams)")
         case .namespaces, .namespace, .nodes, .node, .events:
             return try cluster(request, route)
         case .unknownResource(let resource):
@@ -90,12 +93,15 @@ public struct APIHandlers {
     func listPods(_ request: APIRequest, namespace: String?) throws -> APIResponse {
         let (labels, fields) = try selectors(request)
         if request.flag("watch") {
-            return .watch(WatchRequest(resource: .pods, namespace: namespace, labelSelector: labels, fieldSelector: fields,
-                                       resourceVersion: request.integer("resourceVersion"), timeoutSeconds: request.integer("timeoutSeconds"),
-                                       table: request.wantsTable, bookmarks: request.flag("allowWatchBookmarks")))
+            return .watch(
+                WatchRequest(
+                    resource: .pods, namespace: namespace, labelSelector: labels, fieldSelector: fields,
+                    resourceVersion: request.integer("resourceVersion"), timeoutSeconds: request.integer("timeoutSeconds"),
+                    table: request.wantsTable, bookmarks: request.flag("allowWatchBookmarks")))
         }
-        let filter = WatchRequest(resource: .pods, namespace: namespace, labelSelector: labels, fieldSelector: fields,
-                                  resourceVersion: nil, timeoutSeconds: nil, table: false, bookmarks: false)
+        let filter = WatchRequest(
+            resource: .pods, namespace: namespace, labelSelector: labels, fieldSelector: fields,
+            resourceVersion: nil, timeoutSeconds: nil, table: false, bookmarks: false)
         let (all, version) = snapshot(namespace: namespace)
         let pods = all.filter { filter.matches($0.pod) }
         if request.wantsTable {
@@ -116,7 +122,8 @@ public struct APIHandlers {
     func getPod(_ request: APIRequest, namespace: String, name: String) throws -> APIResponse {
         let pod = try service.get(namespace: namespace, name: name)
         if request.wantsTable {
-            return .json(Tables.pods([(pod, PodJSON.object(pod))], resourceVersion: pod.metadata.resourceVersion ?? ""), contentType: Tables.contentType)
+            return .json(
+                Tables.pods([(pod, PodJSON.object(pod))], resourceVersion: pod.metadata.resourceVersion ?? ""), contentType: Tables.contentType)
         }
         return .json(PodJSON.object(pod))
     }
@@ -177,8 +184,11 @@ public struct APIHandlers {
 
     func patchPod(_ request: APIRequest, namespace: String, name: String) throws -> APIResponse {
         guard let kind = Patches.Kind(contentType: request.headers["content-type"] ?? "") else {
-            throw APIStatus(code: 415, reason: "UnsupportedMediaType",
-                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+            throw APIStatus(
+                code: 415, reason: "UnsupportedMediaType",
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
+            )
         }
         let stored = try service.get(namespace: namespace, name: name)
         let patched = try Patches.apply(kind, patch: request.body, to: PodJSON.object(stored))
@@ -205,12 +215,15 @@ public struct APIHandlers {
 
     func deleteCollection(_ request: APIRequest, namespace: String?) throws -> APIResponse {
         let (labels, fields) = try selectors(request)
-        let filter = WatchRequest(resource: .pods, namespace: namespace, labelSelector: labels, fieldSelector: fields,
-                                  resourceVersion: nil, timeoutSeconds: nil, table: false, bookmarks: false)
+        let filter = WatchRequest(
+            resource: .pods, namespace: namespace, labelSelector: labels, fieldSelector: fields,
+            resourceVersion: nil, timeoutSeconds: nil, table: false, bookmarks: false)
         var deleted: [Any] = []
         for pod in service.list(namespace: namespace).filter(filter.matches) {
-            if let (marked, pending) = try? service.requestDeletion(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
-                                                                   grace: gracePeriod(request)) {
+            if let (marked, pending) = try? service.requestDeletion(
+                namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
+                grace: gracePeriod(request))
+            {
                 finishDeletion(pending)
                 deleted.append(PodJSON.object(marked))
             }
@@ -242,9 +255,11 @@ public struct APIHandlers {
                 throw APIStatus.badRequest("\((error as? MinipodError)?.message ?? "\(error)")")
             }
         }
-        return .logs(LogRequest(key: try service.key(namespace: namespace, name: name), pod: pod, containers: containers,
-                                follow: request.flag("follow"), previous: request.flag("previous"), timestamps: request.flag("timestamps"),
-                                tail: request.integer("tailLines"), sinceSeconds: request.integer("sinceSeconds"),
-                                sinceTime: request.parameter("sinceTime").flatMap(KubeTime.parse), limitBytes: request.integer("limitBytes")))
+        return .logs(
+            LogRequest(
+                key: try service.key(namespace: namespace, name: name), pod: pod, containers: containers,
+                follow: request.flag("follow"), previous: request.flag("previous"), timestamps: request.flag("timestamps"),
+                tail: request.integer("tailLines"), sinceSeconds: request.integer("sinceSeconds"),
+                sinceTime: request.parameter("sinceTime").flatMap(KubeTime.parse), limitBytes: request.integer("limitBytes")))
     }
 }

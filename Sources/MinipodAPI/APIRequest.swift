@@ -40,13 +40,13 @@ public struct APIRequest: Sendable {
 /// What an API path names (core/v1 only: minipod serves pods and what kubectl reads beside them).
 public enum APIRoute: Equatable, Sendable {
     case version
-    case health(String)          // healthz, livez, readyz
-    case apiVersions              // /api
-    case apiGroups                // /apis
-    case coreResources            // /api/v1
-    case openAPIRoot              // /openapi/v3
-    case openAPICore              // /openapi/v3/api/v1
-    case openAPIV2                // /openapi/v2 (protobuf, kubectl 1.27 and 1.28)
+    case health(String)  // healthz, livez, readyz
+    case apiVersions  // /api
+    case apiGroups  // /apis
+    case coreResources  // /api/v1
+    case openAPIRoot  // /openapi/v3
+    case openAPICore  // /openapi/v3/api/v1
+    case openAPIV2  // /openapi/v2 (protobuf, kubectl 1.27 and 1.28)
     case namespaces
     case namespace(String)
     case nodes

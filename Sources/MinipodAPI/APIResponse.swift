@@ -57,7 +57,8 @@ public struct LogRequest: Sendable {
 /// One event of a watch stream, a JSON line.
 public enum WatchEvent {
     public static func line(type: String, object: Any) -> Data {
-        var data = (try? JSONSerialization.data(withJSONObject: ["type": type, "object": object], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var data =
+            (try? JSONSerialization.data(withJSONObject: ["type": type, "object": object], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         data.append(UInt8(ascii: "\n"))
         return data
     }
@@ -74,7 +75,8 @@ public enum WatchEvent {
 public enum PodJSON {
     public static func object(_ pod: Pod) -> [String: Any] {
         guard let data = try? JSONEncoder().encode(pod),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
         return object
     }
 }

@@ -34,8 +34,9 @@ public struct APIStatus: Codable, Equatable, Sendable, Error {
     }
 
     public static func notFound(_ resource: String, _ name: String) -> APIStatus {
-        APIStatus(code: 404, reason: "NotFound", message: "\(resource) \"\(name)\" not found",
-                  details: Details(name: name, kind: resource))
+        APIStatus(
+            code: 404, reason: "NotFound", message: "\(resource) \"\(name)\" not found",
+            details: Details(name: name, kind: resource))
     }
 
     public static let unauthorized = APIStatus(code: 401, reason: "Unauthorized", message: "Unauthorized")
@@ -48,8 +49,10 @@ public struct APIStatus: Codable, Equatable, Sendable, Error {
 
     /// The API server's answer for a resource it does not serve (Deployment, Service, ...).
     public static func noResource(_ resource: String) -> APIStatus {
-        APIStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource",
-                  details: Details(name: nil, kind: resource, causes: [Cause(reason: "UnexpectedServerResponse", message: "404 page not found", field: nil)]))
+        APIStatus(
+            code: 404, reason: "NotFound", message: "the server could not find the requested resource",
+            details: Details(
+                name: nil, kind: resource, causes: [Cause(reason: "UnexpectedServerResponse", message: "404 page not found", field: nil)]))
     }
 
     /// The error minipod's library threw, as the API server would word it for a pod.
@@ -84,13 +87,15 @@ public struct APIStatus: Codable, Equatable, Sendable, Error {
             let rest = e.message.components(separatedBy: " is invalid: ").dropFirst().joined(separator: " is invalid: ")
             let field = rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "spec"
             let message = rest.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces)
-            return APIStatus(code: 422, reason: "Invalid", message: e.message,
-                             details: Details(name: pod, kind: "Pod", causes: [Cause(reason: "FieldValueForbidden", message: message, field: field)]))
+            return APIStatus(
+                code: 422, reason: "Invalid", message: e.message,
+                details: Details(name: pod, kind: "Pod", causes: [Cause(reason: "FieldValueForbidden", message: message, field: field)]))
         }
         let causes = causes(of: e)
         let text = causes.map { "\($0.field ?? "metadata"): \($0.message ?? "")" }.joined(separator: ", ")
-        return APIStatus(code: 422, reason: "Invalid", message: prefix + text,
-                         details: Details(name: pod, kind: "Pod", causes: causes))
+        return APIStatus(
+            code: 422, reason: "Invalid", message: prefix + text,
+            details: Details(name: pod, kind: "Pod", causes: causes))
     }
 
     /// PodValidator reports every problem, one per line as `source: field: message`.

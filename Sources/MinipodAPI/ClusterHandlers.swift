@@ -65,28 +65,36 @@ extension APIHandlers {
     }
 
     func watch(_ resource: WatchRequest.Resource, _ request: APIRequest) -> APIResponse {
-        .watch(WatchRequest(resource: resource, namespace: nil, labelSelector: nil,
-                            fieldSelector: (try? FieldSelector(request.parameter("fieldSelector"), allowed: FieldSelector.eventFields, kind: ""))
-                                ?? (try! FieldSelector(nil, allowed: [], kind: "")),
-                            resourceVersion: request.integer("resourceVersion"), timeoutSeconds: request.integer("timeoutSeconds"),
-                            table: request.wantsTable, bookmarks: request.flag("allowWatchBookmarks")))
+        .watch(
+            WatchRequest(
+                resource: resource, namespace: nil, labelSelector: nil,
+                fieldSelector: (try? FieldSelector(request.parameter("fieldSelector"), allowed: FieldSelector.eventFields, kind: ""))
+                    ?? (try! FieldSelector(nil, allowed: [], kind: "")),
+                resourceVersion: request.integer("resourceVersion"), timeoutSeconds: request.integer("timeoutSeconds"),
+                table: request.wantsTable, bookmarks: request.flag("allowWatchBookmarks")))
     }
 
     /// Every recorded event of every pod in `namespace` (all namespaces when nil).
     public func events(namespace: String?) -> [[String: Any]] {
         service.list(namespace: namespace).flatMap { pod in
-            ClusterObjects.events(for: pod, recorded: service.events(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name),
-                                  node: host.name)
+            ClusterObjects.events(
+                for: pod, recorded: service.events(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name),
+                node: host.name)
         }
     }
 
     func createNamespace(_ request: APIRequest) throws -> APIResponse {
         let body = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any]
-        let sentName = (request.headers["content-type"] ?? "").hasPrefix(NamespaceProtobuf.contentType)
+        let sentName =
+            (request.headers["content-type"] ?? "").hasPrefix(NamespaceProtobuf.contentType)
             ? NamespaceProtobuf.name(from: request.body) : (body?["metadata"] as? [String: Any])?["name"] as? String
         guard let name = sentName, !name.isEmpty else {
-            throw APIStatus(code: 422, reason: "Invalid", message: "Namespace \"\" is invalid: metadata.name: Required value: name or generateName is required",
-                            details: .init(name: "", kind: "Namespace", causes: [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")]))
+            throw APIStatus(
+                code: 422, reason: "Invalid", message: "Namespace \"\" is invalid: metadata.name: Required value: name or generateName is required",
+                details: .init(
+                    name: "", kind: "Namespace",
+                    causes: [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")]
+                ))
         }
         do {
             let entry = try namespaces.create(name)
@@ -94,8 +102,10 @@ extension APIHandlers {
         } catch let e as MinipodError where e.code == .alreadyExists {
             throw APIStatus(code: 409, reason: "AlreadyExists", message: e.message, details: .init(name: name, kind: "namespaces"))
         } catch let e as MinipodError where e.code == .invalidManifest {
-            throw APIStatus(code: 422, reason: "Invalid", message: "Namespace \"\(name)\" is invalid: metadata.name: Invalid value: \"\(name)\": \(e.message)",
-                            details: .init(name: name, kind: "Namespace", causes: [.init(reason: "FieldValueInvalid", message: e.message, field: "metadata.name")]))
+            throw APIStatus(
+                code: 422, reason: "Invalid", message: "Namespace \"\(name)\" is invalid: metadata.name: Invalid value: \"\(name)\": \(e.message)",
+                details: .init(
+                    name: name, kind: "Namespace", causes: [.init(reason: "FieldValueInvalid", message: e.message, field: "metadata.name")]))
         }
     }
 

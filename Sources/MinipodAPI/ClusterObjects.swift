@@ -28,15 +28,19 @@ public enum ClusterObjects {
     public static func node(_ host: Host, resourceVersion: String) -> [String: Any] {
         let capacity: [String: Any] = ["cpu": String(host.cpus), "memory": "\(host.memoryBytes / 1024)Ki", "pods": "110", "ephemeral-storage": "0"]
         let condition = { (type: String, status: String, reason: String, message: String) -> [String: Any] in
-            ["type": type, "status": status, "reason": reason, "message": message,
-             "lastHeartbeatTime": KubeTime.now(), "lastTransitionTime": host.bootTime]
+            [
+                "type": type, "status": status, "reason": reason, "message": message,
+                "lastHeartbeatTime": KubeTime.now(), "lastTransitionTime": host.bootTime,
+            ]
         }
         return [
             "apiVersion": "v1", "kind": "Node",
             "metadata": [
                 "name": host.name, "uid": "node-\(host.name)", "resourceVersion": resourceVersion, "creationTimestamp": host.bootTime,
-                "labels": ["kubernetes.io/hostname": host.name, "kubernetes.io/os": "linux", "kubernetes.io/arch": Discovery.architecture,
-                           "node-role.kubernetes.io/control-plane": ""],
+                "labels": [
+                    "kubernetes.io/hostname": host.name, "kubernetes.io/os": "linux", "kubernetes.io/arch": Discovery.architecture,
+                    "node-role.kubernetes.io/control-plane": "",
+                ],
             ],
             "spec": [String: Any](),
             "status": [
@@ -61,11 +65,15 @@ public enum ClusterObjects {
         let namespace = pod.metadata.namespace ?? "default"
         return [
             "apiVersion": "v1", "kind": "Event",
-            "metadata": ["name": "\(pod.metadata.name).\(String(index, radix: 16))", "namespace": namespace,
-                         "uid": "\(pod.metadata.uid ?? "")-\(index)", "resourceVersion": pod.metadata.resourceVersion ?? "0",
-                         "creationTimestamp": event.firstTimestamp],
-            "involvedObject": ["kind": "Pod", "namespace": namespace, "name": pod.metadata.name, "uid": pod.metadata.uid ?? "",
-                               "apiVersion": "v1", "resourceVersion": pod.metadata.resourceVersion ?? ""],
+            "metadata": [
+                "name": "\(pod.metadata.name).\(String(index, radix: 16))", "namespace": namespace,
+                "uid": "\(pod.metadata.uid ?? "")-\(index)", "resourceVersion": pod.metadata.resourceVersion ?? "0",
+                "creationTimestamp": event.firstTimestamp,
+            ],
+            "involvedObject": [
+                "kind": "Pod", "namespace": namespace, "name": pod.metadata.name, "uid": pod.metadata.uid ?? "",
+                "apiVersion": "v1", "resourceVersion": pod.metadata.resourceVersion ?? "",
+            ],
             "reason": event.reason, "message": event.message, "type": event.type, "count": event.count,
             "firstTimestamp": event.firstTimestamp, "lastTimestamp": event.lastTimestamp,
             "source": ["component": event.reason == "Scheduled" ? "default-scheduler" : "kubelet", "host": node],
@@ -76,18 +84,23 @@ public enum ClusterObjects {
     /// Scheduled first, as a cluster's scheduler reports it, then what the supervisor recorded.
     public static func events(for pod: Pod, recorded: [PodEvent], node: String) -> [[String: Any]] {
         let created = pod.metadata.creationTimestamp ?? KubeTime.now()
-        let scheduled = PodEvent(type: "Normal", reason: "Scheduled",
-                                 message: "Successfully assigned \(pod.metadata.namespace ?? "default")/\(pod.metadata.name) to \(node)",
-                                 firstTimestamp: created, lastTimestamp: created, count: 1)
+        let scheduled = PodEvent(
+            type: "Normal", reason: "Scheduled",
+            message: "Successfully assigned \(pod.metadata.namespace ?? "default")/\(pod.metadata.name) to \(node)",
+            firstTimestamp: created, lastTimestamp: created, count: 1)
         return ([scheduled] + recorded).enumerated().map { event($0.element, index: $0.offset, pod: pod, node: node) }
     }
 
     public static func namespace(_ name: String, created: String, resourceVersion: String, terminating: Bool = false) -> [String: Any] {
-        ["apiVersion": "v1", "kind": "Namespace",
-         "metadata": ["name": name, "uid": "namespace-\(name)", "resourceVersion": resourceVersion, "creationTimestamp": created,
-                      "labels": ["kubernetes.io/metadata.name": name]],
-         "spec": ["finalizers": ["kubernetes"]],
-         "status": ["phase": terminating ? "Terminating" : "Active"]]
+        [
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": [
+                "name": name, "uid": "namespace-\(name)", "resourceVersion": resourceVersion, "creationTimestamp": created,
+                "labels": ["kubernetes.io/metadata.name": name],
+            ],
+            "spec": ["finalizers": ["kubernetes"]],
+            "status": ["phase": terminating ? "Terminating" : "Active"],
+        ]
     }
 
     public static func list(kind: String, items: [Any], resourceVersion: String) -> [String: Any] {

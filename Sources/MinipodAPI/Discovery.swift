@@ -9,29 +9,35 @@ public enum Discovery {
     public static let minipodVersion = "v1.32.0-minipod.1"
 
     public static func version() -> [String: Any] {
-        ["major": "1", "minor": kubernetesMinor, "gitVersion": minipodVersion, "gitCommit": "", "gitTreeState": "clean",
-         "buildDate": "2026-01-01T00:00:00Z", "goVersion": "n/a (Swift)", "compiler": "swiftc", "platform": "linux/\(architecture)"]
+        [
+            "major": "1", "minor": kubernetesMinor, "gitVersion": minipodVersion, "gitCommit": "", "gitTreeState": "clean",
+            "buildDate": "2026-01-01T00:00:00Z", "goVersion": "n/a (Swift)", "compiler": "swiftc", "platform": "linux/\(architecture)",
+        ]
     }
 
     static var architecture: String {
         #if arch(x86_64)
-        "amd64"
+            "amd64"
         #elseif arch(arm64)
-        "arm64"
+            "arm64"
         #else
-        "unknown"
+            "unknown"
         #endif
     }
 
     public static func apiVersions(serverAddress: String) -> [String: Any] {
-        ["kind": "APIVersions", "versions": ["v1"],
-         "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": serverAddress]]]
+        [
+            "kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": serverAddress]],
+        ]
     }
 
     public static let apiGroups: [String: Any] = ["kind": "APIGroupList", "apiVersion": "v1", "groups": [Any]()]
 
-    static func resource(_ name: String, kind: String, namespaced: Bool, verbs: [String], shortNames: [String] = [],
-                         singular: String = "", categories: [String] = []) -> [String: Any] {
+    static func resource(
+        _ name: String, kind: String, namespaced: Bool, verbs: [String], shortNames: [String] = [],
+        singular: String = "", categories: [String] = []
+    ) -> [String: Any] {
         var r: [String: Any] = ["name": name, "singularName": singular, "namespaced": namespaced, "kind": kind, "verbs": verbs]
         if !shortNames.isEmpty { r["shortNames"] = shortNames }
         if !categories.isEmpty { r["categories"] = categories }
@@ -49,8 +55,9 @@ public enum Discovery {
             resource("pods/exec", kind: "PodExecOptions", namespaced: true, verbs: ["create", "get"]),
             resource("pods/attach", kind: "PodAttachOptions", namespaced: true, verbs: ["create", "get"]),
             resource("pods/portforward", kind: "PodPortForwardOptions", namespaced: true, verbs: ["create", "get"]),
-            resource("namespaces", kind: "Namespace", namespaced: false, verbs: ["create", "delete", "get", "list", "watch"],
-                     shortNames: ["ns"], singular: "namespace"),
+            resource(
+                "namespaces", kind: "Namespace", namespaced: false, verbs: ["create", "delete", "get", "list", "watch"],
+                shortNames: ["ns"], singular: "namespace"),
             resource("nodes", kind: "Node", namespaced: false, verbs: ["get", "list", "watch"], shortNames: ["no"], singular: "node"),
             resource("events", kind: "Event", namespaced: true, verbs: ["get", "list", "watch"], shortNames: ["ev"], singular: "event"),
         ],
@@ -59,7 +66,7 @@ public enum Discovery {
     public static let openAPIHash = "minipod-1"
 
     public static let openAPIRoot: [String: Any] = [
-        "paths": ["api/v1": ["serverRelativeURL": "/openapi/v3/api/v1?hash=\(openAPIHash)"]],
+        "paths": ["api/v1": ["serverRelativeURL": "/openapi/v3/api/v1?hash=\(openAPIHash)"]]
     ]
 
     /// One operation is enough for kubectl to see that the server takes fieldValidation.
@@ -74,8 +81,8 @@ public enum Discovery {
                     "x-kubernetes-group-version-kind": ["group": "", "version": "v1", "kind": "Pod"],
                     "parameters": [["name": "fieldValidation", "in": "query", "schema": ["type": "string", "uniqueItems": true]]],
                     "responses": ["200": ["description": "OK"]],
-                ],
-            ],
+                ]
+            ]
         ],
         "components": ["schemas": [String: Any]()],
     ]

@@ -45,7 +45,8 @@ public enum ListJSON {
     /// The pods' Table; each row's object is the metadata only unless asked (the API server's default).
     static let podColumnsJSON: Data = {
         let columns = Tables.podColumns.map {
-            ["name": $0.name, "type": $0.type, "format": $0.name == "Name" ? "name" : "", "description": $0.description, "priority": $0.priority] as [String: Any]
+            ["name": $0.name, "type": $0.type, "format": $0.name == "Name" ? "name" : "", "description": $0.description, "priority": $0.priority]
+                as [String: Any]
         }
         return (try? JSONSerialization.data(withJSONObject: columns, options: [.sortedKeys])) ?? Data("[]".utf8)
     }()

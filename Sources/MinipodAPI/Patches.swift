@@ -32,7 +32,9 @@ public enum Patches {
             guard let result = try jsonPatch(object, operations) as? [String: Any] else { throw APIStatus.badRequest("the patch left no object") }
             return result
         case .apply:
-            throw APIStatus(code: 415, reason: "UnsupportedMediaType", message: "server-side apply is not supported by minipod; use kubectl apply without --server-side")
+            throw APIStatus(
+                code: 415, reason: "UnsupportedMediaType",
+                message: "server-side apply is not supported by minipod; use kubectl apply without --server-side")
         }
     }
 
@@ -178,7 +180,9 @@ public enum Patches {
         guard let token = pointer.first else { return value }
         let rest = Array(pointer.dropFirst())
         if var map = doc as? [String: Any] {
-            if rest.isEmpty { map[token] = value } else {
+            if rest.isEmpty {
+                map[token] = value
+            } else {
                 guard let child = map[token] else { throw APIStatus(code: 422, reason: "Invalid", message: "the JSON patch path has no \(token)") }
                 map[token] = try set(child, rest, value, insert: insert)
             }
@@ -186,7 +190,10 @@ public enum Patches {
         }
         if var list = doc as? [Any] {
             if rest.isEmpty {
-                if token == "-" { list.append(value); return list }
+                if token == "-" {
+                    list.append(value)
+                    return list
+                }
                 guard let i = Int(token), i >= 0, i <= list.count, insert || i < list.count else {
                     throw APIStatus(code: 422, reason: "Invalid", message: "the JSON patch index \(token) is out of range")
                 }

@@ -40,7 +40,9 @@ public enum PodBody {
         }
         let causes = lines.map { line -> APIStatus.Cause in
             let parts = line.components(separatedBy: ": ")
-            if parts.count >= 2, parts[0].hasPrefix("spec") || parts[0].hasPrefix("metadata") || parts[0].hasPrefix("kind") || parts[0].hasPrefix("apiVersion") {
+            if parts.count >= 2,
+                parts[0].hasPrefix("spec") || parts[0].hasPrefix("metadata") || parts[0].hasPrefix("kind") || parts[0].hasPrefix("apiVersion")
+            {
                 return APIStatus.Cause(reason: "FieldValueInvalid", message: parts.dropFirst().joined(separator: ": "), field: parts[0])
             }
             return APIStatus.Cause(reason: "FieldValueInvalid", message: line, field: nil)
@@ -49,8 +51,9 @@ public enum PodBody {
             return APIStatus.badRequest(lines.joined(separator: "; "))
         }
         let text = causes.map { ($0.field.map { $0 + ": " } ?? "") + ($0.message ?? "") }.joined(separator: ", ")
-        return APIStatus(code: 422, reason: "Invalid", message: "Pod \"\(name)\" is invalid: \(text)",
-                         details: APIStatus.Details(name: name, kind: "Pod", causes: causes))
+        return APIStatus(
+            code: 422, reason: "Invalid", message: "Pod \"\(name)\" is invalid: \(text)",
+            details: APIStatus.Details(name: name, kind: "Pod", causes: causes))
     }
 
     /// metadata.name of a body the loader refused, for the Status's details (JSON bodies; YAML ones get "").

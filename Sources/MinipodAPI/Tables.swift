@@ -35,7 +35,9 @@ public enum Tables {
         TableColumn("Name", "string", "Name must be unique within a namespace."),
         TableColumn("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
         TableColumn("Status", "string", "The aggregate status of the containers in this pod."),
-        TableColumn("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+        TableColumn(
+            "Restarts", "string",
+            "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
         TableColumn("Age", "string", "CreationTimestamp is a timestamp representing the server time when this object was created."),
         TableColumn("IP", "string", priority: 1, "IP address allocated to the pod. Routable at least within the cluster."),
         TableColumn("Node", "string", priority: 1, "NodeName is a request to schedule this pod onto a specific node."),
@@ -49,9 +51,11 @@ public enum Tables {
     }
 
     static func podCells(_ pod: Pod, now: Date) -> [Any] {
-        [pod.metadata.name, PodPrinter.readyString(for: pod), PodPrinter.statusString(for: pod),
-         PodPrinter.restartsString(for: pod, now: now), PodPrinter.age(of: pod, now: now),
-         pod.status?.podIP ?? "<none>", pod.spec.nodeName ?? "<none>", "<none>", "<none>"]
+        [
+            pod.metadata.name, PodPrinter.readyString(for: pod), PodPrinter.statusString(for: pod),
+            PodPrinter.restartsString(for: pod, now: now), PodPrinter.age(of: pod, now: now),
+            pod.status?.podIP ?? "<none>", pod.spec.nodeName ?? "<none>", "<none>", "<none>",
+        ]
     }
 
     static let nodeColumns = [
@@ -61,25 +65,33 @@ public enum Tables {
     ]
 
     public static func nodes(_ nodes: [[String: Any]], resourceVersion: String, now: Date = Date()) -> [String: Any] {
-        table(nodeColumns, rows: nodes.map { node in
-            let metadata = node["metadata"] as? [String: Any] ?? [:]
-            let status = node["status"] as? [String: Any] ?? [:]
-            let info = status["nodeInfo"] as? [String: Any] ?? [:]
-            let addresses = status["addresses"] as? [[String: String]] ?? []
-            let internalIP = addresses.first { $0["type"] == "InternalIP" }?["address"] ?? "<none>"
-            return ([metadata["name"] ?? "", "Ready", "control-plane", age(metadata, now), info["kubeletVersion"] ?? "", internalIP, "<none>",
-                     info["osImage"] ?? "", info["kernelVersion"] ?? "", info["containerRuntimeVersion"] ?? ""], node)
-        }, resourceVersion: resourceVersion)
+        table(
+            nodeColumns,
+            rows: nodes.map { node in
+                let metadata = node["metadata"] as? [String: Any] ?? [:]
+                let status = node["status"] as? [String: Any] ?? [:]
+                let info = status["nodeInfo"] as? [String: Any] ?? [:]
+                let addresses = status["addresses"] as? [[String: String]] ?? []
+                let internalIP = addresses.first { $0["type"] == "InternalIP" }?["address"] ?? "<none>"
+                return (
+                    [
+                        metadata["name"] ?? "", "Ready", "control-plane", age(metadata, now), info["kubeletVersion"] ?? "", internalIP, "<none>",
+                        info["osImage"] ?? "", info["kernelVersion"] ?? "", info["containerRuntimeVersion"] ?? "",
+                    ], node
+                )
+            }, resourceVersion: resourceVersion)
     }
 
     static let namespaceColumns = [TableColumn("Name"), TableColumn("Status"), TableColumn("Age")]
 
     public static func namespaces(_ namespaces: [[String: Any]], resourceVersion: String, now: Date = Date()) -> [String: Any] {
-        table(namespaceColumns, rows: namespaces.map { ns in
-            let metadata = ns["metadata"] as? [String: Any] ?? [:]
-            let phase = (ns["status"] as? [String: Any])?["phase"] ?? "Active"
-            return ([metadata["name"] ?? "", phase, age(metadata, now)], ns)
-        }, resourceVersion: resourceVersion)
+        table(
+            namespaceColumns,
+            rows: namespaces.map { ns in
+                let metadata = ns["metadata"] as? [String: Any] ?? [:]
+                let phase = (ns["status"] as? [String: Any])?["phase"] ?? "Active"
+                return ([metadata["name"] ?? "", phase, age(metadata, now)], ns)
+            }, resourceVersion: resourceVersion)
     }
 
     static let eventColumns = [
@@ -87,11 +99,13 @@ public enum Tables {
     ]
 
     public static func events(_ events: [[String: Any]], resourceVersion: String, now: Date = Date()) -> [String: Any] {
-        table(eventColumns, rows: events.map { event in
-            let involved = event["involvedObject"] as? [String: Any] ?? [:]
-            let last = (event["lastTimestamp"] as? String).flatMap(KubeTime.parse).map { humanDuration(now.timeIntervalSince($0)) } ?? "<unknown>"
-            return ([last, event["type"] ?? "", event["reason"] ?? "", "pod/\(involved["name"] ?? "")", event["message"] ?? ""], event)
-        }, resourceVersion: resourceVersion)
+        table(
+            eventColumns,
+            rows: events.map { event in
+                let involved = event["involvedObject"] as? [String: Any] ?? [:]
+                let last = (event["lastTimestamp"] as? String).flatMap(KubeTime.parse).map { humanDuration(now.timeIntervalSince($0)) } ?? "<unknown>"
+                return ([last, event["type"] ?? "", event["reason"] ?? "", "pod/\(involved["name"] ?? "")", event["message"] ?? ""], event)
+            }, resourceVersion: resourceVersion)
     }
 
     static func age(_ metadata: [String: Any], _ now: Date) -> String {

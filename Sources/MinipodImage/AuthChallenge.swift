@@ -3,8 +3,8 @@
 /// `Bearer realm="https://auth.example/token",service="registry",scope="repository:app:pull"`
 /// and expect a token fetched from the realm; some answer `Basic realm="..."`.
 public struct AuthChallenge: Equatable, Sendable {
-    public var scheme: String                 // lowercased: "bearer", "basic"
-    public var parameters: [String: String]   // names lowercased, values unquoted
+    public var scheme: String  // lowercased: "bearer", "basic"
+    public var parameters: [String: String]  // names lowercased, values unquoted
 
     public init(scheme: String, parameters: [String: String]) {
         self.scheme = scheme
@@ -68,7 +68,11 @@ public struct AuthChallenge: Equatable, Sendable {
             while let c = peek {
                 advance()
                 if c == "\"" { break }
-                if c == "\\", let escaped = peek { out.append(escaped); advance(); continue }
+                if c == "\\", let escaped = peek {
+                    out.append(escaped)
+                    advance()
+                    continue
+                }
                 out.append(c)
             }
             return String(out)

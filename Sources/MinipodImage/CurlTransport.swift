@@ -77,16 +77,17 @@ public struct CurlTransport: RegistryTransport {
             }
             return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
-        var lines = [
-            "url = \(try quoted(request.url))",
-            "dump-header = \(try quoted(headerFile))",
-            "silent", "show-error",
-            "globoff",                       // [::1] is a host, not a glob
-            "location", "max-redirs = 10",   // blobs may redirect to storage; Authorization is not sent to another host
-            "proto = \"=http,https\"", "proto-redir = \"=http,https\"",
-            "connect-timeout = 15",
-            "speed-limit = 1", "speed-time = 60",  // a stalled transfer fails instead of hanging
-        ] + extra
+        var lines =
+            [
+                "url = \(try quoted(request.url))",
+                "dump-header = \(try quoted(headerFile))",
+                "silent", "show-error",
+                "globoff",  // [::1] is a host, not a glob
+                "location", "max-redirs = 10",  // blobs may redirect to storage; Authorization is not sent to another host
+                "proto = \"=http,https\"", "proto-redir = \"=http,https\"",
+                "connect-timeout = 15",
+                "speed-limit = 1", "speed-time = 60",  // a stalled transfer fails instead of hanging
+            ] + extra
         if !request.verifyTLS { lines.append("insecure") }
         for header in request.headers { lines.append("header = \(try quoted(header))") }
         if let credentials = request.basicCredentials { lines.append("user = \(try quoted(credentials))") }
@@ -122,12 +123,16 @@ public struct CurlTransport: RegistryTransport {
         if detail.hasPrefix("("), let close = detail.firstIndex(of: ")") {
             detail = detail[detail.index(after: close)...].trimmingCharacters(in: .whitespaces)
         }
-        let host = URLComponents(string: request.url)?.host.map { h in URLComponents(string: request.url)?.port.map { "\(h):\($0)" } ?? h } ?? request.url
+        let host =
+            URLComponents(string: request.url)?.host.map { h in URLComponents(string: request.url)?.port.map { "\(h):\($0)" } ?? h } ?? request.url
         switch code {
         case 5, 6, 7, 28:
             return MinipodError(.network, "registry \(host) is unreachable: \(detail)")
         case 35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91:
-            return MinipodError(.imageError, "TLS with registry \(host) failed (\(detail)); for a registry without a valid certificate, or one that speaks plain HTTP, pull with --tls-verify=false")
+            return MinipodError(
+                .imageError,
+                "TLS with registry \(host) failed (\(detail)); for a registry without a valid certificate, or one that speaks plain HTTP, pull with --tls-verify=false"
+            )
         case 52, 55, 56:
             return MinipodError(.imageError, "registry \(host) broke the connection (\(detail))")
         case 63:

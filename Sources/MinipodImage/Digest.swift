@@ -17,7 +17,13 @@ public enum Digest {
 
     /// sha256 of a compressed layer's uncompressed stream (its diff_id).
     public static func sha256(decompressing path: String) throws -> String {
-        let result = try Spawn.run("/bin/sh", ["-c", "case \"$(head -c4 \"$1\" | od -An -tx1 | tr -d ' ')\" in 1f8b*) gzip -dc -- \"$1\";; 28b52ffd) zstd -dc -- \"$1\";; *) cat -- \"$1\";; esac | sha256sum", "sh", path])
+        let result = try Spawn.run(
+            "/bin/sh",
+            [
+                "-c",
+                "case \"$(head -c4 \"$1\" | od -An -tx1 | tr -d ' ')\" in 1f8b*) gzip -dc -- \"$1\";; 28b52ffd) zstd -dc -- \"$1\";; *) cat -- \"$1\";; esac | sha256sum",
+                "sh", path,
+            ])
         return try parse(result, what: path)
     }
 

@@ -31,13 +31,17 @@ extension ImageStore {
                 let digest = try Digest.sha256(file: path)
                 let size = fileSize(path)
                 try storeFile(path, digest: digest)
-                layers.append(OCIDescriptor(mediaType: "application/vnd.oci.image.layer.v1.tar", digest: digest,
-                                            size: size, annotations: nil, platform: nil))
+                layers.append(
+                    OCIDescriptor(
+                        mediaType: "application/vnd.oci.image.layer.v1.tar", digest: digest,
+                        size: size, annotations: nil, platform: nil))
             }
-            let manifest = OCIManifest(schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-                                       config: OCIDescriptor(mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest,
-                                                             size: Int64(configData.count), annotations: nil, platform: nil),
-                                       layers: layers)
+            let manifest = OCIManifest(
+                schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+                config: OCIDescriptor(
+                    mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest,
+                    size: Int64(configData.count), annotations: nil, platform: nil),
+                layers: layers)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let manifestBytes = Array(try encoder.encode(manifest))
@@ -45,8 +49,9 @@ extension ImageStore {
             let manifestPath = try blobPath(manifestDigest)
             if !FileIO.exists(manifestPath) { try FileIO.writeAtomically(manifestPath, String(decoding: manifestBytes, as: UTF8.self)) }
             try unpackLayers(manifest: manifest, config: config, archive: archive)
-            let descriptor = OCIDescriptor(mediaType: "application/vnd.oci.image.manifest.v1+json", digest: manifestDigest,
-                                           size: Int64(manifestBytes.count), annotations: nil, platform: nil)
+            let descriptor = OCIDescriptor(
+                mediaType: "application/vnd.oci.image.manifest.v1+json", digest: manifestDigest,
+                size: Int64(manifestBytes.count), annotations: nil, platform: nil)
             let names = tag.map { [$0] } ?? entry.RepoTags ?? []
             guard !names.isEmpty else { throw MinipodError(.imageError, "\(archive): image has no RepoTags; pass a name with --tag") }
             for name in names {

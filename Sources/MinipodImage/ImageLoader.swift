@@ -50,11 +50,11 @@ extension ImageStore {
 
     public static var hostArchitecture: String {
         #if arch(x86_64)
-        return "amd64"
+            return "amd64"
         #elseif arch(arm64)
-        return "arm64"
+            return "arm64"
         #else
-        return "unknown"
+            return "unknown"
         #endif
     }
 

@@ -17,7 +17,8 @@ extension ImageStore {
     /// Deletes blobs and unpacked layers no tagged image refers to. Returns what was freed, in bytes.
     @discardableResult
     public func prune() throws -> Int64 {
-        var keepBlobs = Set<String>(), keepLayers = Set<String>()
+        var keepBlobs = Set<String>()
+        var keepLayers = Set<String>()
         for descriptor in try index().manifests {
             keepBlobs.insert(Digest.hex(descriptor.digest))
             guard let manifest = try? JSONDecoder().decode(OCIManifest.self, from: try blob(descriptor.digest)) else { continue }
@@ -54,22 +55,25 @@ extension ImageStore {
         }
         let compressed = diffID != layerDigest
         let config = """
-        {"architecture":"\(Self.hostArchitecture)","os":"linux","created":"\(isoNow())",\
-        "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},\
-        "rootfs":{"type":"layers","diff_ids":["\(diffID)"]},\
-        "history":[{"created_by":"minipod image import \(URL(fileURLWithPath: tarball).lastPathComponent)"}]}
-        """
+            {"architecture":"\(Self.hostArchitecture)","os":"linux","created":"\(isoNow())",\
+            "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},\
+            "rootfs":{"type":"layers","diff_ids":["\(diffID)"]},\
+            "history":[{"created_by":"minipod image import \(URL(fileURLWithPath: tarball).lastPathComponent)"}]}
+            """
         let configDigest = try writeBlob(Array(config.utf8))
         let manifest = """
-        {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-        "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(configDigest)","size":\(config.utf8.count)},\
-        "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar\(compressed ? "+gzip" : "")","digest":"\(layerDigest)","size":\(fileSize(layerPath))}]}
-        """
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+            "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(configDigest)","size":\(config.utf8.count)},\
+            "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar\(compressed ? "+gzip" : "")","digest":"\(layerDigest)","size":\(fileSize(layerPath))}]}
+            """
         let manifestDigest = try writeBlob(Array(manifest.utf8))
         let decoded = try JSONDecoder().decode(OCIManifest.self, from: Data(manifest.utf8))
         try unpackLayers(manifest: decoded, config: try JSONDecoder().decode(OCIImageConfig.self, from: Data(config.utf8)), archive: tarball)
-        try setTag(ref.description, to: OCIDescriptor(mediaType: "application/vnd.oci.image.manifest.v1+json", digest: manifestDigest,
-                                                     size: Int64(manifest.utf8.count), annotations: nil, platform: nil))
+        try setTag(
+            ref.description,
+            to: OCIDescriptor(
+                mediaType: "application/vnd.oci.image.manifest.v1+json", digest: manifestDigest,
+                size: Int64(manifest.utf8.count), annotations: nil, platform: nil))
         return ref.description
     }
 
@@ -80,7 +84,8 @@ extension ImageStore {
         for name in (try? FileIO.listDirectory(tmp)) ?? [] {
             let parts = name.split(separator: "-")
             guard parts.count == 3, ["load", "pull", "layer"].contains(parts[0]), let pid = Int32(parts[1]), pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
             try? FileIO.removeTree(tmp + "/" + name)
         }
     }

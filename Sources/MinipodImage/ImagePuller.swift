@@ -3,8 +3,8 @@ import MinipodSystem
 
 extension ImageStore {
     public struct PulledImage: Sendable {
-        public var reference: String   // as tagged in the store
-        public var imageID: String     // config digest, hex (what `image ls` shows the start of)
+        public var reference: String  // as tagged in the store
+        public var imageID: String  // config digest, hex (what `image ls` shows the start of)
     }
 
     /// `minipod image pull`: downloads the manifest (the linux/<host arch> one of an
@@ -13,18 +13,22 @@ extension ImageStore {
     /// (layers unpacked once per chain id) and the image is tagged under `name`.
     /// A failure leaves neither a tag, nor a blob, nor a layer of this pull behind.
     @discardableResult
-    public func pull(_ name: String, options: RegistryClient.Options = .init(), transport: RegistryTransport? = nil,
-                     progress: (String) -> Void = { _ in }) throws -> PulledImage {
+    public func pull(
+        _ name: String, options: RegistryClient.Options = .init(), transport: RegistryTransport? = nil,
+        progress: (String) -> Void = { _ in }
+    ) throws -> PulledImage {
         do {
             return try pullOnce(name, options: options, transport: transport, progress: progress)
         } catch var error as MinipodError where !error.message.contains("\"\(name)\"") {
-            error.message = "cannot pull \"\(name)\": " + error.message   // every error names the image
+            error.message = "cannot pull \"\(name)\": " + error.message  // every error names the image
             throw error
         }
     }
 
-    private func pullOnce(_ name: String, options: RegistryClient.Options, transport: RegistryTransport?,
-                          progress: (String) -> Void) throws -> PulledImage {
+    private func pullOnce(
+        _ name: String, options: RegistryClient.Options, transport: RegistryTransport?,
+        progress: (String) -> Void
+    ) throws -> PulledImage {
         let ref = try ImageReference(parsing: name)
         try FileIO.makeDirectories(blobsDir)
         try FileIO.makeDirectories(layersDir)
@@ -32,15 +36,17 @@ extension ImageStore {
         let staging = root + "/tmp/pull-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(staging + "/blobs/sha256")
         defer { try? FileIO.removeTree(staging) }
-        let client = RegistryClient(reference: ref, displayName: name, options: options,
-                                    transport: transport ?? CurlTransport(scratch: staging))
+        let client = RegistryClient(
+            reference: ref, displayName: name, options: options,
+            transport: transport ?? CurlTransport(scratch: staging))
 
         progress("Trying to pull \(ref.description)...")
         var document = try client.manifest(ref.manifestReference)
         if document.kind == .index {
             let index = try JSONDecoder().decode(OCIIndex.self, from: Data(document.bytes))
             guard let chosen = ManifestKind.choosePlatform(index) else {
-                throw MinipodError(.imageError, "image \"\(name)\" has no linux/\(Self.hostArchitecture) variant (it has \(ManifestKind.platforms(index)))")
+                throw MinipodError(
+                    .imageError, "image \"\(name)\" has no linux/\(Self.hostArchitecture) variant (it has \(ManifestKind.platforms(index)))")
             }
             document = try client.manifest(chosen.digest)
             guard document.kind == .manifest else {
@@ -67,8 +73,9 @@ extension ImageStore {
         }
 
         progress("Writing manifest to image destination")
-        let descriptor = OCIDescriptor(mediaType: document.mediaType, digest: document.digest, size: Int64(document.bytes.count),
-                                       annotations: nil, platform: nil)
+        let descriptor = OCIDescriptor(
+            mediaType: document.mediaType, digest: document.digest, size: Int64(document.bytes.count),
+            annotations: nil, platform: nil)
         try removingWhatFails {
             try importManifest(descriptor, layout: staging, archive: ref.description, verified: verified)
             try setTag(ref.description, to: descriptor)

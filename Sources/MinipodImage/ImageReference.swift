@@ -33,7 +33,8 @@ public struct ImageReference: Hashable, CustomStringConvertible, Sendable {
         let componentsValid = !path.isEmpty && !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty }
         if domain == "docker.io" && !path.contains("/") { path = "library/" + path }
         if tag == nil && digest == nil { tag = "latest" }
-        let valid = componentsValid && path.allSatisfy { $0.isLowercase || $0.isNumber || "._-/".contains($0) }
+        let valid =
+            componentsValid && path.allSatisfy { $0.isLowercase || $0.isNumber || "._-/".contains($0) }
             && (tag.map { !$0.isEmpty && $0.count <= 128 && $0.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) } } ?? true)
             && (digest.map(Self.isSHA256Digest) ?? true)
         if !valid { throw MinipodError(.imageError, "invalid image reference \"\(text)\"") }

@@ -37,7 +37,10 @@ public struct ImageStore {
     public func resolve(_ name: String) throws -> Image {
         let ref = try ImageReference(parsing: name)
         guard let descriptor = try index().manifests.first(where: { $0.annotations?[Self.refAnnotation] == ref.description }) else {
-            throw MinipodError(.notFound, "image \"\(name)\" is not present; load it with `minipod image load FILE`\(ref.namesRegistry ? " or pull it with `minipod image pull \(name)`" : "")")
+            throw MinipodError(
+                .notFound,
+                "image \"\(name)\" is not present; load it with `minipod image load FILE`\(ref.namesRegistry ? " or pull it with `minipod image pull \(name)`" : "")"
+            )
         }
         return try image(for: descriptor, reference: ref.description)
     }
@@ -51,8 +54,9 @@ public struct ImageStore {
             throw MinipodError(.imageError, "layer \(i) of \(reference) is not unpacked (\(dir)); load the image again")
         }
         let size = manifest.layers.reduce(manifest.config.size) { $0 + $1.size }
-        return Image(reference: reference, digest: descriptor.digest, configDigest: manifest.config.digest,
-                     config: config, layerDirectories: dirs, size: size)
+        return Image(
+            reference: reference, digest: descriptor.digest, configDigest: manifest.config.digest,
+            config: config, layerDirectories: dirs, size: size)
     }
 
     public func list() throws -> [Image] {

@@ -18,7 +18,10 @@ enum LayerStream {
         var openFDs: [Int32] = []
         defer {
             openFDs.forEach { close($0) }
-            for pid in children { kill(pid, SIGKILL); _ = try? Spawn.wait(pid) }
+            for pid in children {
+                kill(pid, SIGKILL)
+                _ = try? Spawn.wait(pid)
+            }
         }
         let input: Int32
         if let decompressor = try decompressor(for: blob) {
@@ -26,7 +29,10 @@ enum LayerStream {
             openFDs += [pipe.read]
             var request = SpawnRequest(path: decompressor[0], arguments: decompressor + [blob], environment: Environment.current())
             request.stdout = pipe.write
-            do { children.append(try Spawn.start(request)) } catch { close(pipe.write); throw error }
+            do { children.append(try Spawn.start(request)) } catch {
+                close(pipe.write)
+                throw error
+            }
             close(pipe.write)
             input = pipe.read
         } else {
@@ -40,11 +46,16 @@ enum LayerStream {
         unlink(errorPath)
         openFDs += [errorFD]
         let toTar = try FDPipe.make()
-        var tarRequest = SpawnRequest(path: "/bin/tar", arguments: ["tar"] + tarArguments + ["-x", "-f", "-", "-C", directory],
-                                      environment: Environment.current())
+        var tarRequest = SpawnRequest(
+            path: "/bin/tar", arguments: ["tar"] + tarArguments + ["-x", "-f", "-", "-C", directory],
+            environment: Environment.current())
         tarRequest.stdin = toTar.read
         tarRequest.stderr = errorFD
-        do { children.append(try Spawn.start(tarRequest)) } catch { close(toTar.read); close(toTar.write); throw error }
+        do { children.append(try Spawn.start(tarRequest)) } catch {
+            close(toTar.read)
+            close(toTar.write)
+            throw error
+        }
         close(toTar.read)
         var total = 0
         var tooBig = false
@@ -53,7 +64,10 @@ enum LayerStream {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }  // end of the layer, or tar stopped reading (its status says why)
             total += n
-            if total > limit { tooBig = true; break }
+            if total > limit {
+                tooBig = true
+                break
+            }
         }
         close(toTar.write)
         if tooBig {

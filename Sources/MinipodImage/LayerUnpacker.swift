@@ -13,13 +13,20 @@ enum LayerUnpacker {
         let partial = scratch + "/layer-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(partial)
         do {
-            try LayerStream.extract(blob: blob, tarArguments: ["--numeric-owner", "--same-owner", "--same-permissions", "--xattrs",
-                                                               "--xattrs-include=*", "--no-overwrite-dir"],
-                                    into: partial, scratch: scratch)
+            try LayerStream.extract(
+                blob: blob,
+                tarArguments: [
+                    "--numeric-owner", "--same-owner", "--same-permissions", "--xattrs",
+                    "--xattrs-include=*", "--no-overwrite-dir",
+                ],
+                into: partial, scratch: scratch)
             try convertWhiteouts(in: partial)
             // An interrupted unpack leaves only a scratch dir: the layer appears whole or not at all.
             if rename(partial, target) != 0 {
-                if errno == EEXIST || errno == ENOTEMPTY { try? FileIO.removeTree(partial); return }
+                if errno == EEXIST || errno == ENOTEMPTY {
+                    try? FileIO.removeTree(partial)
+                    return
+                }
                 throw MinipodError.sys("rename layer into \(target)")
             }
         } catch {

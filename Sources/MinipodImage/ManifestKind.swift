@@ -44,8 +44,10 @@ public enum ManifestKind: Equatable, Sendable {
 
     /// The index entry for linux on this machine's architecture. arm64 entries that
     /// name a variant must name v8; attestation entries (platform unknown/unknown) never match.
-    public static func choosePlatform(_ index: OCIIndex, os: String = "linux",
-                                      architecture: String = ImageStore.hostArchitecture) -> OCIDescriptor? {
+    public static func choosePlatform(
+        _ index: OCIIndex, os: String = "linux",
+        architecture: String = ImageStore.hostArchitecture
+    ) -> OCIDescriptor? {
         let matching = index.manifests.filter { $0.platform?.os == os && $0.platform?.architecture == architecture }
         let acceptedVariants: [String?] = architecture == "arm64" ? ["v8", nil] : [nil]
         for variant in acceptedVariants {
@@ -56,7 +58,9 @@ public enum ManifestKind: Equatable, Sendable {
 
     /// Describes an index's platforms for an error message: "linux/arm64, linux/arm/v7".
     public static func platforms(_ index: OCIIndex) -> String {
-        let names = index.manifests.compactMap { d in d.platform.map { p in ([p.os, p.architecture] + (p.variant.map { [$0] } ?? [])).joined(separator: "/") } }
+        let names = index.manifests.compactMap { d in
+            d.platform.map { p in ([p.os, p.architecture] + (p.variant.map { [$0] } ?? [])).joined(separator: "/") }
+        }
         return names.isEmpty ? "none listed" : names.joined(separator: ", ")
     }
 }

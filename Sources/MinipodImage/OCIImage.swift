@@ -57,7 +57,7 @@ public struct EmptyObject: Codable, Sendable {}
 /// An image ready to run: its config and the unpacked layer directories, lowest first.
 public struct Image: Sendable {
     public var reference: String
-    public var digest: String          // manifest digest
+    public var digest: String  // manifest digest
     public var configDigest: String
     public var config: OCIImageConfig
     public var layerDirectories: [String]

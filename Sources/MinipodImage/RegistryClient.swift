@@ -64,7 +64,8 @@ public final class RegistryClient {
     public func manifest(_ reference: String) throws -> (bytes: [UInt8], mediaType: String, kind: ManifestKind, digest: String) {
         let response = try send(path: "/manifests/\(reference)", headers: ["Accept: " + ManifestKind.accepted.joined(separator: ", ")])
         if response.status == 404 {
-            throw MinipodError(.notFound, "image \"\(displayName)\" not found in registry \(host)\(registryErrors(response).map { " (\($0))" } ?? "")")
+            throw MinipodError(
+                .notFound, "image \"\(displayName)\" not found in registry \(host)\(registryErrors(response).map { " (\($0))" } ?? "")")
         }
         try expectSuccess(response, what: "manifest \(reference)")
         let digest = try Digest.sha256(response.body)
@@ -84,7 +85,9 @@ public final class RegistryClient {
         try expectSuccess(response, what: "blob \(digest)")
         guard response.sha256 == digest else {
             unlink(file)
-            throw MinipodError(.imageError, "blob \(digest) of \"\(displayName)\" does not match its digest: received content hashes to \(response.sha256 ?? "nothing")")
+            throw MinipodError(
+                .imageError,
+                "blob \(digest) of \"\(displayName)\" does not match its digest: received content hashes to \(response.sha256 ?? "nothing")")
         }
     }
 
@@ -99,7 +102,10 @@ public final class RegistryClient {
             try authenticate(challenge: response.headers["www-authenticate"])
             response = try perform(url: url, headers: headers, download: file)
             if response.status == 401 || response.status == 403 {
-                throw MinipodError(.imageError, "registry \(host) refused access to \"\(displayName)\"\(options.credentials == nil ? " (no credentials given; use --creds USER:PASSWORD)" : " with the given credentials")\(registryErrors(response).map { ": \($0)" } ?? "")")
+                throw MinipodError(
+                    .imageError,
+                    "registry \(host) refused access to \"\(displayName)\"\(options.credentials == nil ? " (no credentials given; use --creds USER:PASSWORD)" : " with the given credentials")\(registryErrors(response).map { ": \($0)" } ?? "")"
+                )
             }
         }
         return response
@@ -116,7 +122,10 @@ public final class RegistryClient {
     private func resolveScheme() throws -> String {
         if let scheme { return scheme }
         guard let host = apiHost else {
-            throw MinipodError(.network, "registry docker.io is unreachable: minipod has no address for docker.io's registry API; set MINIPOD_DOCKER_IO_MIRROR=HOST[:PORT] to pull docker.io images through a mirror")
+            throw MinipodError(
+                .network,
+                "registry docker.io is unreachable: minipod has no address for docker.io's registry API; set MINIPOD_DOCKER_IO_MIRROR=HOST[:PORT] to pull docker.io images through a mirror"
+            )
         }
         if Self.isLoopback(host) {
             scheme = "http"
@@ -141,7 +150,8 @@ public final class RegistryClient {
         } else if challenges.contains(where: { $0.scheme == "basic" }), let credentials = options.credentials {
             authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
         } else if challenges.contains(where: { $0.scheme == "basic" }) {
-            throw MinipodError(.imageError, "registry \(host) asks for a user name and password to pull \"\(displayName)\"; pass them with --creds USER:PASSWORD")
+            throw MinipodError(
+                .imageError, "registry \(host) asks for a user name and password to pull \"\(displayName)\"; pass them with --creds USER:PASSWORD")
         } else {
             throw MinipodError(.imageError, "registry \(host) answered 401 without a usable WWW-Authenticate challenge (\(header ?? "none"))")
         }
@@ -153,7 +163,8 @@ public final class RegistryClient {
         // A realm needs a host: curl reads `http:/host/token` (one slash, no host for
         // URLComponents) as http://host/token, so what is checked here would not be what is fetched.
         guard let realm = challenge.parameters["realm"], var components = URLComponents(string: realm),
-              components.scheme == "https" || components.scheme == "http", !(components.host ?? "").isEmpty else {
+            components.scheme == "https" || components.scheme == "http", !(components.host ?? "").isEmpty
+        else {
             throw MinipodError(.imageError, "registry \(host) named no usable token realm (\(challenge.parameters["realm"] ?? "none"))")
         }
         var query = components.queryItems ?? []
@@ -165,11 +176,18 @@ public final class RegistryClient {
         guard let url = components.string else { throw MinipodError(.imageError, "cannot build a token URL from realm \(realm)") }
         let response = try transport.get(RegistryRequest(url: url, basicCredentials: options.credentials, verifyTLS: options.verifyTLS))
         guard response.isSuccess else {
-            throw MinipodError(.imageError, "the token service of registry \(host) refused a token for \"\(displayName)\": HTTP \(response.status)\(registryErrors(response).map { " (\($0))" } ?? "")")
+            throw MinipodError(
+                .imageError,
+                "the token service of registry \(host) refused a token for \"\(displayName)\": HTTP \(response.status)\(registryErrors(response).map { " (\($0))" } ?? "")"
+            )
         }
-        struct TokenAnswer: Decodable { var token: String?; var access_token: String? }
+        struct TokenAnswer: Decodable {
+            var token: String?
+            var access_token: String?
+        }
         guard let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(response.body)),
-              let token = answer.token ?? answer.access_token, !token.isEmpty else {
+            let token = answer.token ?? answer.access_token, !token.isEmpty
+        else {
             throw MinipodError(.imageError, "the token service of registry \(host) sent no token")
         }
         return token
@@ -177,13 +195,22 @@ public final class RegistryClient {
 
     private func expectSuccess(_ response: RegistryResponse, what: String) throws {
         guard response.isSuccess else {
-            throw MinipodError(.imageError, "registry \(host) answered HTTP \(response.status) for \(what) of \"\(displayName)\"\(registryErrors(response).map { ": \($0)" } ?? "")")
+            throw MinipodError(
+                .imageError,
+                "registry \(host) answered HTTP \(response.status) for \(what) of \"\(displayName)\"\(registryErrors(response).map { ": \($0)" } ?? "")"
+            )
         }
     }
 
     /// The spec's error document: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"…"}]}.
     func registryErrors(_ response: RegistryResponse) -> String? {
-        struct Errors: Decodable { struct Entry: Decodable { var code: String?; var message: String? }; var errors: [Entry] }
+        struct Errors: Decodable {
+            struct Entry: Decodable {
+                var code: String?
+                var message: String?
+            }
+            var errors: [Entry]
+        }
         guard let doc = try? JSONDecoder().decode(Errors.self, from: Data(response.body)), !doc.errors.isEmpty else { return nil }
         return doc.errors.map { [$0.code, $0.message].compactMap { $0 }.joined(separator: ": ") }.joined(separator: "; ")
     }

@@ -5,8 +5,8 @@ import MinipodSystem
 /// travel in these fields, never in a command line.
 public struct RegistryRequest: Sendable {
     public var url: String
-    public var headers: [String] = []          // "Name: value"
-    public var basicCredentials: String?       // "user:password"
+    public var headers: [String] = []  // "Name: value"
+    public var basicCredentials: String?  // "user:password"
     public var verifyTLS = true
 
     public init(url: String, headers: [String] = [], basicCredentials: String? = nil, verifyTLS: Bool = true) {
@@ -20,7 +20,7 @@ public struct RegistryRequest: Sendable {
 /// The last response after redirects.
 public struct RegistryResponse: Sendable {
     public var status: Int
-    public var headers: [String: String]       // names lowercased
+    public var headers: [String: String]  // names lowercased
     /// The body for `get`; for `download`, only an error document (status not 2xx).
     public var body: [UInt8]
     /// For `download`: the sha256 of the bytes written, computed while they streamed.

@@ -10,17 +10,19 @@ struct CgroupMount {
     let syscalls: any Syscalls
 
     struct Hierarchy: Equatable {
-        var name: String      // directory under /sys/fs/cgroup, e.g. "cpu,cpuacct"
-        var options: String   // the superblock's options minus rw/ro, e.g. "cpu,cpuacct"
+        var name: String  // directory under /sys/fs/cgroup, e.g. "cpu,cpuacct"
+        var options: String  // the superblock's options minus rw/ro, e.g. "cpu,cpuacct"
     }
 
     /// Reads the host's layout; call before pivot_root, while /proc is still the host's.
     static func hostHierarchies(mountinfo: String) -> (v2: Bool, v1: [Hierarchy]) {
-        var v1: [Hierarchy] = [], v2 = false
+        var v1: [Hierarchy] = []
+        var v2 = false
         for line in mountinfo.split(separator: "\n") {
             let fields = line.split(separator: " ").map(String.init)
             guard let dash = fields.firstIndex(of: "-"), fields.count > dash + 3, fields.count > 4 else { continue }
-            let mountPoint = fields[4], fsType = fields[dash + 1]
+            let mountPoint = fields[4]
+            let fsType = fields[dash + 1]
             if fsType == "cgroup2" && mountPoint == "/sys/fs/cgroup" { v2 = true }
             if fsType == "cgroup" && mountPoint.hasPrefix("/sys/fs/cgroup/") {
                 let options = fields[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")

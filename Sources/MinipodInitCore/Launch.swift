@@ -20,8 +20,10 @@ public struct Launch {
     let faultPoint: String?
     let syscalls: any Syscalls
 
-    public init(process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String, faultPoint: String?,
-                syscalls: any Syscalls = LinuxSyscalls()) {
+    public init(
+        process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String, faultPoint: String?,
+        syscalls: any Syscalls = LinuxSyscalls()
+    ) {
         self.process = process
         self.seccomp = seccomp
         self.container = container
@@ -33,13 +35,16 @@ public struct Launch {
     public func prepare() throws {
         try setRlimits()
         do { try syscalls.chdir(process.cwd) } catch let e as MinipodError {
-            throw LaunchError(message: "container \(container): chdir to cwd \"\(process.cwd)\": \(String(cString: strerror(e.errno ?? 0)))", exitCode: 1)
+            throw LaunchError(
+                message: "container \(container): chdir to cwd \"\(process.cwd)\": \(String(cString: strerror(e.errno ?? 0)))", exitCode: 1)
         }
         _ = try resolveExecutable()
         // An unknown capability name must fail create, not the process after start.
         if let caps = process.capabilities {
-            for (names, set) in [(caps.bounding, "bounding"), (caps.effective, "effective"), (caps.inheritable, "inheritable"),
-                                 (caps.permitted, "permitted"), (caps.ambient, "ambient")] {
+            for (names, set) in [
+                (caps.bounding, "bounding"), (caps.effective, "effective"), (caps.inheritable, "inheritable"),
+                (caps.permitted, "permitted"), (caps.ambient, "ambient"),
+            ] {
                 _ = try capValues(names ?? [], set: set)
             }
         }
@@ -76,7 +81,8 @@ public struct Launch {
             try checkExecutable(name, shownAs: name)
             return name
         }
-        let pathVar = (process.env ?? []).last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+        let pathVar =
+            (process.env ?? []).last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
             ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         for dir in pathVar.split(separator: ":") {
             let candidate = "\(dir)/\(name)"
@@ -139,9 +145,10 @@ public struct Launch {
 
     private func applyCapabilities() throws {
         guard let caps = process.capabilities else { return }
-        try syscalls.setCapabilities(effective: try capValues(caps.effective ?? [], set: "effective"),
-                                     permitted: try capValues(caps.permitted ?? [], set: "permitted"),
-                                     inheritable: try capValues(caps.inheritable ?? [], set: "inheritable"))
+        try syscalls.setCapabilities(
+            effective: try capValues(caps.effective ?? [], set: "effective"),
+            permitted: try capValues(caps.permitted ?? [], set: "permitted"),
+            inheritable: try capValues(caps.inheritable ?? [], set: "inheritable"))
         // The kernel refuses an ambient cap missing from inheritable (EPERM); runc ignores
         // that, and `runc spec` bundles rely on it (ambient listed, inheritable not).
         syscalls.raiseAmbientCapabilities(try capValues(caps.ambient ?? [], set: "ambient"))

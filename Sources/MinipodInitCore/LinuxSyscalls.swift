@@ -141,8 +141,10 @@ public struct LinuxSyscalls: Syscalls {
     public func setCapabilities(effective: [cap_value_t], permitted: [cap_value_t], inheritable: [cap_value_t]) throws {
         guard let state = cap_init() else { throw MinipodError.sys("cap_init") }
         defer { cap_free(UnsafeMutableRawPointer(state)) }
-        for (values, flag, label) in [(effective, CAP_EFFECTIVE, "effective"), (permitted, CAP_PERMITTED, "permitted"),
-                                      (inheritable, CAP_INHERITABLE, "inheritable")] {
+        for (values, flag, label) in [
+            (effective, CAP_EFFECTIVE, "effective"), (permitted, CAP_PERMITTED, "permitted"),
+            (inheritable, CAP_INHERITABLE, "inheritable"),
+        ] {
             var values = values
             if !values.isEmpty && cap_set_flag(state, flag, Int32(values.count), &values, CAP_SET) != 0 {
                 throw MinipodError.sys("cap_set_flag \(label)")

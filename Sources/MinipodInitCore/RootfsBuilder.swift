@@ -11,7 +11,6 @@ struct RootfsBuilder {
     let inUserNamespace: Bool
     let syscalls: any Syscalls
 
-
     func build() throws {
         let propagation: Sys.MountFlags = spec.linux?.rootfsPropagation == "rslave" ? [.recursive, .slave] : [.recursive, .private]
         try syscalls.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
@@ -33,7 +32,9 @@ struct RootfsBuilder {
         }
         if devIsTmpfs { try populateDev() }
         for (index, device) in (spec.linux?.devices ?? []).enumerated() {
-            do { try DeviceNodes(inUserNamespace: inUserNamespace, syscalls: syscalls).create(device, rootPath: rootPath) } catch let e as MinipodError {
+            do { try DeviceNodes(inUserNamespace: inUserNamespace, syscalls: syscalls).create(device, rootPath: rootPath) } catch let e
+                as MinipodError
+            {
                 throw MinipodError(e.code, e.message, field: "linux.devices[\(index)] (\(device.path))", errno: e.errno)
             }
         }
@@ -118,8 +119,10 @@ struct RootfsBuilder {
             try makeTarget(target, like: "/dev/" + name)
             try syscalls.mount(source: "/dev/" + name, target: target, type: nil, flags: [.bind], data: nil)
         }
-        let links = [("/proc/self/fd", "fd"), ("/proc/self/fd/0", "stdin"), ("/proc/self/fd/1", "stdout"),
-                     ("/proc/self/fd/2", "stderr"), ("pts/ptmx", "ptmx"), ("/proc/kcore", "core")]
+        let links = [
+            ("/proc/self/fd", "fd"), ("/proc/self/fd/0", "stdin"), ("/proc/self/fd/1", "stdout"),
+            ("/proc/self/fd/2", "stderr"), ("pts/ptmx", "ptmx"), ("/proc/kcore", "core"),
+        ]
         for (target, name) in links where !syscalls.pathExists(dev + "/" + name) {
             try reported(as: "symlink /dev/\(name)") { try syscalls.makeSymlink(to: target, at: dev + "/" + name) }
         }

@@ -6,8 +6,10 @@
 /// - neither: image Entrypoint + Cmd
 /// `$(VAR)` in command and args expands from `environment` (the container's
 /// env); unknown references stay as written and `$$` is a literal `$`.
-public func resolveCommand(command: [String]?, args: [String]?, imageEntrypoint: [String]?,
-                           imageCmd: [String]?, environment: [String: String] = [:]) -> [String] {
+public func resolveCommand(
+    command: [String]?, args: [String]?, imageEntrypoint: [String]?,
+    imageCmd: [String]?, environment: [String: String] = [:]
+) -> [String] {
     let command = (command ?? []).map { expandVariables($0, environment) }
     let args = (args ?? []).map { expandVariables($0, environment) }
     if !command.isEmpty { return command + args }
@@ -54,8 +56,11 @@ public func expandVariables(_ input: String, _ environment: [String: String]) ->
 /// A container's environment in order, each value expanded against the
 /// variables before it as the kubelet does; `fieldRef` values come from
 /// `fieldValue` (e.g. "status.podIP" → "10.88.0.5"), "" when it has none.
-public func containerEnvironment(_ vars: [EnvVar], fieldValue: (String) -> String? = { _ in nil })
-    -> [(name: String, value: String)] {
+public func containerEnvironment(
+    _ vars: [EnvVar], fieldValue: (String) -> String? = { _ in nil }
+)
+    -> [(name: String, value: String)]
+{
     var result: [(name: String, value: String)] = []
     var known: [String: String] = [:]
     var position: [String: Int] = [:]  // a search of `result` per variable was quadratic in the count

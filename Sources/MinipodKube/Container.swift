@@ -23,13 +23,15 @@ public struct Container: Codable, Equatable, Sendable {
     public var stdinOnce: Bool?
     public var tty: Bool?
 
-    public init(name: String, image: String, command: [String]? = nil, args: [String]? = nil,
-                workingDir: String? = nil, ports: [ContainerPort]? = nil, envFrom: [EnvFromSource]? = nil,
-                env: [EnvVar]? = nil, resources: ResourceRequirements? = nil, restartPolicy: String? = nil,
-                volumeMounts: [VolumeMount]? = nil, livenessProbe: Probe? = nil, readinessProbe: Probe? = nil,
-                startupProbe: Probe? = nil, lifecycle: Lifecycle? = nil, terminationMessagePath: String? = nil,
-                terminationMessagePolicy: String? = nil, imagePullPolicy: String? = nil,
-                securityContext: SecurityContext? = nil, stdin: Bool? = nil, stdinOnce: Bool? = nil, tty: Bool? = nil) {
+    public init(
+        name: String, image: String, command: [String]? = nil, args: [String]? = nil,
+        workingDir: String? = nil, ports: [ContainerPort]? = nil, envFrom: [EnvFromSource]? = nil,
+        env: [EnvVar]? = nil, resources: ResourceRequirements? = nil, restartPolicy: String? = nil,
+        volumeMounts: [VolumeMount]? = nil, livenessProbe: Probe? = nil, readinessProbe: Probe? = nil,
+        startupProbe: Probe? = nil, lifecycle: Lifecycle? = nil, terminationMessagePath: String? = nil,
+        terminationMessagePolicy: String? = nil, imagePullPolicy: String? = nil,
+        securityContext: SecurityContext? = nil, stdin: Bool? = nil, stdinOnce: Bool? = nil, tty: Bool? = nil
+    ) {
         self.name = name
         self.image = image
         self.command = command
@@ -62,8 +64,10 @@ public struct ContainerPort: Codable, Equatable, Sendable {
     public var `protocol`: String?
     public var hostIP: String?
 
-    public init(containerPort: Int, name: String? = nil, hostPort: Int? = nil,
-                protocol: String? = nil, hostIP: String? = nil) {
+    public init(
+        containerPort: Int, name: String? = nil, hostPort: Int? = nil,
+        protocol: String? = nil, hostIP: String? = nil
+    ) {
         self.containerPort = containerPort
         self.name = name
         self.hostPort = hostPort

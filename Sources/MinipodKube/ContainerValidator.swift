@@ -1,11 +1,15 @@
 /// Per-container rules of PodValidator.
 extension Checks {
-    static let fieldRefPaths = ["metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
-                                "spec.serviceAccountName", "status.hostIP", "status.hostIPs",
-                                "status.podIP", "status.podIPs"]
+    static let fieldRefPaths = [
+        "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
+        "spec.serviceAccountName", "status.hostIP", "status.hostIPs",
+        "status.podIP", "status.podIPs",
+    ]
 
-    mutating func container(_ c: Container, path: String, isInit: Bool, volumes: Set<String>,
-                            names: inout [String: String], ports: inout PortBook) {
+    mutating func container(
+        _ c: Container, path: String, isInit: Bool, volumes: Set<String>,
+        names: inout [String: String], ports: inout PortBook
+    ) {
         if c.name.isEmpty {
             add(path + ".name", "is required")
         } else if let problem = NameRules.dnsLabel(c.name) {
@@ -27,8 +31,10 @@ extension Checks {
             }
         }
         if isInit && !sidecar {
-            for (field, set) in [("livenessProbe", c.livenessProbe != nil), ("readinessProbe", c.readinessProbe != nil),
-                                 ("startupProbe", c.startupProbe != nil), ("lifecycle", c.lifecycle != nil)] where set {
+            for (field, set) in [
+                ("livenessProbe", c.livenessProbe != nil), ("readinessProbe", c.readinessProbe != nil),
+                ("startupProbe", c.startupProbe != nil), ("lifecycle", c.lifecycle != nil),
+            ] where set {
                 add("\(path).\(field)", "may not be set for init containers without restartPolicy: Always")
             }
         }
@@ -59,8 +65,11 @@ extension Checks {
             }
             let labelRef = fieldPath.hasPrefix("metadata.labels['") || fieldPath.hasPrefix("metadata.annotations['")
             if !Self.fieldRefPaths.contains(fieldPath), !(labelRef && fieldPath.hasSuffix("']")) {
-                add(p + ".valueFrom.fieldRef.fieldPath", "unsupported value \"\(fieldPath)\": supported values: "
-                    + Self.fieldRefPaths.map { "\"\($0)\"" }.joined(separator: ", ") + ", metadata.labels['<key>'], metadata.annotations['<key>']")
+                add(
+                    p + ".valueFrom.fieldRef.fieldPath",
+                    "unsupported value \"\(fieldPath)\": supported values: "
+                        + Self.fieldRefPaths.map { "\"\($0)\"" }.joined(separator: ", ") + ", metadata.labels['<key>'], metadata.annotations['<key>']"
+                )
             }
         }
     }
@@ -149,7 +158,8 @@ extension Checks {
         }
         for (name, text) in (resources.requests ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard resourceName(name, path: path + ".requests"),
-                  let request = quantity("\(path).requests.\(name)", text) else { continue }
+                let request = quantity("\(path).requests.\(name)", text)
+            else { continue }
             if let limit = limits[name], request.value > limit.value {
                 add("\(path).requests.\(name)", "must be less than or equal to \(name) limit of \(limit.text)")
             }

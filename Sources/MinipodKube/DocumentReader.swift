@@ -55,13 +55,17 @@ struct DocumentReader {
         if kind == nil { errors.append(FieldProblem(path + "kind", "is required (kind: Pod)")) }
         guard let apiVersion, let kind else { return nil }
         guard kind == "Pod" || (kind == "List" && path.isEmpty) else {
-            errors.append(FieldProblem(path.isEmpty ? "" : String(path.dropLast()),
-                                       "kind \"\(kind)\" is not supported by minipod (only Pod)"))
+            errors.append(
+                FieldProblem(
+                    path.isEmpty ? "" : String(path.dropLast()),
+                    "kind \"\(kind)\" is not supported by minipod (only Pod)"))
             return nil
         }
         guard apiVersion == "v1" else {
-            errors.append(FieldProblem(path.isEmpty ? "" : path + "apiVersion",
-                                       "apiVersion \"\(apiVersion)\" is not supported, use \"v1\""))
+            errors.append(
+                FieldProblem(
+                    path.isEmpty ? "" : path + "apiVersion",
+                    "apiVersion \"\(apiVersion)\" is not supported, use \"v1\""))
             return nil
         }
         return kind

@@ -108,8 +108,14 @@ public struct JSONPathTemplate {
         var text = ""
         var chars = Array(template)[...]
         while let c = chars.popFirst() {
-            guard c == "{" else { text.append(c); continue }
-            if !text.isEmpty { result.append(.text(text)); text = "" }
+            guard c == "{" else {
+                text.append(c)
+                continue
+            }
+            if !text.isEmpty {
+                result.append(.text(text))
+                text = ""
+            }
             var expression = ""
             var quote: Character?
             var closed = false
@@ -166,7 +172,10 @@ public struct JSONPathTemplate {
         var out = ""
         var chars = Array(expression.dropFirst().dropLast())[...]
         while let c = chars.popFirst() {
-            guard c == "\\", let next = chars.popFirst() else { out.append(c); continue }
+            guard c == "\\", let next = chars.popFirst() else {
+                out.append(c)
+                continue
+            }
             switch next {
             case "n": out.append("\n")
             case "t": out.append("\t")
@@ -203,9 +212,16 @@ public struct JSONPathTemplate {
                 var quote: Character?
                 var closed = false
                 while let n = chars.popFirst() {
-                    if let q = quote { if n == q { quote = nil }; inside.append(n); continue }
+                    if let q = quote {
+                        if n == q { quote = nil }
+                        inside.append(n)
+                        continue
+                    }
                     if n == "'" || n == "\"" { quote = n }
-                    if n == "]" { closed = true; break }
+                    if n == "]" {
+                        closed = true
+                        break
+                    }
                     inside.append(n)
                 }
                 guard closed else { throw bad("unterminated [") }

@@ -39,7 +39,10 @@ indirect enum JSONValue: Decodable {
         case .double(let d): out += String(d)
         case .string(let s): quote(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (i, item) in items.enumerated() {
                 out += pad
@@ -48,7 +51,10 @@ indirect enum JSONValue: Decodable {
             }
             out += closePad + "]"
         case .object(let fields):
-            if fields.isEmpty { out += "{}"; return }
+            if fields.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{\n"
             let keys = fields.keys.sorted()
             for (i, key) in keys.enumerated() {

@@ -35,17 +35,22 @@ public enum KubeTime {
             return value
         }
         guard c.count >= 20, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-"), c[10] == UInt8(ascii: "T") || c[10] == UInt8(ascii: "t"),
-              c[13] == UInt8(ascii: ":"), c[16] == UInt8(ascii: ":"),
-              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+            c[13] == UInt8(ascii: ":"), c[16] == UInt8(ascii: ":"),
+            let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
         var i = 19
         var fraction = 0.0
         if i < c.count && c[i] == UInt8(ascii: ".") {
             i += 1
             var scale = 0.1
             let start = i
-            while i < c.count && c[i] >= 48 && c[i] <= 57 { fraction += Double(c[i] - 48) * scale; scale /= 10; i += 1 }
+            while i < c.count && c[i] >= 48 && c[i] <= 57 {
+                fraction += Double(c[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
             if i == start { return nil }
         }
         var offset = 0

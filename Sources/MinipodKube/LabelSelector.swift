@@ -19,13 +19,21 @@ public struct LabelSelector: Equatable, Sendable {
             func key(_ k: Substring) throws -> String {
                 let name = k.trimmingCharacters(in: .whitespaces)
                 if name.isEmpty || name.contains(" ") || name.contains("(") {
-                    throw MinipodError(.invalidArgument, "unable to parse requirement \"\(term)\": minipod takes k=v, k==v, k!=v, k and !k (set-based selectors are not supported)")
+                    throw MinipodError(
+                        .invalidArgument,
+                        "unable to parse requirement \"\(term)\": minipod takes k=v, k==v, k!=v, k and !k (set-based selectors are not supported)")
                 }
                 return name
             }
-            if let r = term.range(of: "!=") { return .notEquals(try key(term[..<r.lowerBound]), String(term[r.upperBound...]).trimmingCharacters(in: .whitespaces)) }
-            if let r = term.range(of: "==") { return .equals(try key(term[..<r.lowerBound]), String(term[r.upperBound...]).trimmingCharacters(in: .whitespaces)) }
-            if let r = term.range(of: "=") { return .equals(try key(term[..<r.lowerBound]), String(term[r.upperBound...]).trimmingCharacters(in: .whitespaces)) }
+            if let r = term.range(of: "!=") {
+                return .notEquals(try key(term[..<r.lowerBound]), String(term[r.upperBound...]).trimmingCharacters(in: .whitespaces))
+            }
+            if let r = term.range(of: "==") {
+                return .equals(try key(term[..<r.lowerBound]), String(term[r.upperBound...]).trimmingCharacters(in: .whitespaces))
+            }
+            if let r = term.range(of: "=") {
+                return .equals(try key(term[..<r.lowerBound]), String(term[r.upperBound...]).trimmingCharacters(in: .whitespaces))
+            }
             if term.hasPrefix("!") { return .absent(try key(term.dropFirst())) }
             return .exists(try key(Substring(term)))
         }

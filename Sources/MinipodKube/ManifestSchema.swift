@@ -31,52 +31,59 @@ struct ObjectSchema {
 }
 
 enum ManifestSchema {
-    static let pod = ObjectSchema(fields: [
-        "apiVersion": .string, "kind": .string,
-        "metadata": .object(metadata), "spec": .object(podSpec), "status": .serverSet,
-    ], required: ["metadata", "spec"])
+    static let pod = ObjectSchema(
+        fields: [
+            "apiVersion": .string, "kind": .string,
+            "metadata": .object(metadata), "spec": .object(podSpec), "status": .serverSet,
+        ], required: ["metadata", "spec"])
 
-    static let metadata = ObjectSchema(fields: [
-        "name": .string, "namespace": .string, "labels": .stringMap, "annotations": .stringMap,
-        "generateName": .unsupported("generateName is not supported by minipod; set metadata.name"),
-        "uid": .serverSet, "resourceVersion": .serverSet, "creationTimestamp": .serverSet,
-        "generation": .serverSet, "selfLink": .serverSet, "managedFields": .serverSet,
-        "deletionTimestamp": .serverSet, "deletionGracePeriodSeconds": .serverSet,
-        "ownerReferences": .ignored(noEffect), "finalizers": .ignored(noEffect),
-    ], required: ["name"])
+    static let metadata = ObjectSchema(
+        fields: [
+            "name": .string, "namespace": .string, "labels": .stringMap, "annotations": .stringMap,
+            "generateName": .unsupported("generateName is not supported by minipod; set metadata.name"),
+            "uid": .serverSet, "resourceVersion": .serverSet, "creationTimestamp": .serverSet,
+            "generation": .serverSet, "selfLink": .serverSet, "managedFields": .serverSet,
+            "deletionTimestamp": .serverSet, "deletionGracePeriodSeconds": .serverSet,
+            "ownerReferences": .ignored(noEffect), "finalizers": .ignored(noEffect),
+        ], required: ["name"])
 
     static let noEffect = "ignored by minipod (no controllers)"
     static let oneNode = "ignored by minipod (one node, no scheduler)"
     static let noAPI = "ignored by minipod (no API server or registry credentials)"
 
-    static let podSpec = ObjectSchema(fields: [
-        "containers": .list(.object(container)),
-        "initContainers": .list(.object(container)),
-        "volumes": .list(.object(volume)),
-        "restartPolicy": .string, "terminationGracePeriodSeconds": .integer, "dnsPolicy": .string,
-        "nodeName": .string, "hostNetwork": .boolean, "shareProcessNamespace": .boolean,
-        "securityContext": .object(podSecurityContext), "hostname": .string, "subdomain": .string,
-        "schedulerName": .string, "enableServiceLinks": .boolean,
-        "hostAliases": .list(.object(ObjectSchema(fields: ["ip": .string, "hostnames": .stringList],
-                                                  required: ["ip"]))),
-        "dnsConfig": .object(ObjectSchema(fields: [
-            "nameservers": .stringList, "searches": .stringList,
-            "options": .list(.object(ObjectSchema(fields: ["name": .string, "value": .string]))),
-        ])),
-        "ephemeralContainers": unsupported("ephemeralContainers"),
-        "hostPID": unsupported("hostPID"), "hostIPC": unsupported("hostIPC"),
-        "hostUsers": unsupported("hostUsers"), "runtimeClassName": unsupported("runtimeClassName"),
-        "resourceClaims": unsupported("resourceClaims"), "resources": unsupported("pod-level resources"),
-        "activeDeadlineSeconds": unsupported("activeDeadlineSeconds"),
-        "setHostnameAsFQDN": unsupported("setHostnameAsFQDN"),
-        "nodeSelector": .ignored(oneNode), "affinity": .ignored(oneNode), "tolerations": .ignored(oneNode),
-        "topologySpreadConstraints": .ignored(oneNode), "priorityClassName": .ignored(oneNode),
-        "priority": .ignored(oneNode), "preemptionPolicy": .ignored(oneNode),
-        "schedulingGates": .ignored(oneNode), "overhead": .ignored(oneNode), "os": .ignored(oneNode),
-        "readinessGates": .ignored(noEffect),
-        "serviceAccountName": .ignored(noAPI), "serviceAccount": .ignored(noAPI),
-        "automountServiceAccountToken": .ignored(noAPI), "imagePullSecrets": .ignored(noAPI),
-    ], required: ["containers"])
+    static let podSpec = ObjectSchema(
+        fields: [
+            "containers": .list(.object(container)),
+            "initContainers": .list(.object(container)),
+            "volumes": .list(.object(volume)),
+            "restartPolicy": .string, "terminationGracePeriodSeconds": .integer, "dnsPolicy": .string,
+            "nodeName": .string, "hostNetwork": .boolean, "shareProcessNamespace": .boolean,
+            "securityContext": .object(podSecurityContext), "hostname": .string, "subdomain": .string,
+            "schedulerName": .string, "enableServiceLinks": .boolean,
+            "hostAliases": .list(
+                .object(
+                    ObjectSchema(
+                        fields: ["ip": .string, "hostnames": .stringList],
+                        required: ["ip"]))),
+            "dnsConfig": .object(
+                ObjectSchema(fields: [
+                    "nameservers": .stringList, "searches": .stringList,
+                    "options": .list(.object(ObjectSchema(fields: ["name": .string, "value": .string]))),
+                ])),
+            "ephemeralContainers": unsupported("ephemeralContainers"),
+            "hostPID": unsupported("hostPID"), "hostIPC": unsupported("hostIPC"),
+            "hostUsers": unsupported("hostUsers"), "runtimeClassName": unsupported("runtimeClassName"),
+            "resourceClaims": unsupported("resourceClaims"), "resources": unsupported("pod-level resources"),
+            "activeDeadlineSeconds": unsupported("activeDeadlineSeconds"),
+            "setHostnameAsFQDN": unsupported("setHostnameAsFQDN"),
+            "nodeSelector": .ignored(oneNode), "affinity": .ignored(oneNode), "tolerations": .ignored(oneNode),
+            "topologySpreadConstraints": .ignored(oneNode), "priorityClassName": .ignored(oneNode),
+            "priority": .ignored(oneNode), "preemptionPolicy": .ignored(oneNode),
+            "schedulingGates": .ignored(oneNode), "overhead": .ignored(oneNode), "os": .ignored(oneNode),
+            "readinessGates": .ignored(noEffect),
+            "serviceAccountName": .ignored(noAPI), "serviceAccount": .ignored(noAPI),
+            "automountServiceAccountToken": .ignored(noAPI), "imagePullSecrets": .ignored(noAPI),
+        ], required: ["containers"])
 
     static let podSecurityContext = ObjectSchema(fields: [
         "runAsUser": .integer, "runAsGroup": .integer, "runAsNonRoot": .boolean, "fsGroup": .integer,
@@ -91,51 +98,65 @@ enum ManifestSchema {
     static let noWindows = "ignored by minipod (Linux only)"
     static let noAppArmor = "ignored by minipod (no AppArmor profiles)"
 
-    static let container = ObjectSchema(fields: [
-        "name": .string, "image": .string, "command": .stringList, "args": .stringList,
-        "workingDir": .string,
-        "ports": .list(.object(ObjectSchema(fields: [
-            "name": .string, "hostPort": .integer, "containerPort": .integer,
-            "protocol": .string, "hostIP": .string,
-        ], required: ["containerPort"]))),
-        "env": .list(.object(envVar)),
-        "envFrom": .unsupported("envFrom is not supported by minipod (no ConfigMaps or Secrets); list the variables under env"),
-        "resources": .object(ObjectSchema(fields: [
-            "limits": .quantityMap, "requests": .quantityMap, "claims": unsupported("resources.claims"),
-        ])),
-        "restartPolicy": .string,
-        "volumeMounts": .list(.object(ObjectSchema(fields: [
-            "name": .string, "mountPath": .string, "readOnly": .boolean, "subPath": .string,
-            "mountPropagation": unsupported("mountPropagation"), "subPathExpr": .string,
-            "recursiveReadOnly": unsupported("recursiveReadOnly"),
-        ], required: ["name", "mountPath"]))),
-        "volumeDevices": unsupported("volumeDevices"),
-        "livenessProbe": .object(probe), "readinessProbe": .object(probe), "startupProbe": .object(probe),
-        "lifecycle": .object(ObjectSchema(fields: [
-            "postStart": .object(lifecycleHandler), "preStop": .object(lifecycleHandler),
-            "stopSignal": unsupported("lifecycle.stopSignal"),
-        ])),
-        "terminationMessagePath": .string, "terminationMessagePolicy": .string,
-        "imagePullPolicy": .string, "securityContext": .object(securityContext),
-        "stdin": .boolean, "stdinOnce": .boolean, "tty": .boolean,
-        "resizePolicy": .ignored("ignored by minipod (no in-place resize)"),
-        "restartPolicyRules": unsupported("restartPolicyRules"),
-    ], required: ["name", "image"])
+    static let container = ObjectSchema(
+        fields: [
+            "name": .string, "image": .string, "command": .stringList, "args": .stringList,
+            "workingDir": .string,
+            "ports": .list(
+                .object(
+                    ObjectSchema(
+                        fields: [
+                            "name": .string, "hostPort": .integer, "containerPort": .integer,
+                            "protocol": .string, "hostIP": .string,
+                        ], required: ["containerPort"]))),
+            "env": .list(.object(envVar)),
+            "envFrom": .unsupported("envFrom is not supported by minipod (no ConfigMaps or Secrets); list the variables under env"),
+            "resources": .object(
+                ObjectSchema(fields: [
+                    "limits": .quantityMap, "requests": .quantityMap, "claims": unsupported("resources.claims"),
+                ])),
+            "restartPolicy": .string,
+            "volumeMounts": .list(
+                .object(
+                    ObjectSchema(
+                        fields: [
+                            "name": .string, "mountPath": .string, "readOnly": .boolean, "subPath": .string,
+                            "mountPropagation": unsupported("mountPropagation"), "subPathExpr": .string,
+                            "recursiveReadOnly": unsupported("recursiveReadOnly"),
+                        ], required: ["name", "mountPath"]))),
+            "volumeDevices": unsupported("volumeDevices"),
+            "livenessProbe": .object(probe), "readinessProbe": .object(probe), "startupProbe": .object(probe),
+            "lifecycle": .object(
+                ObjectSchema(fields: [
+                    "postStart": .object(lifecycleHandler), "preStop": .object(lifecycleHandler),
+                    "stopSignal": unsupported("lifecycle.stopSignal"),
+                ])),
+            "terminationMessagePath": .string, "terminationMessagePolicy": .string,
+            "imagePullPolicy": .string, "securityContext": .object(securityContext),
+            "stdin": .boolean, "stdinOnce": .boolean, "tty": .boolean,
+            "resizePolicy": .ignored("ignored by minipod (no in-place resize)"),
+            "restartPolicyRules": unsupported("restartPolicyRules"),
+        ], required: ["name", "image"])
 
-    static let envVar = ObjectSchema(fields: [
-        "name": .string, "value": .string,
-        "valueFrom": .object(ObjectSchema(fields: [
-            "fieldRef": .object(ObjectSchema(fields: ["apiVersion": .string, "fieldPath": .string],
-                                             required: ["fieldPath"])),
-            "configMapKeyRef": unsupported("valueFrom.configMapKeyRef (no ConfigMaps)"),
-            "secretKeyRef": unsupported("valueFrom.secretKeyRef (no Secrets)"),
-            "resourceFieldRef": unsupported("valueFrom.resourceFieldRef"),
-            "fileKeyRef": unsupported("valueFrom.fileKeyRef"),
-        ])),
-    ], required: ["name"])
+    static let envVar = ObjectSchema(
+        fields: [
+            "name": .string, "value": .string,
+            "valueFrom": .object(
+                ObjectSchema(fields: [
+                    "fieldRef": .object(
+                        ObjectSchema(
+                            fields: ["apiVersion": .string, "fieldPath": .string],
+                            required: ["fieldPath"])),
+                    "configMapKeyRef": unsupported("valueFrom.configMapKeyRef (no ConfigMaps)"),
+                    "secretKeyRef": unsupported("valueFrom.secretKeyRef (no Secrets)"),
+                    "resourceFieldRef": unsupported("valueFrom.resourceFieldRef"),
+                    "fileKeyRef": unsupported("valueFrom.fileKeyRef"),
+                ])),
+        ], required: ["name"])
 
-    static let seccompProfile = ObjectSchema(fields: ["type": .string, "localhostProfile": .string],
-                                             required: ["type"])
+    static let seccompProfile = ObjectSchema(
+        fields: ["type": .string, "localhostProfile": .string],
+        required: ["type"])
 
     static let securityContext = ObjectSchema(fields: [
         "capabilities": .object(ObjectSchema(fields: ["add": .stringList, "drop": .stringList])),
@@ -146,11 +167,15 @@ enum ManifestSchema {
         "windowsOptions": .ignored(noWindows), "appArmorProfile": .ignored(noAppArmor),
     ])
 
-    static let httpGet = ObjectSchema(fields: [
-        "path": .string, "port": .intOrString, "host": .string, "scheme": .string,
-        "httpHeaders": .list(.object(ObjectSchema(fields: ["name": .string, "value": .string],
-                                                  required: ["name", "value"]))),
-    ], required: ["port"])
+    static let httpGet = ObjectSchema(
+        fields: [
+            "path": .string, "port": .intOrString, "host": .string, "scheme": .string,
+            "httpHeaders": .list(
+                .object(
+                    ObjectSchema(
+                        fields: ["name": .string, "value": .string],
+                        required: ["name", "value"]))),
+        ], required: ["port"])
 
     static let exec = ObjectSchema(fields: ["command": .stringList])
 

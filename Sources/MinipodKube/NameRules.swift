@@ -7,12 +7,15 @@ public enum NameRules {
     /// RFC 1123 label: container, volume and namespace names.
     public static func dnsLabel(_ name: String) -> String? {
         let ok = name.count <= 63 && isSubdomainPart(Substring(name))
-        return ok ? nil : "invalid name \"\(name)\": must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)"
+        return ok
+            ? nil
+            : "invalid name \"\(name)\": must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)"
     }
 
     /// RFC 1123 subdomain: pod names (the API server's ValidatePodName).
     static func dnsSubdomain(_ name: String) -> String? {
-        isDNSSubdomain(name) ? nil
+        isDNSSubdomain(name)
+            ? nil
             : "invalid name \"\(name)\": must be a lowercase RFC 1123 subdomain (at most 253 characters of a-z, 0-9, '-' and '.', each dot-separated part starting and ending with a letter or digit)"
     }
 
@@ -30,14 +33,18 @@ public enum NameRules {
     static func envName(_ name: String) -> String? {
         let allowed: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }
         let ok = !name.isEmpty && name.allSatisfy(allowed) && !(name.first!.isNumber)
-        return ok ? nil : "invalid environment variable name \"\(name)\": must consist of letters, digits, '_', '-' or '.', and must not start with a digit"
+        return ok
+            ? nil : "invalid environment variable name \"\(name)\": must consist of letters, digits, '_', '-' or '.', and must not start with a digit"
     }
 
     /// IANA_SVC_NAME: named container ports and probe ports.
     static func portName(_ name: String) -> String? {
-        let ok = !name.isEmpty && name.count <= 15 && name.allSatisfy { isAlnumLower($0) || $0 == "-" }
+        let ok =
+            !name.isEmpty && name.count <= 15 && name.allSatisfy { isAlnumLower($0) || $0 == "-" }
             && name.contains(where: { $0.isLetter }) && name.first != "-" && name.last != "-" && !name.contains("--")
-        return ok ? nil : "invalid port name \"\(name)\": must be at most 15 characters of a-z, 0-9 and '-', contain a letter, and not start, end or double '-'"
+        return ok
+            ? nil
+            : "invalid port name \"\(name)\": must be at most 15 characters of a-z, 0-9 and '-', contain a letter, and not start, end or double '-'"
     }
 
     private static func isQualifiedPart(_ part: Substring) -> Bool {
@@ -53,11 +60,14 @@ public enum NameRules {
         case 2: ok = isDNSSubdomain(String(parts[0])) && !parts[0].isEmpty && isQualifiedPart(parts[1])
         default: ok = false
         }
-        return ok ? nil : "invalid label key \"\(key)\": must be a name of at most 63 characters (letters, digits, '-', '_', '.') with an optional DNS prefix and '/'"
+        return ok
+            ? nil
+            : "invalid label key \"\(key)\": must be a name of at most 63 characters (letters, digits, '-', '_', '.') with an optional DNS prefix and '/'"
     }
 
     static func labelValue(_ value: String) -> String? {
-        value.isEmpty || isQualifiedPart(Substring(value)) ? nil
+        value.isEmpty || isQualifiedPart(Substring(value))
+            ? nil
             : "invalid label value \"\(value)\": must be empty or at most 63 characters (letters, digits, '-', '_', '.') starting and ending with a letter or digit"
     }
 
@@ -78,17 +88,20 @@ public enum NameRules {
         if let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") {
             let tag = rest[rest.index(after: colon)...]
             guard !tag.isEmpty, tag.count <= 128, tag.allSatisfy({ isAlnum($0) || "_.-".contains($0) }),
-                  tag.first != ".", tag.first != "-" else { return bad("tag must be 1-128 of letters, digits, '_', '.', '-'") }
+                tag.first != ".", tag.first != "-"
+            else { return bad("tag must be 1-128 of letters, digits, '_', '.', '-'") }
             rest = rest[..<colon]
         }
         var components = rest.split(separator: "/", omittingEmptySubsequences: false)
         if components.count > 1, let first = components.first,
-           first.contains(".") || first.contains(":") || first == "localhost" {
+            first.contains(".") || first.contains(":") || first == "localhost"
+        {
             components.removeFirst()  // registry host[:port] may hold capitals and a port
         }
         for component in components {
             guard !component.isEmpty, component.allSatisfy({ isAlnumLower($0) || "._-".contains($0) }),
-                  isAlnumLower(component.first!), isAlnumLower(component.last!) else {
+                isAlnumLower(component.first!), isAlnumLower(component.last!)
+            else {
                 return bad("repository name must be lowercase letters, digits and separators")
             }
         }

@@ -7,8 +7,10 @@ public struct Pod: Codable, Equatable, Sendable {
     public var spec: PodSpec
     public var status: PodStatus?
 
-    public init(apiVersion: String = "v1", kind: String = "Pod", metadata: ObjectMeta,
-                spec: PodSpec, status: PodStatus? = nil) {
+    public init(
+        apiVersion: String = "v1", kind: String = "Pod", metadata: ObjectMeta,
+        spec: PodSpec, status: PodStatus? = nil
+    ) {
         self.apiVersion = apiVersion
         self.kind = kind
         self.metadata = metadata
@@ -29,11 +31,13 @@ public struct ObjectMeta: Codable, Equatable, Sendable {
     public var labels: [String: String]?
     public var annotations: [String: String]?
 
-    public init(name: String, namespace: String? = nil, uid: String? = nil,
-                resourceVersion: String? = nil, generation: Int? = nil,
-                creationTimestamp: String? = nil, deletionTimestamp: String? = nil,
-                deletionGracePeriodSeconds: Int? = nil, labels: [String: String]? = nil,
-                annotations: [String: String]? = nil) {
+    public init(
+        name: String, namespace: String? = nil, uid: String? = nil,
+        resourceVersion: String? = nil, generation: Int? = nil,
+        creationTimestamp: String? = nil, deletionTimestamp: String? = nil,
+        deletionGracePeriodSeconds: Int? = nil, labels: [String: String]? = nil,
+        annotations: [String: String]? = nil
+    ) {
         self.name = name
         self.namespace = namespace
         self.uid = uid

@@ -29,8 +29,10 @@ public enum PodPrinter {
         return labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
-    public static func table(pods: [Pod], wide: Bool = false, showLabels: Bool = false,
-                             now: Date = Date(), includeHeader: Bool = true) -> String {
+    public static func table(
+        pods: [Pod], wide: Bool = false, showLabels: Bool = false,
+        now: Date = Date(), includeHeader: Bool = true
+    ) -> String {
         var rows: [[String]] = []
         if includeHeader {
             var header = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
@@ -40,12 +42,16 @@ public enum PodPrinter {
         }
         for pod in pods {
             let summary = PodSummary(pod)
-            var row = [pod.metadata.name, "\(summary.ready)/\(summary.total)", summary.reason,
-                       restartsString(for: pod, now: now), age(of: pod, now: now)]
+            var row = [
+                pod.metadata.name, "\(summary.ready)/\(summary.total)", summary.reason,
+                restartsString(for: pod, now: now), age(of: pod, now: now),
+            ]
             if wide {
                 let ip = pod.status?.podIPs?.first?.ip ?? ""
-                row += [ip.isEmpty ? "<none>" : ip, nonEmpty(pod.spec.nodeName),
-                        nonEmpty(pod.status?.nominatedNodeName), "<none>"]
+                row += [
+                    ip.isEmpty ? "<none>" : ip, nonEmpty(pod.spec.nodeName),
+                    nonEmpty(pod.status?.nominatedNodeName), "<none>",
+                ]
             }
             if showLabels { row.append(labelsString(for: pod)) }
             rows.append(row)

@@ -16,13 +16,15 @@ public struct PodSpec: Codable, Equatable, Sendable {
     public var dnsConfig: PodDNSConfig?
     public var enableServiceLinks: Bool?
 
-    public init(containers: [Container], initContainers: [Container]? = nil, volumes: [Volume]? = nil,
-                restartPolicy: String? = nil, terminationGracePeriodSeconds: Int? = nil,
-                dnsPolicy: String? = nil, nodeName: String? = nil, hostNetwork: Bool? = nil,
-                shareProcessNamespace: Bool? = nil, securityContext: PodSecurityContext? = nil,
-                hostname: String? = nil, subdomain: String? = nil, schedulerName: String? = nil,
-                hostAliases: [HostAlias]? = nil, dnsConfig: PodDNSConfig? = nil,
-                enableServiceLinks: Bool? = nil) {
+    public init(
+        containers: [Container], initContainers: [Container]? = nil, volumes: [Volume]? = nil,
+        restartPolicy: String? = nil, terminationGracePeriodSeconds: Int? = nil,
+        dnsPolicy: String? = nil, nodeName: String? = nil, hostNetwork: Bool? = nil,
+        shareProcessNamespace: Bool? = nil, securityContext: PodSecurityContext? = nil,
+        hostname: String? = nil, subdomain: String? = nil, schedulerName: String? = nil,
+        hostAliases: [HostAlias]? = nil, dnsConfig: PodDNSConfig? = nil,
+        enableServiceLinks: Bool? = nil
+    ) {
         self.containers = containers
         self.initContainers = initContainers
         self.volumes = volumes
@@ -53,8 +55,10 @@ public struct PodSecurityContext: Codable, Equatable, Sendable {
     public var supplementalGroups: [Int]?
     public var seccompProfile: SeccompProfile?
 
-    public init(runAsUser: Int? = nil, runAsGroup: Int? = nil, runAsNonRoot: Bool? = nil,
-                fsGroup: Int? = nil, supplementalGroups: [Int]? = nil, seccompProfile: SeccompProfile? = nil) {
+    public init(
+        runAsUser: Int? = nil, runAsGroup: Int? = nil, runAsNonRoot: Bool? = nil,
+        fsGroup: Int? = nil, supplementalGroups: [Int]? = nil, seccompProfile: SeccompProfile? = nil
+    ) {
         self.runAsUser = runAsUser
         self.runAsGroup = runAsGroup
         self.runAsNonRoot = runAsNonRoot

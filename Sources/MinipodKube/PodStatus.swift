@@ -13,11 +13,13 @@ public struct PodStatus: Codable, Equatable, Sendable {
     public var containerStatuses: [ContainerStatus]?
     public var qosClass: String?
 
-    public init(phase: String? = nil, conditions: [PodCondition]? = nil, message: String? = nil,
-                reason: String? = nil, nominatedNodeName: String? = nil, hostIP: String? = nil,
-                podIP: String? = nil, podIPs: [PodIP]? = nil, startTime: String? = nil,
-                initContainerStatuses: [ContainerStatus]? = nil, containerStatuses: [ContainerStatus]? = nil,
-                qosClass: String? = nil) {
+    public init(
+        phase: String? = nil, conditions: [PodCondition]? = nil, message: String? = nil,
+        reason: String? = nil, nominatedNodeName: String? = nil, hostIP: String? = nil,
+        podIP: String? = nil, podIPs: [PodIP]? = nil, startTime: String? = nil,
+        initContainerStatuses: [ContainerStatus]? = nil, containerStatuses: [ContainerStatus]? = nil,
+        qosClass: String? = nil
+    ) {
         self.phase = phase
         self.conditions = conditions
         self.message = message
@@ -43,8 +45,10 @@ public struct PodCondition: Codable, Equatable, Sendable {
     public var reason: String?
     public var message: String?
 
-    public init(type: String, status: String, lastProbeTime: String? = nil, lastTransitionTime: String? = nil,
-                reason: String? = nil, message: String? = nil) {
+    public init(
+        type: String, status: String, lastProbeTime: String? = nil, lastTransitionTime: String? = nil,
+        reason: String? = nil, message: String? = nil
+    ) {
         self.type = type
         self.status = status
         self.lastProbeTime = lastProbeTime
@@ -71,9 +75,11 @@ public struct ContainerStatus: Codable, Equatable, Sendable {
     public var containerID: String?
     public var started: Bool?
 
-    public init(name: String, state: ContainerState = ContainerState(), lastState: ContainerState = ContainerState(),
-                ready: Bool = false, restartCount: Int = 0, image: String = "", imageID: String = "",
-                containerID: String? = nil, started: Bool? = nil) {
+    public init(
+        name: String, state: ContainerState = ContainerState(), lastState: ContainerState = ContainerState(),
+        ready: Bool = false, restartCount: Int = 0, image: String = "", imageID: String = "",
+        containerID: String? = nil, started: Bool? = nil
+    ) {
         self.name = name
         self.state = state
         self.lastState = lastState
@@ -108,8 +114,10 @@ public struct ContainerState: Codable, Equatable, Sendable {
     public var running: ContainerStateRunning?
     public var terminated: ContainerStateTerminated?
 
-    public init(waiting: ContainerStateWaiting? = nil, running: ContainerStateRunning? = nil,
-                terminated: ContainerStateTerminated? = nil) {
+    public init(
+        waiting: ContainerStateWaiting? = nil, running: ContainerStateRunning? = nil,
+        terminated: ContainerStateTerminated? = nil
+    ) {
         self.waiting = waiting
         self.running = running
         self.terminated = terminated
@@ -149,8 +157,10 @@ public struct ContainerStateTerminated: Codable, Equatable, Sendable {
     public var finishedAt: String?
     public var containerID: String?
 
-    public init(exitCode: Int, signal: Int? = nil, reason: String? = nil, message: String? = nil,
-                startedAt: String? = nil, finishedAt: String? = nil, containerID: String? = nil) {
+    public init(
+        exitCode: Int, signal: Int? = nil, reason: String? = nil, message: String? = nil,
+        startedAt: String? = nil, finishedAt: String? = nil, containerID: String? = nil
+    ) {
         self.exitCode = exitCode
         self.signal = signal
         self.reason = reason

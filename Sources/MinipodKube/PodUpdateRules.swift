@@ -36,7 +36,8 @@ public enum PodUpdateRules {
             return .forbidden(differences(spec, stored.spec))
         }
         if images.isEmpty && (desired.metadata.labels ?? [:]) == (stored.metadata.labels ?? [:])
-            && (desired.metadata.annotations ?? [:]) == (stored.metadata.annotations ?? [:]) {
+            && (desired.metadata.annotations ?? [:]) == (stored.metadata.annotations ?? [:])
+        {
             return .unchanged
         }
         return .configured(labels: desired.metadata.labels, annotations: desired.metadata.annotations, images: images)
@@ -45,11 +46,15 @@ public enum PodUpdateRules {
     /// `desired` with the stored image put back in every container (of the same
     /// name at the same place, and in `only` when given) whose image differs;
     /// the new images go to `changed`.
-    private static func restoringImages(_ desired: [Container], from stored: [Container], changed: inout [String: String],
-                                        only: Set<String>? = nil) -> [Container] {
+    private static func restoringImages(
+        _ desired: [Container], from stored: [Container], changed: inout [String: String],
+        only: Set<String>? = nil
+    ) -> [Container] {
         var result = desired
-        for i in result.indices where i < stored.count && stored[i].name == result[i].name
-            && stored[i].image != result[i].image && only.map({ $0.contains(result[i].name) }) ?? true {
+        for i in result.indices
+        where i < stored.count && stored[i].name == result[i].name
+            && stored[i].image != result[i].image && only.map({ $0.contains(result[i].name) }) ?? true
+        {
             changed[result[i].name] = result[i].image
             result[i].image = stored[i].image
         }
@@ -66,11 +71,13 @@ public enum PodUpdateRules {
     /// Paths of the differing fields: per container and field where they differ
     /// there, otherwise the top-level spec field.
     static func differences(_ a: PodSpec, _ b: PodSpec) -> [String] {
-        let left = jsonObject(a), right = jsonObject(b)
+        let left = jsonObject(a)
+        let right = jsonObject(b)
         var paths: [String] = []
         for key in Set(left.keys).union(right.keys).sorted() where !same(left[key], right[key]) {
             if ["containers", "initContainers"].contains(key),
-               let l = left[key] as? [[String: Any]], let r = right[key] as? [[String: Any]], l.count == r.count {
+                let l = left[key] as? [[String: Any]], let r = right[key] as? [[String: Any]], l.count == r.count
+            {
                 for (i, (lc, rc)) in zip(l, r).enumerated() {
                     for field in Set(lc.keys).union(rc.keys).sorted() where !same(lc[field], rc[field]) {
                         paths.append("spec.\(key)[\(i)].\(field)")
@@ -85,14 +92,15 @@ public enum PodUpdateRules {
 
     private static func jsonObject(_ spec: PodSpec) -> [String: Any] {
         guard let data = try? JSONEncoder().encode(spec),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
         return object
     }
 
     private static func same(_ a: Any?, _ b: Any?) -> Bool {
         switch (a, b) {
         case (nil, nil): return true
-        case let (a?, b?): return canonical(a) == canonical(b)
+        case (let a?, let b?): return canonical(a) == canonical(b)
         default: return false
         }
     }

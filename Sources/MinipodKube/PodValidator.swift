@@ -70,8 +70,10 @@ struct Checks {
             add("spec.hostAliases[\(i)].ip", "must be a valid IP address, got \"\(alias.ip)\"")
         }
         if let security = spec.securityContext {
-            for (field, value) in [("runAsUser", security.runAsUser), ("runAsGroup", security.runAsGroup),
-                                   ("fsGroup", security.fsGroup)] {
+            for (field, value) in [
+                ("runAsUser", security.runAsUser), ("runAsGroup", security.runAsGroup),
+                ("fsGroup", security.fsGroup),
+            ] {
                 atLeast("spec.securityContext.\(field)", value, 0)
             }
             seccomp("spec.securityContext.seccompProfile", security.seccompProfile)
@@ -80,12 +82,14 @@ struct Checks {
         var names: [String: String] = [:]
         var ports = PortBook(hostNetwork: spec.hostNetwork ?? false)
         for (i, container) in (spec.initContainers ?? []).enumerated() {
-            self.container(container, path: "spec.initContainers[\(i)]", isInit: true,
-                           volumes: volumeNames, names: &names, ports: &ports)
+            self.container(
+                container, path: "spec.initContainers[\(i)]", isInit: true,
+                volumes: volumeNames, names: &names, ports: &ports)
         }
         for (i, container) in spec.containers.enumerated() {
-            self.container(container, path: "spec.containers[\(i)]", isInit: false,
-                           volumes: volumeNames, names: &names, ports: &ports)
+            self.container(
+                container, path: "spec.containers[\(i)]", isInit: false,
+                volumes: volumeNames, names: &names, ports: &ports)
         }
     }
 
@@ -111,8 +115,12 @@ struct Checks {
                 if !hostPath.path.hasPrefix("/") {
                     add(path + ".hostPath.path", "must be an absolute path, got \"\(hostPath.path)\"")
                 }
-                oneOf(path + ".hostPath.type", hostPath.type, ["", "DirectoryOrCreate", "Directory", "FileOrCreate",
-                                                               "File", "Socket", "CharDevice", "BlockDevice"])
+                oneOf(
+                    path + ".hostPath.type", hostPath.type,
+                    [
+                        "", "DirectoryOrCreate", "Directory", "FileOrCreate",
+                        "File", "Socket", "CharDevice", "BlockDevice",
+                    ])
             }
         }
         return seen

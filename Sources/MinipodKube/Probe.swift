@@ -9,10 +9,12 @@ public struct Probe: Codable, Equatable, Sendable {
     public var failureThreshold: Int?
     public var terminationGracePeriodSeconds: Int?
 
-    public init(exec: ExecAction? = nil, httpGet: HTTPGetAction? = nil, tcpSocket: TCPSocketAction? = nil,
-                initialDelaySeconds: Int? = nil, timeoutSeconds: Int? = nil, periodSeconds: Int? = nil,
-                successThreshold: Int? = nil, failureThreshold: Int? = nil,
-                terminationGracePeriodSeconds: Int? = nil) {
+    public init(
+        exec: ExecAction? = nil, httpGet: HTTPGetAction? = nil, tcpSocket: TCPSocketAction? = nil,
+        initialDelaySeconds: Int? = nil, timeoutSeconds: Int? = nil, periodSeconds: Int? = nil,
+        successThreshold: Int? = nil, failureThreshold: Int? = nil,
+        terminationGracePeriodSeconds: Int? = nil
+    ) {
         self.exec = exec
         self.httpGet = httpGet
         self.tcpSocket = tcpSocket
@@ -41,8 +43,10 @@ public struct HTTPGetAction: Codable, Equatable, Sendable {
     public var scheme: String?
     public var httpHeaders: [HTTPHeader]?
 
-    public init(port: IntOrString, path: String? = nil, host: String? = nil, scheme: String? = nil,
-                httpHeaders: [HTTPHeader]? = nil) {
+    public init(
+        port: IntOrString, path: String? = nil, host: String? = nil, scheme: String? = nil,
+        httpHeaders: [HTTPHeader]? = nil
+    ) {
         self.port = port
         self.path = path
         self.host = host

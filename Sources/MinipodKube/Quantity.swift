@@ -52,7 +52,8 @@ public struct Quantity: Equatable, Sendable, CustomStringConvertible {
         if let exponent = decimal[suffix] { return sign * scaled(number, by: exponent) }
         // Decimal exponent: 1e3, 2E-2.
         guard suffix.first == "e" || suffix.first == "E", let exponent = Int(suffix.dropFirst()),
-              abs(exponent) <= 30 else { return nil }
+            abs(exponent) <= 30
+        else { return nil }
         return sign * scaled(number, by: exponent)
     }
 

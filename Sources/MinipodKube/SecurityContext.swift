@@ -8,9 +8,11 @@ public struct SecurityContext: Codable, Equatable, Sendable {
     public var allowPrivilegeEscalation: Bool?
     public var seccompProfile: SeccompProfile?
 
-    public init(capabilities: Capabilities? = nil, privileged: Bool? = nil, runAsUser: Int? = nil,
-                runAsGroup: Int? = nil, runAsNonRoot: Bool? = nil, readOnlyRootFilesystem: Bool? = nil,
-                allowPrivilegeEscalation: Bool? = nil, seccompProfile: SeccompProfile? = nil) {
+    public init(
+        capabilities: Capabilities? = nil, privileged: Bool? = nil, runAsUser: Int? = nil,
+        runAsGroup: Int? = nil, runAsNonRoot: Bool? = nil, readOnlyRootFilesystem: Bool? = nil,
+        allowPrivilegeEscalation: Bool? = nil, seccompProfile: SeccompProfile? = nil
+    ) {
         self.capabilities = capabilities
         self.privileged = privileged
         self.runAsUser = runAsUser

@@ -6,8 +6,8 @@ enum YAMLErrorText {
     static func describe(_ error: YamlError) -> String {
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             var text = "not valid YAML: line \(mark.line), column \(mark.column): \(problem)"
             if let context { text += " (\(context.text))" }
             return text

@@ -66,9 +66,15 @@ enum YAMLLimits {
                 let c = bytes[i]
                 let next: UInt8 = i + 1 < bytes.count ? bytes[i + 1] : UInt8(ascii: " ")
                 if let q = quote {
-                    if c == UInt8(ascii: "\\"), q == UInt8(ascii: "\"") { i += 2; continue }
+                    if c == UInt8(ascii: "\\"), q == UInt8(ascii: "\"") {
+                        i += 2
+                        continue
+                    }
                     if c == q {
-                        if q == UInt8(ascii: "'"), next == q { i += 2; continue }
+                        if q == UInt8(ascii: "'"), next == q {
+                            i += 2
+                            continue
+                        }
                         quote = nil
                     }
                     i += 1

@@ -11,8 +11,10 @@ public struct CNI: Sendable {
     public static let networkName = "minipod"
     public static let defaultSubnet = "10.86.0.0/16"
 
-    public init(configDir: String = "/etc/minipod/cni", pluginDirs: [String] = ["/usr/lib/cni", "/opt/cni/bin"],
-                stateDir: String = "/var/lib/minipod/cni") {
+    public init(
+        configDir: String = "/etc/minipod/cni", pluginDirs: [String] = ["/usr/lib/cni", "/opt/cni/bin"],
+        stateDir: String = "/var/lib/minipod/cni"
+    ) {
         self.configDir = configDir
         self.pluginDirs = pluginDirs
         self.stateDir = stateDir
@@ -29,28 +31,28 @@ public struct CNI: Sendable {
         if FileIO.exists(conflistPath) { return }
         try FileIO.makeDirectories(configDir)
         let conflist = """
-        {
-          "cniVersion": "1.0.0",
-          "name": "\(Self.networkName)",
-          "plugins": [
             {
-              "type": "bridge",
-              "bridge": "minipod0",
-              "isGateway": true,
-              "ipMasq": false,
-              "hairpinMode": true,
-              "ipam": {
-                "type": "host-local",
-                "ranges": [[{ "subnet": "\(Self.defaultSubnet)" }]],
-                "routes": [{ "dst": "0.0.0.0/0" }],
-                "dataDir": "\(stateDir)/networks"
-              }
-            },
-            { "type": "portmap", "capabilities": { "portMappings": true } }
-          ]
-        }
+              "cniVersion": "1.0.0",
+              "name": "\(Self.networkName)",
+              "plugins": [
+                {
+                  "type": "bridge",
+                  "bridge": "minipod0",
+                  "isGateway": true,
+                  "ipMasq": false,
+                  "hairpinMode": true,
+                  "ipam": {
+                    "type": "host-local",
+                    "ranges": [[{ "subnet": "\(Self.defaultSubnet)" }]],
+                    "routes": [{ "dst": "0.0.0.0/0" }],
+                    "dataDir": "\(stateDir)/networks"
+                  }
+                },
+                { "type": "portmap", "capabilities": { "portMappings": true } }
+              ]
+            }
 
-        """
+            """
         try FileIO.writeAtomically(conflistPath, conflist)
     }
 
@@ -60,14 +62,18 @@ public struct CNI: Sendable {
         public var `protocol`: String
         public var hostIP: String?
         public init(hostPort: Int, containerPort: Int, protocol: String, hostIP: String?) {
-            self.hostPort = hostPort; self.containerPort = containerPort; self.protocol = `protocol`; self.hostIP = hostIP
+            self.hostPort = hostPort
+            self.containerPort = containerPort
+            self.protocol = `protocol`
+            self.hostIP = hostIP
         }
     }
 
     func plugins() throws -> (version: String, name: String, plugins: [[String: Any]]) {
         guard let data = FileManager.default.contents(atPath: conflistPath),
-              let list = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let plugins = list["plugins"] as? [[String: Any]] else {
+            let list = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let plugins = list["plugins"] as? [[String: Any]]
+        else {
             throw MinipodError(.network, "\(conflistPath): not a CNI conflist")
         }
         return (list["cniVersion"] as? String ?? "1.0.0", list["name"] as? String ?? Self.networkName, plugins)
@@ -90,13 +96,15 @@ public struct CNI: Sendable {
 
     private func bridgeNetwork(name: String, plugins: [[String: Any]]) throws -> BridgeNetwork {
         guard let bridgePlugin = plugins.first(where: { $0["type"] as? String == "bridge" }),
-              let ipamConfig = bridgePlugin["ipam"] as? [String: Any],
-              let subnetText = ((ipamConfig["ranges"] as? [[[String: Any]]])?.first?.first?["subnet"] as? String) ?? ipamConfig["subnet"] as? String else {
+            let ipamConfig = bridgePlugin["ipam"] as? [String: Any],
+            let subnetText = ((ipamConfig["ranges"] as? [[[String: Any]]])?.first?.first?["subnet"] as? String) ?? ipamConfig["subnet"] as? String
+        else {
             throw MinipodError(.network, "\(conflistPath): needs a bridge plugin with a host-local subnet")
         }
         let dataDir = ipamConfig["dataDir"] as? String ?? "/var/lib/cni/networks"
-        return BridgeNetwork(bridge: bridgePlugin["bridge"] as? String ?? "cni0", subnet: try IPv4Subnet(parsing: subnetText),
-                             leaseDirectory: dataDir + "/" + name, pluginMasquerades: bridgePlugin["ipMasq"] as? Bool == true)
+        return BridgeNetwork(
+            bridge: bridgePlugin["bridge"] as? String ?? "cni0", subnet: try IPv4Subnet(parsing: subnetText),
+            leaseDirectory: dataDir + "/" + name, pluginMasquerades: bridgePlugin["ipMasq"] as? Bool == true)
     }
 
     /// CNI ADD of every plugin of the list; returns the pod's IPv4 address. (lo is up already: Sandbox.)
@@ -112,12 +120,18 @@ public struct CNI: Sendable {
                 if let previous { config["prevResult"] = previous }
                 if (plugin["capabilities"] as? [String: Any])?["portMappings"] as? Bool == true {
                     if portMappings.isEmpty { continue }
-                    config["runtimeConfig"] = ["portMappings": portMappings.map {
-                        ["hostPort": $0.hostPort, "containerPort": $0.containerPort, "protocol": $0.protocol.lowercased(), "hostIP": $0.hostIP ?? ""]
-                    }]
+                    config["runtimeConfig"] = [
+                        "portMappings": portMappings.map {
+                            [
+                                "hostPort": $0.hostPort, "containerPort": $0.containerPort, "protocol": $0.protocol.lowercased(),
+                                "hostIP": $0.hostIP ?? "",
+                            ]
+                        }
+                    ]
                 }
-                previous = try invoke("ADD", type: plugin["type"] as? String ?? "", config: config,
-                                      containerID: containerID, netns: netns, ifname: "eth0")
+                previous = try invoke(
+                    "ADD", type: plugin["type"] as? String ?? "", config: config,
+                    containerID: containerID, netns: netns, ifname: "eth0")
             }
         } catch {
             try? del(containerID: containerID, netns: netns, portMappings: portMappings)
@@ -145,13 +159,16 @@ public struct CNI: Sendable {
             config["name"] = name
             if (plugin["capabilities"] as? [String: Any])?["portMappings"] as? Bool == true {
                 if portMappings.isEmpty { continue }
-                config["runtimeConfig"] = ["portMappings": portMappings.map {
-                    ["hostPort": $0.hostPort, "containerPort": $0.containerPort, "protocol": $0.protocol.lowercased(), "hostIP": $0.hostIP ?? ""]
-                }]
+                config["runtimeConfig"] = [
+                    "portMappings": portMappings.map {
+                        ["hostPort": $0.hostPort, "containerPort": $0.containerPort, "protocol": $0.protocol.lowercased(), "hostIP": $0.hostIP ?? ""]
+                    }
+                ]
             }
             do {
-                _ = try invoke("DEL", type: plugin["type"] as? String ?? "", config: config,
-                               containerID: containerID, netns: FileIO.exists(netns) ? netns : "", ifname: "eth0")
+                _ = try invoke(
+                    "DEL", type: plugin["type"] as? String ?? "", config: config,
+                    containerID: containerID, netns: FileIO.exists(netns) ? netns : "", ifname: "eth0")
             } catch {
                 if firstError == nil { firstError = error }
             }
@@ -165,7 +182,8 @@ public struct CNI: Sendable {
     public func removeMasqueradeRules(containerID: String) {
         let iptables = Self.iptables
         guard let listing = try? Spawn.run(iptables, ["-w", "-t", "nat", "-L", "POSTROUTING", "--line-numbers", "-n"]),
-              listing.status == .exited(0) else { return }
+            listing.status == .exited(0)
+        else { return }
         var doomed: [(Int, String)] = []
         for line in String(decoding: listing.stdout, as: UTF8.self).split(separator: "\n") where line.contains("id: \"\(containerID)\"") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -185,10 +203,14 @@ public struct CNI: Sendable {
     private func pluginPath(_ type: String) throws -> String {
         guard !type.isEmpty, !type.contains("/") else { throw MinipodError(.network, "CNI plugin type \"\(type)\" is invalid") }
         for dir in pluginDirs where FileIO.exists(dir + "/" + type) { return dir + "/" + type }
-        throw MinipodError(.network, "CNI plugin \"\(type)\" not found in \(pluginDirs.joined(separator: ":")); install it with `apt-get install containernetworking-plugins`")
+        throw MinipodError(
+            .network,
+            "CNI plugin \"\(type)\" not found in \(pluginDirs.joined(separator: ":")); install it with `apt-get install containernetworking-plugins`")
     }
 
-    private func invoke(_ command: String, type: String, config: [String: Any], containerID: String, netns: String, ifname: String) throws -> [String: Any]? {
+    private func invoke(
+        _ command: String, type: String, config: [String: Any], containerID: String, netns: String, ifname: String
+    ) throws -> [String: Any]? {
         let path = try pluginPath(type)
         let input = try JSONSerialization.data(withJSONObject: config)
         let env = [
@@ -199,7 +221,8 @@ public struct CNI: Sendable {
         let r = try Spawn.run(path, [], environment: env, input: Array(input))
         let output = r.stdout.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(r.stdout))) as? [String: Any]
         guard r.status == .exited(0) else {
-            let message = (output?["msg"] as? String).map { "\($0)\((output?["details"] as? String).map { ": \($0)" } ?? "")" }
+            let message =
+                (output?["msg"] as? String).map { "\($0)\((output?["details"] as? String).map { ": \($0)" } ?? "")" }
                 ?? String(decoding: r.stderr + r.stdout, as: UTF8.self)
             throw MinipodError(.network, "CNI \(type) \(command) failed: \(message)")
         }

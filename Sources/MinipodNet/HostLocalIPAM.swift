@@ -9,7 +9,8 @@ public struct IPv4Subnet: Equatable, Sendable {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let prefix = Int(parts[1]), (8...30).contains(prefix),
-              let address = IPv4Subnet.parse(String(parts[0])) else {
+            let address = IPv4Subnet.parse(String(parts[0]))
+        else {
             throw MinipodError(.network, "subnet \"\(text)\" is not an IPv4 CIDR between /8 and /30")
         }
         self.prefix = prefix
@@ -61,7 +62,10 @@ public struct HostLocalIPAM {
                 if fd >= 0 {
                     let written = Array("\(containerID)\r\n\(ifname)".utf8).withUnsafeBytes { FileIO.writeAll(fd, $0) }
                     close(fd)
-                    guard written else { unlink(path); throw MinipodError.sys("write lease \(path)") }
+                    guard written else {
+                        unlink(path)
+                        throw MinipodError.sys("write lease \(path)")
+                    }
                     try FileIO.write(lastPath, IPv4Subnet.format(candidate))
                     return candidate
                 }

@@ -5,15 +5,15 @@ import MinipodSystem
 public enum PodFiles {
     public static func hosts(podIP: String?, hostname: String, aliases: [(ip: String, hostnames: [String])] = []) -> String {
         var text = """
-        # Kubernetes-managed hosts file.
-        127.0.0.1\tlocalhost
-        ::1\tlocalhost ip6-localhost ip6-loopback
-        fe00::0\tip6-localnet
-        fe00::0\tip6-mcastprefix
-        fe00::1\tip6-allnodes
-        fe00::2\tip6-allrouters
+            # Kubernetes-managed hosts file.
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            fe00::0\tip6-mcastprefix
+            fe00::1\tip6-allnodes
+            fe00::2\tip6-allrouters
 
-        """
+            """
         if let podIP { text += "\(podIP)\t\(hostname)\n" }
         if !aliases.isEmpty {
             text += "\n# Entries added by HostAliases.\n"
@@ -23,8 +23,10 @@ public enum PodFiles {
     }
 
     /// The host's resolv.conf without loopback resolvers (they are unreachable from the pod's netns).
-    public static func resolvConf(host: String = (try? FileIO.readString("/etc/resolv.conf")) ?? "",
-                                  nameservers: [String]? = nil, searches: [String]? = nil, options: [String]? = nil) -> String {
+    public static func resolvConf(
+        host: String = (try? FileIO.readString("/etc/resolv.conf")) ?? "",
+        nameservers: [String]? = nil, searches: [String]? = nil, options: [String]? = nil
+    ) -> String {
         var servers: [String] = []
         var search: [String] = []
         var opts: [String] = []

@@ -7,9 +7,12 @@ import MinipodSystem
 /// servers bound to the pod's loopback too, as kubectl's does).
 public final class PortForwarder: @unchecked Sendable {
     public struct PortPair: Sendable, Equatable {
-        public var local: Int   // 0: pick a free port
+        public var local: Int  // 0: pick a free port
         public var remote: Int
-        public init(local: Int, remote: Int) { self.local = local; self.remote = remote }
+        public init(local: Int, remote: Int) {
+            self.local = local
+            self.remote = remote
+        }
 
         /// "8080:80", "80" (same port), ":80" (any free local port).
         public init(parsing text: String) throws {
@@ -21,8 +24,12 @@ public final class PortForwarder: @unchecked Sendable {
                 return p
             }
             switch parts.count {
-            case 1: local = try port(parts[0], allowZero: false); remote = local
-            case 2: local = parts[0].isEmpty ? 0 : try port(parts[0], allowZero: false); remote = try port(parts[1], allowZero: false)
+            case 1:
+                local = try port(parts[0], allowZero: false)
+                remote = local
+            case 2:
+                local = parts[0].isEmpty ? 0 : try port(parts[0], allowZero: false)
+                remote = try port(parts[1], allowZero: false)
             default: throw MinipodError(.invalidArgument, "invalid port mapping \"\(text)\": use LOCAL:REMOTE")
             }
         }
@@ -57,7 +64,10 @@ public final class PortForwarder: @unchecked Sendable {
     }
 
     public func stop() {
-        for fd in listeners { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+        for fd in listeners {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
         listeners = []
     }
 
@@ -72,13 +82,18 @@ public final class PortForwarder: @unchecked Sendable {
         if fd < 0 { throw MinipodError.sys("socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         if rc != 0 {
             let e = errno
             close(fd)
             throw MinipodError(.network, "unable to listen on \(address):\(port)", errno: e)
         }
-        if Glibc.listen(fd, 128) != 0 { close(fd); throw MinipodError.sys("listen") }
+        if Glibc.listen(fd, 128) != 0 {
+            close(fd)
+            throw MinipodError.sys("listen")
+        }
         return fd
     }
 
@@ -129,7 +144,10 @@ public final class PortForwarder: @unchecked Sendable {
     private func connectInPod(port: Int) throws -> Int32 {
         let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
         defer {
-            if original >= 0 { try? Sys.setns(fd: original, .net, what: "host"); close(original) }
+            if original >= 0 {
+                try? Sys.setns(fd: original, .net, what: "host")
+                close(original)
+            }
         }
         try Sys.setns(path: netns, .net)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -138,7 +156,9 @@ public final class PortForwarder: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         if rc != 0 {
             let e = errno
             close(fd)
@@ -183,7 +203,10 @@ public final class PortForwarder: @unchecked Sendable {
             shutdown(from, Int32(SHUT_RD))
         }
         guard let pipe = try? FDPipe.make() else { return }
-        defer { close(pipe.read); close(pipe.write) }
+        defer {
+            close(pipe.read)
+            close(pipe.write)
+        }
         // A 1 MiB pipe (the default pipe-max-size) moves more per splice than the
         // default 64 KiB: fewer wakeups per GiB. Pages are taken only as data fills it.
         let chunk = max(1 << 16, Int(mp_set_pipe_size(pipe.write, 1 << 20)))

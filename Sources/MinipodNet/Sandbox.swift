@@ -10,7 +10,9 @@ public struct Sandbox: Sendable {
     public let ipc: String
 
     public init(netns: String, uts: String, ipc: String) {
-        self.netns = netns; self.uts = uts; self.ipc = ipc
+        self.netns = netns
+        self.uts = uts
+        self.ipc = ipc
     }
 
     public var paths: [(type: String, path: String)] { [("network", netns), ("uts", uts), ("ipc", ipc)] }

@@ -45,7 +45,9 @@ public struct SubnetMasquerade {
     }
 
     var rule: [String] {
-        ["POSTROUTING", "-s", subnet.description, "!", "-d", subnet.description,
-         "-m", "comment", "--comment", Self.comment, "-j", "MASQUERADE"]
+        [
+            "POSTROUTING", "-s", subnet.description, "!", "-d", subnet.description,
+            "-m", "comment", "--comment", Self.comment, "-j", "MASQUERADE",
+        ]
     }
 }

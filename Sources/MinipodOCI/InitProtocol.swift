@@ -24,7 +24,9 @@ public struct InitConfig: Codable, Sendable {
     public var faultPoint: String?
 
     public init(mode: Mode, spec: RuntimeSpec, name: String) {
-        self.mode = mode; self.spec = spec; self.name = name
+        self.mode = mode
+        self.spec = spec
+        self.name = name
     }
 }
 
@@ -38,7 +40,11 @@ public struct InitReport: Codable, Sendable {
     public var exitCode: Int32?
 
     public init(kind: Kind, message: String? = nil, errno: Int32? = nil, pid: Int32? = nil, exitCode: Int32? = nil) {
-        self.kind = kind; self.message = message; self.errno = errno; self.pid = pid; self.exitCode = exitCode
+        self.kind = kind
+        self.message = message
+        self.errno = errno
+        self.pid = pid
+        self.exitCode = exitCode
     }
 }
 
@@ -51,7 +57,8 @@ public struct SeccompProgram: Equatable, Sendable {
     public var flags: UInt32
 
     public init(instructions: [UInt8], flags: UInt32) {
-        self.instructions = instructions; self.flags = flags
+        self.instructions = instructions
+        self.flags = flags
     }
 
     /// The flags as 4 little-endian bytes, then the instructions.

@@ -50,13 +50,20 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         public var type: String
         public var hard: UInt64
         public var soft: UInt64
-        public init(type: String, hard: UInt64, soft: UInt64) { self.type = type; self.hard = hard; self.soft = soft }
+        public init(type: String, hard: UInt64, soft: UInt64) {
+            self.type = type
+            self.hard = hard
+            self.soft = soft
+        }
     }
 
     public struct Root: Codable, Equatable, Sendable {
         public var path: String
         public var readonly: Bool?
-        public init(path: String, readonly: Bool? = nil) { self.path = path; self.readonly = readonly }
+        public init(path: String, readonly: Bool? = nil) {
+            self.path = path
+            self.readonly = readonly
+        }
     }
 
     public struct Mount: Codable, Equatable, Sendable {
@@ -65,7 +72,10 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         public var source: String?
         public var options: [String]?
         public init(destination: String, type: String?, source: String?, options: [String]?) {
-            self.destination = destination; self.type = type; self.source = source; self.options = options
+            self.destination = destination
+            self.type = type
+            self.source = source
+            self.options = options
         }
     }
 
@@ -92,34 +102,45 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         public var hostID: UInt32
         public var size: UInt32
         public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
-            self.containerID = containerID; self.hostID = hostID; self.size = size
+            self.containerID = containerID
+            self.hostID = hostID
+            self.size = size
         }
     }
 
     /// linux.devices: a node the runtime creates in the container's /dev.
     public struct Device: Codable, Equatable, Sendable {
         public var path: String
-        public var type: String      // c, b, u or p
+        public var type: String  // c, b, u or p
         public var major: Int64?
         public var minor: Int64?
         public var fileMode: UInt32?
         public var uid: UInt32?
         public var gid: UInt32?
         public init(path: String, type: String, major: Int64? = nil, minor: Int64? = nil) {
-            self.path = path; self.type = type; self.major = major; self.minor = minor
+            self.path = path
+            self.type = type
+            self.major = major
+            self.minor = minor
         }
     }
 
     public struct TimeOffset: Codable, Equatable, Sendable {
         public var secs: Int64?
         public var nanosecs: UInt32?
-        public init(secs: Int64? = nil, nanosecs: UInt32? = nil) { self.secs = secs; self.nanosecs = nanosecs }
+        public init(secs: Int64? = nil, nanosecs: UInt32? = nil) {
+            self.secs = secs
+            self.nanosecs = nanosecs
+        }
     }
 
     public struct Namespace: Codable, Equatable, Sendable {
         public var type: String
         public var path: String?
-        public init(type: String, path: String? = nil) { self.type = type; self.path = path }
+        public init(type: String, path: String? = nil) {
+            self.type = type
+            self.path = path
+        }
     }
 
     /// linux.resources: what the cgroup driver applies (runtime-spec config-linux.md).
@@ -139,12 +160,16 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
 
         public struct DeviceRule: Codable, Equatable, Sendable {
             public var allow: Bool
-            public var type: String?     // "a" (default), "c" or "b"
-            public var major: Int64?     // nil: any
+            public var type: String?  // "a" (default), "c" or "b"
+            public var major: Int64?  // nil: any
             public var minor: Int64?
-            public var access: String?   // subset of "rwm" (default "rwm")
+            public var access: String?  // subset of "rwm" (default "rwm")
             public init(allow: Bool, type: String? = nil, major: Int64? = nil, minor: Int64? = nil, access: String? = nil) {
-                self.allow = allow; self.type = type; self.major = major; self.minor = minor; self.access = access
+                self.allow = allow
+                self.type = type
+                self.major = major
+                self.minor = minor
+                self.access = access
             }
         }
         public struct Memory: Codable, Equatable, Sendable {
@@ -191,20 +216,30 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
                 public var weight: UInt16?
                 public var leafWeight: UInt16?
                 public init(major: Int64, minor: Int64, weight: UInt16? = nil, leafWeight: UInt16? = nil) {
-                    self.major = major; self.minor = minor; self.weight = weight; self.leafWeight = leafWeight
+                    self.major = major
+                    self.minor = minor
+                    self.weight = weight
+                    self.leafWeight = leafWeight
                 }
             }
             public struct ThrottleDevice: Codable, Equatable, Sendable {
                 public var major: Int64
                 public var minor: Int64
                 public var rate: UInt64
-                public init(major: Int64, minor: Int64, rate: UInt64) { self.major = major; self.minor = minor; self.rate = rate }
+                public init(major: Int64, minor: Int64, rate: UInt64) {
+                    self.major = major
+                    self.minor = minor
+                    self.rate = rate
+                }
             }
         }
         public struct HugepageLimit: Codable, Equatable, Sendable {
-            public var pageSize: String   // "2MB", "1GB": the hugetlb.<pageSize>.* file names
+            public var pageSize: String  // "2MB", "1GB": the hugetlb.<pageSize>.* file names
             public var limit: UInt64
-            public init(pageSize: String, limit: UInt64) { self.pageSize = pageSize; self.limit = limit }
+            public init(pageSize: String, limit: UInt64) {
+                self.pageSize = pageSize
+                self.limit = limit
+            }
         }
         public struct Network: Codable, Equatable, Sendable {
             public var classID: UInt32?
@@ -213,13 +248,19 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
             public struct InterfacePriority: Codable, Equatable, Sendable {
                 public var name: String
                 public var priority: UInt32
-                public init(name: String, priority: UInt32) { self.name = name; self.priority = priority }
+                public init(name: String, priority: UInt32) {
+                    self.name = name
+                    self.priority = priority
+                }
             }
         }
         public struct Rdma: Codable, Equatable, Sendable {
             public var hcaHandles: UInt32?
             public var hcaObjects: UInt32?
-            public init(hcaHandles: UInt32? = nil, hcaObjects: UInt32? = nil) { self.hcaHandles = hcaHandles; self.hcaObjects = hcaObjects }
+            public init(hcaHandles: UInt32? = nil, hcaObjects: UInt32? = nil) {
+                self.hcaHandles = hcaHandles
+                self.hcaObjects = hcaObjects
+            }
         }
     }
 
@@ -237,7 +278,10 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
             public var errnoRet: UInt32?
             public var args: [Arg]?
             public init(names: [String], action: String, errnoRet: UInt32? = nil, args: [Arg]? = nil) {
-                self.names = names; self.action = action; self.errnoRet = errnoRet; self.args = args
+                self.names = names
+                self.action = action
+                self.errnoRet = errnoRet
+                self.args = args
             }
         }
         public struct Arg: Codable, Equatable, Sendable {
@@ -246,7 +290,10 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
             public var valueTwo: UInt64?
             public var op: String
             public init(index: UInt32, value: UInt64, valueTwo: UInt64? = nil, op: String) {
-                self.index = index; self.value = value; self.valueTwo = valueTwo; self.op = op
+                self.index = index
+                self.value = value
+                self.valueTwo = valueTwo
+                self.op = op
             }
         }
     }

@@ -26,18 +26,26 @@ final class AttachHub: @unchecked Sendable {
         self.openStreams = streams
     }
 
-    var acceptsInput: Bool { inputLock.lock(); defer { inputLock.unlock() }; return input >= 0 }
+    var acceptsInput: Bool {
+        inputLock.lock()
+        defer { inputLock.unlock() }
+        return input >= 0
+    }
 
     func add(_ client: Int32) {
         // A client that stops reading must not stall the container's log: it is dropped after 2 s.
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        lock.lock(); clients.append(client); lock.unlock()
+        lock.lock()
+        clients.append(client)
+        lock.unlock()
     }
 
     /// The client's reader thread owns (and closes) the fd; here it only leaves the list.
     func remove(_ client: Int32) {
-        lock.lock(); clients.removeAll { $0 == client }; lock.unlock()
+        lock.lock()
+        clients.removeAll { $0 == client }
+        lock.unlock()
     }
 
     func broadcast(_ kind: AttachProtocol.Kind, _ bytes: UnsafeRawBufferPointer) {
@@ -54,19 +62,25 @@ final class AttachHub: @unchecked Sendable {
     }
 
     func deliver(_ bytes: [UInt8]) {
-        inputLock.lock(); defer { inputLock.unlock() }
+        inputLock.lock()
+        defer { inputLock.unlock() }
         if input >= 0 { bytes.withUnsafeBytes { _ = FileIO.writeAll(input, $0) } }
     }
 
     /// A client's input ended: with stdinOnce the container's stdin closes (Kubernetes' meaning).
     func inputEnded() {
-        inputLock.lock(); defer { inputLock.unlock() }
+        inputLock.lock()
+        defer { inputLock.unlock() }
         // A pty has no EOF of its own: the terminal's Ctrl-D is the client's business.
-        if stdinOnce && !tty && input >= 0 { Glibc.close(input); input = -1 }
+        if stdinOnce && !tty && input >= 0 {
+            Glibc.close(input)
+            input = -1
+        }
     }
 
     func resize(rows: UInt16, cols: UInt16) {
-        inputLock.lock(); defer { inputLock.unlock() }
+        inputLock.lock()
+        defer { inputLock.unlock() }
         if tty && input >= 0 { _ = mp_set_winsize(input, rows, cols) }
     }
 
@@ -84,8 +98,12 @@ final class AttachHub: @unchecked Sendable {
         for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
         clients.removeAll()
         lock.unlock()
-        inputLock.lock(); defer { inputLock.unlock() }
-        if input >= 0 { Glibc.close(input); input = -1 }
+        inputLock.lock()
+        defer { inputLock.unlock() }
+        if input >= 0 {
+            Glibc.close(input)
+            input = -1
+        }
     }
 }
 
@@ -95,7 +113,15 @@ final class AttachRegistry: @unchecked Sendable {
     private var hubs: [String: AttachHub] = [:]
 
     subscript(container: String) -> AttachHub? {
-        get { lock.lock(); defer { lock.unlock() }; return hubs[container] }
-        set { lock.lock(); hubs[container] = newValue; lock.unlock() }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return hubs[container]
+        }
+        set {
+            lock.lock()
+            hubs[container] = newValue
+            lock.unlock()
+        }
     }
 }

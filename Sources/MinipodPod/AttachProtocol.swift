@@ -9,7 +9,10 @@ public enum AttachProtocol {
     public struct Request: Codable {
         public var container: String
         public var stdin: Bool
-        public init(container: String, stdin: Bool) { self.container = container; self.stdin = stdin }
+        public init(container: String, stdin: Bool) {
+            self.container = container
+            self.stdin = stdin
+        }
     }
 
     public struct Response: Codable {
@@ -66,7 +69,10 @@ public enum AttachProtocol {
         var off = 0
         while off < buffer.count {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + off, $0.count - off) }
-            if n > 0 { off += n; continue }
+            if n > 0 {
+                off += n
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
             return false
         }

@@ -24,7 +24,8 @@ public enum CRILog {
             let d = String(v)
             return d.count >= width ? d : String(repeating: "0", count: width - d.count) + d
         }
-        var text = pad(Int(tmValue.tm_year) + 1900, 4) + "-" + pad(Int(tmValue.tm_mon) + 1, 2) + "-" + pad(Int(tmValue.tm_mday), 2)
+        var text =
+            pad(Int(tmValue.tm_year) + 1900, 4) + "-" + pad(Int(tmValue.tm_mon) + 1, 2) + "-" + pad(Int(tmValue.tm_mday), 2)
             + "T" + pad(Int(tmValue.tm_hour), 2) + ":" + pad(Int(tmValue.tm_min), 2) + ":" + pad(Int(tmValue.tm_sec), 2)
         if nanoseconds > 0 {
             var fraction = pad(nanoseconds, 9)
@@ -56,8 +57,9 @@ public enum CRILog {
     public static func parse(_ line: Substring) -> Record? {
         let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count >= 3, parts[1] == "stdout" || parts[1] == "stderr", parts[2] == "F" || parts[2] == "P" else { return nil }
-        return Record(timestamp: String(parts[0]), stream: String(parts[1]), partial: parts[2] == "P",
-                      content: parts.count == 4 ? String(parts[3]) : "")
+        return Record(
+            timestamp: String(parts[0]), stream: String(parts[1]), partial: parts[2] == "P",
+            content: parts.count == 4 ? String(parts[3]) : "")
     }
 }
 
@@ -81,12 +83,19 @@ public final class LogFile: @unchecked Sendable {
         size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
     }
 
-    func retain() { lock.lock(); users += 1; lock.unlock() }
+    func retain() {
+        lock.lock()
+        users += 1
+        lock.unlock()
+    }
 
     func release() {
         lock.lock()
         users -= 1
-        if users == 0 && fd >= 0 { close(fd); fd = -1 }
+        if users == 0 && fd >= 0 {
+            close(fd)
+            fd = -1
+        }
         lock.unlock()
     }
 
@@ -103,7 +112,10 @@ public final class LogFile: @unchecked Sendable {
         if lostBytes > 0 {
             let note = "minipod: \(lostBytes) bytes of this container's output were not logged: \(String(cString: strerror(lostErrno)))"
             let noteRecord = CRILog.encode(line: Array(note.utf8)[...], stream: "stderr", complete: true, timestamp: CRILog.now())
-            guard append(noteRecord[...]) else { lostBytes += records.count; return }
+            guard append(noteRecord[...]) else {
+                lostBytes += records.count
+                return
+            }
             lostBytes = 0
         }
         // A batch of records (a pump's whole read) is split at a record's end where
@@ -113,7 +125,10 @@ public final class LogFile: @unchecked Sendable {
             let fits = LogRotation.wholeRecords(of: rest, within: rotation.maxSize - size)
             if fits == nil && size > 0 && rotate() { continue }
             let end = fits ?? rest.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? rest.endIndex
-            if !append(rest[..<end]) { lostBytes += rest.count; return }
+            if !append(rest[..<end]) {
+                lostBytes += rest.count
+                return
+            }
             rest = rest[end...]
         }
     }

@@ -10,7 +10,7 @@ import MinipodSystem
 struct ContainerStdio {
     let tty: Bool
     let stdinOnce: Bool
-    private var pipes: [Int32] = []          // every pipe fd still open
+    private var pipes: [Int32] = []  // every pipe fd still open
     private var console: SocketPair?
     private var stdinWrite: Int32 = -1
 
@@ -28,7 +28,8 @@ struct ContainerStdio {
             options = ContainerLauncher.CreateOptions(consoleSocket: pair.child)
             return
         }
-        let out = try FDPipe.make(), err = try FDPipe.make()
+        let out = try FDPipe.make()
+        let err = try FDPipe.make()
         pipes = [out.read, out.write, err.read, err.write]
         var input: Int32 = -1
         if stdin {
@@ -44,7 +45,10 @@ struct ContainerStdio {
     /// After a failed create: nothing stays open.
     func discard() {
         pipes.forEach { close($0) }
-        if let console { close(console.parent); close(console.child) }
+        if let console {
+            close(console.parent)
+            close(console.child)
+        }
     }
 
     /// After create: closes the container's ends and starts copying output into

@@ -20,8 +20,8 @@ public struct ImagePullPolicy {
     public enum Plan: Equatable, Sendable {
         case useLocal
         case pull
-        case failNeverPull      // Never, absent
-        case failNotPresent     // IfNotPresent, absent, no registry to pull from
+        case failNeverPull  // Never, absent
+        case failNotPresent  // IfNotPresent, absent, no registry to pull from
     }
 
     /// The decision before any I/O.
@@ -53,7 +53,9 @@ public struct ImagePullPolicy {
         case .useLocal:
             return
         case .failNeverPull:
-            throw MinipodError(.notFound, "image \"\(image)\" is not present and imagePullPolicy is Never (ErrImageNeverPull); load it with `minipod image load FILE`")
+            throw MinipodError(
+                .notFound,
+                "image \"\(image)\" is not present and imagePullPolicy is Never (ErrImageNeverPull); load it with `minipod image load FILE`")
         case .failNotPresent:
             _ = try store.resolve(image)  // throws the store's "is not present; load it" error
         case .pull:

@@ -26,7 +26,10 @@ final class LogFollower {
         // Rotated: the rename came after the last write to this file, so reading
         // it to the end now leaves nothing behind.
         let rest = Glibc.read(fd, buf.baseAddress, buf.count)
-        if rest > 0 { close(next); return rest }
+        if rest > 0 {
+            close(next)
+            return rest
+        }
         close(fd)
         fd = next
         return max(Glibc.read(fd, buf.baseAddress, buf.count), 0)

@@ -50,7 +50,11 @@ public struct PodApplier {
             guard case .configured(let labels, let annotations, let images) = outcome else { return nil }
             stored.metadata.labels = labels
             stored.metadata.annotations = annotations
-            let withNewImage = { (c: Container) -> Container in var c = c; c.image = images[c.name] ?? c.image; return c }
+            let withNewImage = { (c: Container) -> Container in
+                var c = c
+                c.image = images[c.name] ?? c.image
+                return c
+            }
             stored.spec.containers = stored.spec.containers.map(withNewImage)
             stored.spec.initContainers = stored.spec.initContainers?.map(withNewImage)
             try store.save(stored, key: key)

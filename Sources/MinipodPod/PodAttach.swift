@@ -27,7 +27,8 @@ public struct PodAttach {
         }
         defer { close(socket) }
         guard AttachProtocol.writeLine(AttachProtocol.Request(container: container, stdin: stdin), to: socket),
-              let response = AttachProtocol.readLine(AttachProtocol.Response.self, from: socket) else {
+            let response = AttachProtocol.readLine(AttachProtocol.Response.self, from: socket)
+        else {
             throw MinipodError(.runtime, "cannot attach to pod \(pod.metadata.name): the supervisor closed the connection")
         }
         if let error = response.error { throw MinipodError(.invalidArgument, error) }
@@ -49,20 +50,27 @@ public struct PodAttach {
             _ = AttachProtocol.resizeFrame(rows: rows, cols: cols).withUnsafeBytes { FileIO.writeAll(socket, $0) }
         }
         sendResize()
-        var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: signals?.read ?? -1, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: signals?.read ?? -1, events: Int16(POLLIN), revents: 0),
+        ]
         var buf = [UInt8](repeating: 0, count: 32 * 1024)
         while true {
-            if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue }; return }
+            if poll(&fds, 3, -1) < 0 {
+                if errno == EINTR { continue }
+                return
+            }
             if fds[0].revents != 0 {
                 guard let (kind, payload) = AttachProtocol.readFrame(socket) else { return }
                 payload.withUnsafeBytes { _ = FileIO.writeAll(kind == .stderr ? 2 : 1, $0) }
             }
             if fds[1].revents != 0 {
                 let n = read(0, &buf, buf.count)
-                let frame = n > 0 ? buf.withUnsafeBytes { AttachProtocol.frame(.stdin, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                                  : [UInt8]().withUnsafeBytes { AttachProtocol.frame(.stdinEOF, $0) }
+                let frame =
+                    n > 0
+                    ? buf.withUnsafeBytes { AttachProtocol.frame(.stdin, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                    : [UInt8]().withUnsafeBytes { AttachProtocol.frame(.stdinEOF, $0) }
                 if n <= 0 { fds[1].fd = -1 }
                 if !frame.withUnsafeBytes({ FileIO.writeAll(socket, $0) }) { return }
             }

@@ -34,13 +34,15 @@ public struct PodCreator {
                 throw MinipodError(e.code, e.message, field: field + ".image")
             }
             if container.envFrom != nil {
-                throw MinipodError(.invalidManifest, "envFrom is not supported by minipod (no ConfigMaps or Secrets on one node)", field: field + ".envFrom")
+                throw MinipodError(
+                    .invalidManifest, "envFrom is not supported by minipod (no ConfigMaps or Secrets on one node)", field: field + ".envFrom")
             }
         }
         try checkHostPorts(pod)
         if network != .cni {
             if pod.spec.hostNetwork == true {
-                throw MinipodError(.invalidManifest, "hostNetwork: true cannot be combined with --network \(network.rawValue)", field: "spec.hostNetwork")
+                throw MinipodError(
+                    .invalidManifest, "hostNetwork: true cannot be combined with --network \(network.rawValue)", field: "spec.hostNetwork")
             }
             if let field = Self.firstHostPortField(pod) {
                 let why = network == .none ? "hostPort needs a network" : "hostPort needs the CNI portmap plugin"
@@ -74,7 +76,9 @@ public struct PodCreator {
             for (i, port) in (container.ports ?? []).enumerated() {
                 guard let hostPort = port.hostPort, hostPort > 0 else { continue }
                 if let owner = taken["\(hostPort)/\(port.protocol ?? "TCP")"] {
-                    throw MinipodError(.alreadyExists, "host port \(hostPort)/\(port.protocol ?? "TCP") is already used by pod \(owner)", field: "\(field).ports[\(i)].hostPort")
+                    throw MinipodError(
+                        .alreadyExists, "host port \(hostPort)/\(port.protocol ?? "TCP") is already used by pod \(owner)",
+                        field: "\(field).ports[\(i)].hostPort")
                 }
             }
         }
@@ -115,14 +119,17 @@ public struct PodCreator {
             let waiting = ContainerState(waiting: ContainerStateWaiting(reason: hasInit ? "PodInitializing" : "ContainerCreating"))
             pod.status = PodStatus(
                 phase: "Pending",
-                initContainerStatuses: hasInit ? pod.spec.initContainers!.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) } : nil,
+                initContainerStatuses: hasInit
+                    ? pod.spec.initContainers!.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) } : nil,
                 containerStatuses: pod.spec.containers.map { ContainerStatus(name: $0.name, state: waiting, image: $0.image) })
             var runtime = PodRuntimeInfo(key: key, uid: uid, hostNetwork: pod.spec.hostNetwork == true)
             if network != .cni { runtime.network = network }
             for (_, container) in Self.containerFields(pod) {
                 for port in container.ports ?? [] where (port.hostPort ?? 0) > 0 {
-                    runtime.portMappings.append(PortMappingInfo(hostPort: port.hostPort!, containerPort: port.containerPort,
-                                                                protocol: port.protocol ?? "TCP", hostIP: port.hostIP))
+                    runtime.portMappings.append(
+                        PortMappingInfo(
+                            hostPort: port.hostPort!, containerPort: port.containerPort,
+                            protocol: port.protocol ?? "TCP", hostIP: port.hostIP))
                 }
             }
             try store.save(pod, key: key)
@@ -130,7 +137,8 @@ public struct PodCreator {
             FaultInjection.point("run-after-state")
             let report = try FDPipe.make()
             do { try spawnSupervisor(key: key, report: report.write) } catch {
-                close(report.read); close(report.write)
+                close(report.read)
+                close(report.write)
                 throw error
             }
             close(report.write)
@@ -148,7 +156,10 @@ public struct PodCreator {
         if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
         defer { close(logFD) }
         var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        for name in ["MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT", "MINIPOD_LOG_MAX_SIZE", "MINIPOD_LOG_MAX_FILES"] {
+        for name in [
+            "MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT",
+            "MINIPOD_LOG_MAX_SIZE", "MINIPOD_LOG_MAX_FILES",
+        ] {
             if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
         }
         var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key, "--report-fd", "3"], environment: env)

@@ -67,7 +67,9 @@ public enum PodDescriber {
     static func container(_ c: Container, status: ContainerStatus?) -> String {
         var out = "  \(c.name):\n"
         func line(_ label: String, _ value: String, indent: Int = 4) {
-            out += String(repeating: " ", count: indent) + (label + ":").padding(toLength: max(label.count + 2, 16), withPad: " ", startingAt: 0) + value + "\n"
+            out +=
+                String(repeating: " ", count: indent) + (label + ":").padding(toLength: max(label.count + 2, 16), withPad: " ", startingAt: 0) + value
+                + "\n"
         }
         line("Container ID", status?.containerID ?? "")
         line("Image", c.image)
@@ -90,15 +92,22 @@ public enum PodDescriber {
         line("Restart Count", String(status?.restartCount ?? 0))
         for (label, probe) in [("Liveness", c.livenessProbe), ("Readiness", c.readinessProbe), ("Startup", c.startupProbe)] {
             guard let p = probe else { continue }
-            line(label, "\(probeText(p)) delay=\(p.initialDelaySeconds ?? 0)s timeout=\(p.timeoutSeconds ?? 1)s period=\(p.periodSeconds ?? 10)s #success=\(p.successThreshold ?? 1) #failure=\(p.failureThreshold ?? 3)")
+            line(
+                label,
+                "\(probeText(p)) delay=\(p.initialDelaySeconds ?? 0)s timeout=\(p.timeoutSeconds ?? 1)s period=\(p.periodSeconds ?? 10)s #success=\(p.successThreshold ?? 1) #failure=\(p.failureThreshold ?? 3)"
+            )
         }
         let env = c.env ?? []
-        if env.isEmpty { line("Environment", "<none>") } else {
+        if env.isEmpty {
+            line("Environment", "<none>")
+        } else {
             out += "    Environment:\n"
             for e in env { out += "      \(e.name):  \(e.value ?? e.valueFrom?.fieldRef.map { "(v1:\($0.fieldPath))" } ?? "")\n" }
         }
         let mounts = c.volumeMounts ?? []
-        if mounts.isEmpty { line("Mounts", "<none>") } else {
+        if mounts.isEmpty {
+            line("Mounts", "<none>")
+        } else {
             out += "    Mounts:\n"
             for m in mounts { out += "      \(m.mountPath) from \(m.name) (\(m.readOnly == true ? "ro" : "rw"))\n" }
         }

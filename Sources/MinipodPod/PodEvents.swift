@@ -5,7 +5,7 @@ import MinipodSystem
 /// Events as `kubectl describe` lists them (Created, Started, Killing, BackOff, Unhealthy, ...),
 /// kept in the pod's run directory; repeats of the same event are counted, not appended.
 public struct PodEvent: Codable, Equatable, Sendable {
-    public var type: String          // Normal | Warning
+    public var type: String  // Normal | Warning
     public var reason: String
     public var message: String
     public var firstTimestamp: String

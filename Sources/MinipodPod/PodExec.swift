@@ -26,14 +26,17 @@ public struct PodExec {
     /// for it (its exit status is the command's).
     public func start(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio) throws -> pid_t {
         let target = try target(key: key, container: container, command: command, tty: false)
-        return try ContainerLauncher().exec(name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
-                                            stdio: stdio, seccompCache: target.seccompCache).pid
+        return try ContainerLauncher().exec(
+            name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
+            stdio: stdio, seccompCache: target.seccompCache
+        ).pid
     }
 
     func run(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio, tty: Bool, forwardInput: Bool) throws -> Int32 {
         let target = try target(key: key, container: container, command: command, tty: tty)
-        let (initPid, terminal) = try ContainerLauncher().exec(name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
-                                                               stdio: stdio, seccompCache: target.seccompCache)
+        let (initPid, terminal) = try ContainerLauncher().exec(
+            name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
+            stdio: stdio, seccompCache: target.seccompCache)
         if let terminal {
             TerminalSession(master: terminal, forwardInput: forwardInput).run(until: initPid)
             close(terminal)
@@ -44,11 +47,15 @@ public struct PodExec {
 
     /// The running container's pid 1, its process spec with `command`, its cgroup and
     /// the seccomp filter compiled when it was created.
-    private func target(key: String, container: String, command: [String], tty: Bool)
-        throws -> (pid: pid_t, spec: RuntimeSpec, cgroup: Cgroup, seccompCache: String) {
+    private func target(
+        key: String, container: String, command: [String], tty: Bool
+    )
+        throws -> (pid: pid_t, spec: RuntimeSpec, cgroup: Cgroup, seccompCache: String)
+    {
         let runtime = try store.loadRuntime(key)
         guard let info = runtime.containers[container], let pid = info.pid, Signals.isAlive(pid) else {
-            throw MinipodError(.invalidArgument, "cannot exec into container \(container) in pod \(PodStore.name(fromKey: key)): the container is not running")
+            throw MinipodError(
+                .invalidArgument, "cannot exec into container \(container) in pod \(PodStore.name(fromKey: key)): the container is not running")
         }
         var spec = try JSONDecoder().decode(RuntimeSpec.self, from: Data(try FileIO.readBytes(info.specPath)))
         spec.process?.args = command

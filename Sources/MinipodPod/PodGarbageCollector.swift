@@ -23,7 +23,10 @@ public struct PodGarbageCollector {
             // holding it here keeps a creator from starting while we judge and remove.
             let lock = open(paths.lockPath(key), O_RDWR | O_CLOEXEC)
             if lock < 0 && errno != ENOENT { continue }
-            if lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0 { close(lock); continue }
+            if lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0 {
+                close(lock)
+                continue
+            }
             if isAbandoned(key) { try? PodTeardown(paths: paths).run(key: key) }
             if lock >= 0 { close(lock) }
         }
@@ -35,9 +38,10 @@ public struct PodGarbageCollector {
     func collectOrphans() {
         let dataUIDs = (try? FileIO.listDirectory(paths.root + "/pods")) ?? []
         guard !dataUIDs.isEmpty else { return }
-        let live = Set(((try? FileIO.listDirectory(paths.podsStateDir)) ?? []).compactMap { key in
-            (try? store.loadRuntime(key))?.uid ?? (try? store.loadPod(key))?.metadata.uid
-        })
+        let live = Set(
+            ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []).compactMap { key in
+                (try? store.loadRuntime(key))?.uid ?? (try? store.loadPod(key))?.metadata.uid
+            })
         // A run dir without readable state (being created right now) keeps every orphan for later.
         let unreadable = ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []).contains { key in
             (try? store.loadRuntime(key)) == nil && (try? store.loadPod(key)) == nil

@@ -44,13 +44,15 @@ public struct PodLogs {
     public func logPath(pod: Pod, container: String, previous: Bool) throws -> String {
         let status = (pod.status?.containerStatuses ?? []) + (pod.status?.initContainerStatuses ?? [])
         let restarts = status.first { $0.name == container }?.restartCount ?? 0
-        let everRan = status.first { $0.name == container }.map { $0.state.waiting == nil || $0.restartCount > 0 || $0.lastState.terminated != nil } ?? false
+        let everRan =
+            status.first { $0.name == container }.map { $0.state.waiting == nil || $0.restartCount > 0 || $0.lastState.terminated != nil } ?? false
         if previous && restarts == 0 {
             throw MinipodError(.invalidArgument, "previous terminated container \"\(container)\" in pod \"\(pod.metadata.name)\" not found")
         }
         let restart = previous ? restarts - 1 : restarts
-        let path = paths.logPath(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
-                                 uid: pod.metadata.uid ?? "", container: container, restart: restart)
+        let path = paths.logPath(
+            namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
+            uid: pod.metadata.uid ?? "", container: container, restart: restart)
         if !FileIO.exists(path) && !everRan {
             let reason = status.first { $0.name == container }?.state.waiting?.reason ?? "ContainerCreating"
             throw MinipodError(.invalidArgument, "container \"\(container)\" in pod \"\(pod.metadata.name)\" is waiting to start: \(reason)")
@@ -113,9 +115,15 @@ public struct PodLogs {
                     while case let n = read(), n > 0 { consume(n).forEach(output) }
                     return
                 }
-                let status = ((current.status?.containerStatuses ?? []) + (current.status?.initContainerStatuses ?? [])).first { $0.name == container }
+                let status = ((current.status?.containerStatuses ?? []) + (current.status?.initContainerStatuses ?? [])).first {
+                    $0.name == container
+                }
                 let running = status?.state.running != nil
-                let sameRun = status?.restartCount == (pod.status.flatMap { s in ((s.containerStatuses ?? []) + (s.initContainerStatuses ?? [])).first { $0.name == container }?.restartCount } ?? 0)
+                let sameRun =
+                    status?.restartCount
+                    == (pod.status.flatMap { s in
+                        ((s.containerStatuses ?? []) + (s.initContainerStatuses ?? [])).first { $0.name == container }?.restartCount
+                    } ?? 0)
                 if !running || !sameRun {
                     usleep(50_000)  // the log pump may still hold the last lines
                     while case let n = read(), n > 0 { consume(n).forEach(output) }

@@ -4,9 +4,9 @@ import MinipodKube
 /// Where minipod keeps things (DESIGN.md "On disk"). Every root is overridable
 /// so tests can run side by side: MINIPOD_ROOT, MINIPOD_STATE, MINIPOD_LOGS, MINIPOD_CNI_CONF.
 public struct PodPaths: Sendable {
-    public var root: String       // /var/lib/minipod: images, layers, pod data
-    public var state: String      // /run/minipod: state, netns, sockets
-    public var logs: String       // /var/log/minipod
+    public var root: String  // /var/lib/minipod: images, layers, pod data
+    public var state: String  // /run/minipod: state, netns, sockets
+    public var logs: String  // /var/log/minipod
     public var cniConfig: String  // /etc/minipod/cni
     public var cgroupParent = "minipod"
 

@@ -17,8 +17,11 @@ public struct PodRuntimeInfo: Codable, Sendable {
     public var setupError: String?
 
     public init(key: String, uid: String, hostNetwork: Bool) {
-        self.key = key; self.uid = uid; self.hostNetwork = hostNetwork
-        self.portMappings = []; self.containers = [:]
+        self.key = key
+        self.uid = uid
+        self.hostNetwork = hostNetwork
+        self.portMappings = []
+        self.containers = [:]
     }
 }
 

@@ -31,9 +31,11 @@ public struct PodTeardown {
             if let network = try? NetlinkNetwork(cni: cni) { network.del(containerID: runtime.uid) }
         } else if let runtime, !runtime.hostNetwork, runtime.network != PodNetworkMode.none {
             do {
-                try cni.del(containerID: runtime.uid, netns: paths.netnsPath(key), portMappings: runtime.portMappings.map {
-                    CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
-                })
+                try cni.del(
+                    containerID: runtime.uid, netns: paths.netnsPath(key),
+                    portMappings: runtime.portMappings.map {
+                        CNI.PortMapping(hostPort: $0.hostPort, containerPort: $0.containerPort, protocol: $0.protocol, hostIP: $0.hostIP)
+                    })
             } catch {
                 problems.append("network: \(error)")
             }

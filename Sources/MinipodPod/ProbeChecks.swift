@@ -50,13 +50,22 @@ enum ProbeChecks {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        if rc != 0 && errno != EINPROGRESS { close(fd); return nil }
+        if rc != 0 && errno != EINPROGRESS {
+            close(fd)
+            return nil
+        }
         var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        guard poll(&pfd, 1, Int32(timeout * 1000)) == 1 else { close(fd); return nil }
+        guard poll(&pfd, 1, Int32(timeout * 1000)) == 1 else {
+            close(fd)
+            return nil
+        }
         var error: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len)
-        if error != 0 { close(fd); return nil }
+        if error != 0 {
+            close(fd)
+            return nil
+        }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
         return fd

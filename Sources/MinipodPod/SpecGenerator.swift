@@ -11,14 +11,14 @@ public struct ContainerContext: Sendable {
     public var pod: Pod
     public var container: Container
     public var imageConfig: OCIImageConfig.Config?
-    public var lowerDirs: [String]            // image layers, lowest first
-    public var containerDir: String           // holds upper/, work/, rootfs/
+    public var lowerDirs: [String]  // image layers, lowest first
+    public var containerDir: String  // holds upper/, work/, rootfs/
     public var sandbox: Sandbox
     public var hostNetwork: Bool
-    public var etcDir: String                 // hosts, hostname, resolv.conf
-    public var volumeDirs: [String: String]   // volume name → host directory
+    public var etcDir: String  // hosts, hostname, resolv.conf
+    public var volumeDirs: [String: String]  // volume name → host directory
     public var podIP: String?
-    public var passwd: String?                // the image's /etc/passwd, for User by name
+    public var passwd: String?  // the image's /etc/passwd, for User by name
     /// What a privileged container gets: the host's bounding set and device nodes.
     public var hostCapabilities: [String] = HostCapabilities.bounding
     public var hostDevices: [RuntimeSpec.Device] = []
@@ -33,11 +33,13 @@ public enum SpecGenerator {
 
         let env = environment(c)
         let envMap = Dictionary(env.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
-        let args = resolveCommand(command: container.command, args: container.args,
-                                  imageEntrypoint: c.imageConfig?.Entrypoint, imageCmd: c.imageConfig?.Cmd,
-                                  environment: envMap)
+        let args = resolveCommand(
+            command: container.command, args: container.args,
+            imageEntrypoint: c.imageConfig?.Entrypoint, imageCmd: c.imageConfig?.Cmd,
+            environment: envMap)
         guard !args.isEmpty else {
-            throw MinipodError(.invalidManifest, "no command: the image has no Entrypoint or Cmd and the container sets no command", field: field + ".command")
+            throw MinipodError(
+                .invalidManifest, "no command: the image has no Entrypoint or Cmd and the container sets no command", field: field + ".command")
         }
 
         var process = RuntimeSpec.Process()
@@ -49,8 +51,9 @@ public enum SpecGenerator {
         process.terminal = container.tty == true  // the supervisor gives it a pty (ContainerStdio)
         let security = container.securityContext
         let privileged = security?.privileged == true
-        let caps = capabilities(privileged: privileged, add: security?.capabilities?.add ?? [], drop: security?.capabilities?.drop ?? [],
-                                host: c.hostCapabilities)
+        let caps = capabilities(
+            privileged: privileged, add: security?.capabilities?.add ?? [], drop: security?.capabilities?.drop ?? [],
+            host: c.hostCapabilities)
         var capabilities = RuntimeSpec.Capabilities()
         capabilities.bounding = caps
         capabilities.effective = caps
@@ -95,14 +98,14 @@ public enum SpecGenerator {
         return spec
     }
 
-
     /// containerd's rule: privileged gets all the host has; otherwise the defaults, then
     /// ALL in add gives every capability and ALL in drop none, then the named adds, then
     /// the named drops (so drop [ALL] add [NET_ADMIN] is NET_ADMIN alone). Only what the
     /// host's bounding set holds can be given.
     static func capabilities(privileged: Bool, add: [String], drop: [String], host: [String]) -> [String] {
         if privileged { return host }
-        let adds = add.map(capName), drops = drop.map(capName)
+        let adds = add.map(capName)
+        let drops = drop.map(capName)
         var caps = DefaultProfile.capabilities
         if adds.contains("CAP_ALL") { caps = DefaultProfile.allCapabilities }
         if drops.contains("CAP_ALL") { caps = [] }
@@ -129,7 +132,12 @@ public enum SpecGenerator {
         var result: [(name: String, value: String)] = []
         var position: [String: Int] = [:]  // a search of `result` per variable was quadratic in the count
         func set(_ name: String, _ value: String) {
-            if let i = position[name] { result[i].value = value } else { position[name] = result.count; result.append((name, value)) }
+            if let i = position[name] {
+                result[i].value = value
+            } else {
+                position[name] = result.count
+                result.append((name, value))
+            }
         }
         for entry in c.imageConfig?.Env ?? [] {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -190,7 +198,8 @@ public enum SpecGenerator {
         if let uid = security?.runAsUser ?? podSecurity?.runAsUser { user.uid = UInt32(uid) }
         if let gid = security?.runAsGroup ?? podSecurity?.runAsGroup { user.gid = UInt32(gid) }
         if (security?.runAsNonRoot ?? podSecurity?.runAsNonRoot) == true && user.uid == 0 {
-            throw MinipodError(.invalidManifest, "container has runAsNonRoot and image will run as root", field: field + ".securityContext.runAsNonRoot")
+            throw MinipodError(
+                .invalidManifest, "container has runAsNonRoot and image will run as root", field: field + ".securityContext.runAsNonRoot")
         }
         var groups = (podSecurity?.supplementalGroups ?? []).map { UInt32($0) }
         if let fsGroup = podSecurity?.fsGroup { groups.append(UInt32(fsGroup)) }
@@ -248,8 +257,9 @@ public enum SpecGenerator {
             var options = ["rbind", "rprivate"]
             if mount.readOnly == true { options.append("ro") }
             let source = subPath.map { directory + "/" + $0 } ?? directory
-            return VolumeBinding(mount: RuntimeSpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options),
-                                 directory: directory, subPath: subPath)
+            return VolumeBinding(
+                mount: RuntimeSpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options),
+                directory: directory, subPath: subPath)
         }
     }
 
@@ -292,16 +302,19 @@ public enum SpecGenerator {
         if let long = env.first(where: { $0.utf8.count >= maxArgumentBytes }) {
             let name = String(long.prefix { $0 != "=" })
             let fromManifest = container.env?.contains { $0.name == name } == true
-            throw MinipodError(.invalidManifest, "environment variable \(name) is \(long.utf8.count) bytes; the kernel takes at most 128 KiB per variable",
-                               field: field + (fromManifest ? ".env" : ".image"))
+            throw MinipodError(
+                .invalidManifest, "environment variable \(name) is \(long.utf8.count) bytes; the kernel takes at most 128 KiB per variable",
+                field: field + (fromManifest ? ".env" : ".image"))
         }
         if args.contains(where: { $0.utf8.count >= maxArgumentBytes }) {
             throw MinipodError(.invalidManifest, "an argument is longer than the kernel's 128 KiB per argument", field: field + ".args")
         }
         let total = (args + env).reduce(0) { $0 + $1.utf8.count + 1 }
         if total > maxTotalBytes {
-            throw MinipodError(.invalidManifest, "command and environment take \(total) bytes; at most 1 MiB is supported (\(env.count) variables, image Env included)",
-                               field: field + ".env")
+            throw MinipodError(
+                .invalidManifest,
+                "command and environment take \(total) bytes; at most 1 MiB is supported (\(env.count) variables, image Env included)",
+                field: field + ".env")
         }
     }
 

@@ -47,8 +47,9 @@ struct StartFailure: Equatable {
     /// It never started, so containerd's startedAt is the zero time, which kubectl shows as 1970.
     func terminated(finishedAt: String, containerID: String?) -> ContainerStateTerminated? {
         guard kind == .start else { return nil }
-        return ContainerStateTerminated(exitCode: Self.startErrorExitCode, reason: "StartError", message: message,
-                                        startedAt: "1970-01-01T00:00:00Z", finishedAt: finishedAt, containerID: containerID)
+        return ContainerStateTerminated(
+            exitCode: Self.startErrorExitCode, reason: "StartError", message: message,
+            startedAt: "1970-01-01T00:00:00Z", finishedAt: finishedAt, containerID: containerID)
     }
 
     /// What `minipod run` prints before it removes the pod: the reason kubelet would show, then the error.

@@ -27,7 +27,8 @@ extension Supervisor {
         defer { close(client) }
         guard let request = AttachProtocol.readLine(AttachProtocol.Request.self, from: client) else { return }
         guard let hub = registry[request.container] else {
-            _ = AttachProtocol.writeLine(AttachProtocol.Response(error: "container \(request.container) is not running", tty: false, stdin: false), to: client)
+            _ = AttachProtocol.writeLine(
+                AttachProtocol.Response(error: "container \(request.container) is not running", tty: false, stdin: false), to: client)
             return
         }
         let withInput = request.stdin && hub.acceptsInput

@@ -54,7 +54,8 @@ extension Supervisor {
         if !podEverRunning { reportSetupError(failure.report(container: name)) }
         event("Failed", "Error: \(failure.detail)", warning: true)
         slots[i].state = ContainerState(waiting: failure.waiting)
-        guard let terminated = failure.terminated(finishedAt: KubeTime.now(), containerID: "minipod://\(runtime.uid)-\(name)-\(slots[i].nextRun)") else {
+        guard let terminated = failure.terminated(finishedAt: KubeTime.now(), containerID: "minipod://\(runtime.uid)-\(name)-\(slots[i].nextRun)")
+        else {
             slots[i].restartAt = Date().addingTimeInterval(StartFailure.createConfigRetry)
             return
         }
@@ -86,7 +87,8 @@ extension Supervisor {
     private func precreate(after i: Int) {
         let next = i + 1
         guard next < slots.count, slots[next].kind == .main, !slots[next].everStarted, slots[next].pid == nil,
-              slots[next].restartAt == nil, precreated[next] == nil, !stopRequested else { return }
+            slots[next].restartAt == nil, precreated[next] == nil, !stopRequested
+        else { return }
         do {
             precreated[next] = try create(slots[next].container, restart: 0)
         } catch {
@@ -144,15 +146,17 @@ extension Supervisor {
         cg.remove()
         try cg.create(resources: spec.linux?.resources)
 
-        let logPath = paths.logPath(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
-                                    uid: runtime.uid, container: container.name, restart: restart)
+        let logPath = paths.logPath(
+            namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name,
+            uid: runtime.uid, container: container.name, restart: restart)
         try FileIO.makeDirectories((logPath as NSString).deletingLastPathComponent)
         let logFile = try LogFile(path: logPath)
         let stdio = try ContainerStdio(tty: container.tty == true, stdin: container.stdin == true, stdinOnce: container.stdinOnce == true)
         let created: CreatedContainer
         do {
-            created = try launcher.create(name: container.name, spec: spec, cgroup: cg, stdio: stdio.containerSide,
-                                          options: stdio.options, seccompCache: seccompCache)
+            created = try launcher.create(
+                name: container.name, spec: spec, cgroup: cg, stdio: stdio.containerSide,
+                options: stdio.options, seccompCache: seccompCache)
         } catch {
             stdio.discard()
             throw error
@@ -210,16 +214,25 @@ extension Supervisor {
         slots[i].state = ContainerState(terminated: terminated)
         try? updateRuntime { $0.containers[slot.name]?.pid = nil }
         if stopRequested { return }
-        if slot.pendingDefinition != nil { restartWithNewDefinition(i); return }
+        if slot.pendingDefinition != nil {
+            restartWithNewDefinition(i)
+            return
+        }
         crashed(i, exit: code)
     }
 
     private func oomKilled(_ name: String) -> Bool {
         for dir in cgroup(for: name).directories {
             if let events = try? FileIO.readString(dir + "/memory.events"),
-               events.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }) { return true }
+                events.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") })
+            {
+                return true
+            }
             if let control = try? FileIO.readString(dir + "/memory.oom_control"),
-               control.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }) { return true }
+                control.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") })
+            {
+                return true
+            }
         }
         return false
     }
@@ -232,7 +245,10 @@ extension Supervisor {
         switch slot.kind {
         case .sidecar: restart = true
         case .initContainer:
-            if exit == 0 { slots[i].done = true; return }
+            if exit == 0 {
+                slots[i].done = true
+                return
+            }
             restart = podPolicy != "Never"
         case .main:
             restart = podPolicy == "Always" || (podPolicy == "OnFailure" && exit != 0)
@@ -247,10 +263,16 @@ extension Supervisor {
         if let terminated = slots[i].state.terminated { slots[i].lastState = ContainerState(terminated: terminated) }
         slots[i].restartAt = Date().addingTimeInterval(delay)
         if delay > 0 {
-            event("BackOff", "Back-off restarting failed container \(slot.name) in pod \(pod.metadata.name)_\(pod.metadata.namespace ?? "default")(\(runtime.uid))", warning: true)
-            slots[i].state = ContainerState(waiting: ContainerStateWaiting(
-                reason: "CrashLoopBackOff",
-                message: "back-off \(Int(delay))s restarting failed container=\(slot.name) pod=\(pod.metadata.name)_\(pod.metadata.namespace ?? "default")(\(runtime.uid))"))
+            event(
+                "BackOff",
+                "Back-off restarting failed container \(slot.name) in pod \(pod.metadata.name)_\(pod.metadata.namespace ?? "default")(\(runtime.uid))",
+                warning: true)
+            slots[i].state = ContainerState(
+                waiting: ContainerStateWaiting(
+                    reason: "CrashLoopBackOff",
+                    message:
+                        "back-off \(Int(delay))s restarting failed container=\(slot.name) pod=\(pod.metadata.name)_\(pod.metadata.namespace ?? "default")(\(runtime.uid))"
+                ))
         }
     }
 
@@ -275,7 +297,8 @@ extension Supervisor {
                 reap()
                 // A later `delete --grace-period=0` (or --now) shortens the wait.
                 if let pod = try? store.loadPod(key), let since = pod.metadata.deletionTimestamp.flatMap(KubeTime.parse),
-                   let newGrace = pod.metadata.deletionGracePeriodSeconds, newGrace < appliedGrace {
+                    let newGrace = pod.metadata.deletionGracePeriodSeconds, newGrace < appliedGrace
+                {
                     appliedGrace = newGrace
                     deadline = min(deadline, since.addingTimeInterval(TimeInterval(newGrace)))
                 }

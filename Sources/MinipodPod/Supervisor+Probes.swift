@@ -47,7 +47,8 @@ extension Supervisor {
         let host = pod.spec.hostNetwork == true ? "127.0.0.1" : (runtime.podIP ?? "127.0.0.1")
         if let http = probe.httpGet {
             guard let port = ProbeChecks.port(http.port, in: slot.container) else { return (false, "unknown port \(http.port)") }
-            let ok = ProbeChecks.http(host: http.host ?? host, port: port, path: http.path ?? "/", headers: http.httpHeaders ?? [], timeout: state.timeout)
+            let ok = ProbeChecks.http(
+                host: http.host ?? host, port: port, path: http.path ?? "/", headers: http.httpHeaders ?? [], timeout: state.timeout)
             return (ok, "HTTP probe failed with statuscode or connection error: GET http://\(http.host ?? host):\(port)\(http.path ?? "/")")
         }
         if let tcp = probe.tcpSocket {
@@ -63,8 +64,9 @@ extension Supervisor {
     /// exec probes and preStop hooks run inside the container like `minipod exec`, bounded by a timeout.
     func runInContainer(_ command: [String], slot: ContainerSlot, timeout: TimeInterval) -> (Bool, String) {
         guard let pid = slot.pid, let info = runtime.containers[slot.name],
-              let data = FileManager.default.contents(atPath: info.specPath),
-              var spec = try? JSONDecoder().decode(RuntimeSpec.self, from: data) else { return (false, "container not running") }
+            let data = FileManager.default.contents(atPath: info.specPath),
+            var spec = try? JSONDecoder().decode(RuntimeSpec.self, from: data)
+        else { return (false, "container not running") }
         spec.process?.args = command
         spec.process?.terminal = false
         do {

@@ -13,7 +13,8 @@ extension Supervisor {
         guard let stored = try? store.loadPod(key) else { return }
         for i in slots.indices {
             guard let updated = stored.spec.allContainers.first(where: { $0.name == slots[i].name }),
-                  updated.image != (slots[i].pendingDefinition ?? slots[i].container).image else { continue }
+                updated.image != (slots[i].pendingDefinition ?? slots[i].container).image
+            else { continue }
             do {
                 if images[updated.image] == nil { images[updated.image] = try ImageStore(root: paths.root).resolve(updated.image) }
             } catch {
@@ -29,7 +30,10 @@ extension Supervisor {
                 continue
             }
             // Already stopping for an earlier change: it restarts with this one.
-            if slots[i].pendingDefinition != nil { slots[i].pendingDefinition = updated; continue }
+            if slots[i].pendingDefinition != nil {
+                slots[i].pendingDefinition = updated
+                continue
+            }
             event("Killing", "Container \(slots[i].name) definition changed, will be restarted")
             slots[i].pendingDefinition = updated
             let grace = TimeInterval(max(0, pod.spec.terminationGracePeriodSeconds ?? 30))

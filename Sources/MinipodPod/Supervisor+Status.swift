@@ -18,7 +18,8 @@ extension Supervisor {
         let initSlots = slots.filter { $0.kind != .main }
         let mainSlots = slots.filter { $0.kind == .main }
         let initialized = initSlots.allSatisfy { $0.kind == .sidecar ? $0.everStarted : $0.done }
-        let containersReady = mainSlots.allSatisfy { $0.isRunning && $0.ready }
+        let containersReady =
+            mainSlots.allSatisfy { $0.isRunning && $0.ready }
             && initSlots.filter { $0.kind == .sidecar }.allSatisfy { $0.isRunning && $0.ready }
 
         let phase: String

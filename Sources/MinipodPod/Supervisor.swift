@@ -83,7 +83,10 @@ public final class Supervisor {
             advance()
             writeStatus()
             // EOF on the report pipe wakes a waiting `minipod run` now, not at its next poll of the state.
-            if reportFD >= 0 && podEverRunning { close(reportFD); reportFD = -1 }
+            if reportFD >= 0 && podEverRunning {
+                close(reportFD)
+                reportFD = -1
+            }
             let timer = nextTimer()
             // A pod with an exec probe every second pays for it (its spawn code faults
             // back each period): 12 ms of supervisor CPU per second instead of 7.6 here,
@@ -101,7 +104,10 @@ public final class Supervisor {
             }
             reap()
             runDueProbes()
-            if specChanged { specChanged = false; applySpecChange() }
+            if specChanged {
+                specChanged = false
+                applySpecChange()
+            }
             killOverdueStops()
             // Written before the next starts, so watchers see e.g. PodInitializing between init and main containers.
             writeStatus()
@@ -211,8 +217,11 @@ public final class Supervisor {
         try FileIO.write(etc + "/hosts", PodFiles.hosts(podIP: ip, hostname: names, aliases: aliases))
         try FileIO.write(etc + "/hostname", hostname + "\n")
         let dns = pod.spec.dnsConfig
-        try FileIO.write(etc + "/resolv.conf", PodFiles.resolvConf(nameservers: dns?.nameservers, searches: dns?.searches,
-                                                                    options: dns?.options?.map { o in o.value.map { "\(o.name ?? ""):\($0)" } ?? (o.name ?? "") }))
+        try FileIO.write(
+            etc + "/resolv.conf",
+            PodFiles.resolvConf(
+                nameservers: dns?.nameservers, searches: dns?.searches,
+                options: dns?.options?.map { o in o.value.map { "\(o.name ?? ""):\($0)" } ?? (o.name ?? "") }))
     }
 
     /// hostPath: its type checked (and the path made, for the ...OrCreate types).
@@ -260,7 +269,8 @@ public final class Supervisor {
 
     private func releaseCodeIfGrown() {
         guard let bytes = ResidentCode.fileBackedBytes(),
-              bytes > (fileBackedAfterRelease ?? 0) + Self.residentCodeGrowth else { return }
+            bytes > (fileBackedAfterRelease ?? 0) + Self.residentCodeGrowth
+        else { return }
         ResidentCode.release()
         fileBackedAfterRelease = ResidentCode.fileBackedBytes()
     }
@@ -271,8 +281,10 @@ public final class Supervisor {
     /// Returns false when the timeout passed with no signal and no client.
     @discardableResult
     private func waitForEvent(timeout: TimeInterval) -> Bool {
-        var fds = [pollfd(fd: signals.read, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: signals.read, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
+        ]
         if poll(&fds, 2, Int32(timeout * 1000)) == 0 { return false }
         if fds[1].revents != 0 { acceptClients() }
         var buf = [UInt8](repeating: 0, count: 64)

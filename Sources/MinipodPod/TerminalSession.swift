@@ -18,12 +18,17 @@ final class TerminalSession {
         if terminal != nil { copyWindowSize() }
         defer { terminal?.restore() }
         let signals = RawTerminal.signalPipe()
-        var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: signals?.read ?? -1, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: master, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: signals?.read ?? -1, events: Int16(POLLIN), revents: 0),
+        ]
         var buf = [UInt8](repeating: 0, count: 32 * 1024)
         while true {
-            if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue }; break }
+            if poll(&fds, 3, -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if fds[0].revents != 0 {
                 let n = read(master, &buf, buf.count)
                 if n <= 0 { break }  // EIO: the last process holding the pty is gone
@@ -43,7 +48,10 @@ final class TerminalSession {
                 var sig = [UInt8](repeating: 0, count: 16)
                 let n = read(signals.read, &sig, sig.count)
                 if n > 0 && sig[0..<n].contains(UInt8(SIGWINCH)) { copyWindowSize() }
-                if n > 0 && sig[0..<n].contains(where: { Int32($0) == SIGTERM || Int32($0) == SIGHUP }) { kill(pid, SIGKILL); break }
+                if n > 0 && sig[0..<n].contains(where: { Int32($0) == SIGTERM || Int32($0) == SIGHUP }) {
+                    kill(pid, SIGKILL)
+                    break
+                }
             }
         }
     }
@@ -73,7 +81,8 @@ struct RawTerminal {
     }
 
     static func windowSize() -> (rows: UInt16, cols: UInt16)? {
-        var rows: UInt16 = 0, cols: UInt16 = 0
+        var rows: UInt16 = 0
+        var cols: UInt16 = 0
         return mp_get_winsize(0, &rows, &cols) == 0 ? (rows, cols) : nil
     }
 

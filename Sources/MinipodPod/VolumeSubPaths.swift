@@ -12,15 +12,16 @@ enum VolumeSubPaths {
     static func prepare(_ spec: RuntimeSpec, container: Container, field: String) throws {
         for (index, volumeMount) in (container.volumeMounts ?? []).enumerated() {
             guard let volume = spec.annotations?[MinipodAnnotations.subPathVolume(volumeMount.mountPath)],
-                  let source = spec.mounts?.first(where: { $0.destination == volumeMount.mountPath })?.source,
-                  source.hasPrefix(volume + "/")
+                let source = spec.mounts?.first(where: { $0.destination == volumeMount.mountPath })?.source,
+                source.hasPrefix(volume + "/")
             else { continue }
             let subPath = String(source.dropFirst(volume.count + 1))
             do {
                 _ = try PathBeneath.open(subPath, in: volume, createDirectories: true)
             } catch let e as MinipodError {
-                throw MinipodError(.invalidManifest, "failed to prepare subPath for volumeMount \"\(volumeMount.name)\" of container \"\(container.name)\": \(e)",
-                                   field: "\(field).volumeMounts[\(index)]")
+                throw MinipodError(
+                    .invalidManifest, "failed to prepare subPath for volumeMount \"\(volumeMount.name)\" of container \"\(container.name)\": \(e)",
+                    field: "\(field).volumeMounts[\(index)]")
             }
         }
     }

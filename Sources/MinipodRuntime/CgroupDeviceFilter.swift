@@ -18,17 +18,17 @@ enum CgroupDeviceFilter {
     }
 
     // Opcodes (linux/bpf.h and bpf_common.h).
-    static let loadWord: UInt8 = 0x61        // BPF_LDX | BPF_MEM | BPF_W: dst = *(u32 *)(src + offset)
-    static let and32Imm: UInt8 = 0x54        // BPF_ALU | BPF_AND | BPF_K
-    static let rsh32Imm: UInt8 = 0x74        // BPF_ALU | BPF_RSH | BPF_K
-    static let mov32Imm: UInt8 = 0xb4        // BPF_ALU | BPF_MOV | BPF_K
-    static let mov32Reg: UInt8 = 0xbc        // BPF_ALU | BPF_MOV | BPF_X
-    static let jneImm: UInt8 = 0x55          // BPF_JMP | BPF_JNE | BPF_K: if dst != imm, pc += offset
-    static let jneReg: UInt8 = 0x5d          // BPF_JMP | BPF_JNE | BPF_X
-    static let exit: UInt8 = 0x95            // BPF_JMP | BPF_EXIT: return r0
+    static let loadWord: UInt8 = 0x61  // BPF_LDX | BPF_MEM | BPF_W: dst = *(u32 *)(src + offset)
+    static let and32Imm: UInt8 = 0x54  // BPF_ALU | BPF_AND | BPF_K
+    static let rsh32Imm: UInt8 = 0x74  // BPF_ALU | BPF_RSH | BPF_K
+    static let mov32Imm: UInt8 = 0xb4  // BPF_ALU | BPF_MOV | BPF_K
+    static let mov32Reg: UInt8 = 0xbc  // BPF_ALU | BPF_MOV | BPF_X
+    static let jneImm: UInt8 = 0x55  // BPF_JMP | BPF_JNE | BPF_K: if dst != imm, pc += offset
+    static let jneReg: UInt8 = 0x5d  // BPF_JMP | BPF_JNE | BPF_X
+    static let exit: UInt8 = 0x95  // BPF_JMP | BPF_EXIT: return r0
 
     // bpf_cgroup_dev_ctx values.
-    static let typeBlock: Int32 = 1, typeChar: Int32 = 2                        // BPF_DEVCG_DEV_*
+    static let typeBlock: Int32 = 1, typeChar: Int32 = 2  // BPF_DEVCG_DEV_*
     static let accessMknod: Int32 = 1, accessRead: Int32 = 2, accessWrite: Int32 = 4  // BPF_DEVCG_ACC_*
 
     /// The program for rules in spec order: the v1 semantics (later rules act on
@@ -37,12 +37,12 @@ enum CgroupDeviceFilter {
     static func program(_ rules: [DeviceCgroupRule]) -> [Instruction] {
         let (defaultAllow, exceptions) = DeviceCgroupRule.emulate(rules)
         var program: [Instruction] = [
-            Instruction(code: loadWord, dst: 2, src: 1, offset: 0),     // r2 = access_type
-            Instruction(code: and32Imm, dst: 2, imm: 0xFFFF),          // r2 = device type
+            Instruction(code: loadWord, dst: 2, src: 1, offset: 0),  // r2 = access_type
+            Instruction(code: and32Imm, dst: 2, imm: 0xFFFF),  // r2 = device type
             Instruction(code: loadWord, dst: 3, src: 1, offset: 0),
-            Instruction(code: rsh32Imm, dst: 3, imm: 16),               // r3 = requested access
-            Instruction(code: loadWord, dst: 4, src: 1, offset: 4),     // r4 = major
-            Instruction(code: loadWord, dst: 5, src: 1, offset: 8),     // r5 = minor
+            Instruction(code: rsh32Imm, dst: 3, imm: 16),  // r3 = requested access
+            Instruction(code: loadWord, dst: 4, src: 1, offset: 4),  // r4 = major
+            Instruction(code: loadWord, dst: 5, src: 1, offset: 8),  // r5 = minor
         ]
         for rule in exceptions { program += block(rule) }
         program += verdict(defaultAllow)
@@ -58,8 +58,10 @@ enum CgroupDeviceFilter {
             if rule.access.contains("r") { allowed |= accessRead }
             if rule.access.contains("w") { allowed |= accessWrite }
             // Matches only when every requested access bit is among the allowed ones: (r3 & allowed) == r3.
-            checks += [Instruction(code: mov32Reg, dst: 1, src: 3), Instruction(code: and32Imm, dst: 1, imm: allowed),
-                       Instruction(code: jneReg, dst: 1, src: 3)]
+            checks += [
+                Instruction(code: mov32Reg, dst: 1, src: 3), Instruction(code: and32Imm, dst: 1, imm: allowed),
+                Instruction(code: jneReg, dst: 1, src: 3),
+            ]
         }
         if let major = rule.major { checks.append(Instruction(code: jneImm, dst: 4, imm: Int32(truncatingIfNeeded: major))) }
         if let minor = rule.minor { checks.append(Instruction(code: jneImm, dst: 5, imm: Int32(truncatingIfNeeded: minor))) }
@@ -102,8 +104,9 @@ enum CgroupDeviceFilter {
         if rc != 0 {
             let e = errno
             let verifier = String(cString: log).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw MinipodError(.runtime, "cannot attach the device filter (eBPF) to \(directory)" + (verifier.isEmpty ? "" : " (verifier: \(verifier))"),
-                               field: "linux.resources.devices", errno: e)
+            throw MinipodError(
+                .runtime, "cannot attach the device filter (eBPF) to \(directory)" + (verifier.isEmpty ? "" : " (verifier: \(verifier))"),
+                field: "linux.resources.devices", errno: e)
         }
     }
 }

@@ -7,11 +7,11 @@ extension Cgroup {
     /// /dev/console): with CAP_MKNOD it could otherwise make and read the host's disks.
     public static let allowedDevices: [RuntimeSpec.Resources.DeviceRule] = [
         .init(allow: true, type: "c", access: "m"), .init(allow: true, type: "b", access: "m"),  // mknod itself is harmless, opening is what counts
-        char(1, 3), char(1, 5), char(1, 7),    // null, zero, full
-        char(1, 8), char(1, 9),                // random, urandom
-        char(5, 0), char(5, 1), char(5, 2),    // tty, console, ptmx
-        char(136, nil),                        // /dev/pts/*
-        char(10, 200),                         // tun
+        char(1, 3), char(1, 5), char(1, 7),  // null, zero, full
+        char(1, 8), char(1, 9),  // random, urandom
+        char(5, 0), char(5, 1), char(5, 2),  // tty, console, ptmx
+        char(136, nil),  // /dev/pts/*
+        char(10, 200),  // tun
     ]
 
     /// What a container gets when its spec has no device rules: nothing but `allowedDevices`.
@@ -26,12 +26,16 @@ extension Cgroup {
 /// whole list to allow-all or deny-all (v1 devices.allow/deny "a"); other
 /// rules are exceptions for one type and major:minor (nil: any).
 struct DeviceCgroupRule: Equatable {
-    enum Kind: String { case all = "a", char = "c", block = "b" }
+    enum Kind: String {
+        case all = "a"
+        case char = "c"
+        case block = "b"
+    }
     var allow: Bool
     var kind: Kind
     var major: Int64?
     var minor: Int64?
-    var access: String   // a non-empty subset of "rwm", in that order
+    var access: String  // a non-empty subset of "rwm", in that order
 
     static let fullAccess = "rwm"
 
@@ -64,7 +68,8 @@ struct DeviceCgroupRule: Equatable {
                 }
                 return value
             }
-            let major = try number(rule.major, "major"), minor = try number(rule.minor, "minor")
+            let major = try number(rule.major, "major")
+            let minor = try number(rule.minor, "minor")
             if kind == .all && (major != nil || minor != nil || normalized != fullAccess) {
                 for k in [Kind.char, .block] {
                     result.append(DeviceCgroupRule(allow: rule.allow, kind: k, major: major, minor: minor, access: normalized))

@@ -36,8 +36,9 @@ enum CgroupResourceValidation {
             let parts = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             // Only a file of the container's own cgroup directory: no path, no parent.
             if name.contains("/") || parts.count != 2 || parts.contains(where: \.isEmpty) || name.contains(where: { $0.isWhitespace || $0 == "\0" }) {
-                throw MinipodError(.invalidArgument, "invalid file name \"\(name)\" (want CONTROLLER.PARAMETER, no slashes)",
-                                   field: "linux.resources.unified")
+                throw MinipodError(
+                    .invalidArgument, "invalid file name \"\(name)\" (want CONTROLLER.PARAMETER, no slashes)",
+                    field: "linux.resources.unified")
             }
         }
         for (i, priority) in (r.network?.priorities ?? []).enumerated() {
@@ -52,7 +53,9 @@ enum CgroupResourceValidation {
     static func isCPUList(_ text: String) -> Bool {
         text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { item in
             let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
-            guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && UInt32($0) != nil }) else { return false }
+            guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && UInt32($0) != nil }) else {
+                return false
+            }
             return bounds.count == 1 || UInt32(bounds[0])! <= UInt32(bounds[1])!
         }
     }
@@ -88,14 +91,20 @@ enum BlockIOThrottle {
     typealias Device = RuntimeSpec.Resources.BlockIO.ThrottleDevice
 
     static func all(_ io: RuntimeSpec.Resources.BlockIO) -> [(name: String, devices: [Device])] {
-        [("throttleReadBpsDevice", io.throttleReadBpsDevice ?? []), ("throttleWriteBpsDevice", io.throttleWriteBpsDevice ?? []),
-         ("throttleReadIOPSDevice", io.throttleReadIOPSDevice ?? []), ("throttleWriteIOPSDevice", io.throttleWriteIOPSDevice ?? [])]
+        [
+            ("throttleReadBpsDevice", io.throttleReadBpsDevice ?? []), ("throttleWriteBpsDevice", io.throttleWriteBpsDevice ?? []),
+            ("throttleReadIOPSDevice", io.throttleReadIOPSDevice ?? []), ("throttleWriteIOPSDevice", io.throttleWriteIOPSDevice ?? []),
+        ]
     }
 
     /// blkio.throttle.* file of v1 for a list name.
-    static let v1File = ["throttleReadBpsDevice": "blkio.throttle.read_bps_device", "throttleWriteBpsDevice": "blkio.throttle.write_bps_device",
-                         "throttleReadIOPSDevice": "blkio.throttle.read_iops_device", "throttleWriteIOPSDevice": "blkio.throttle.write_iops_device"]
+    static let v1File = [
+        "throttleReadBpsDevice": "blkio.throttle.read_bps_device", "throttleWriteBpsDevice": "blkio.throttle.write_bps_device",
+        "throttleReadIOPSDevice": "blkio.throttle.read_iops_device", "throttleWriteIOPSDevice": "blkio.throttle.write_iops_device",
+    ]
     /// io.max key of v2 for a list name.
-    static let v2Key = ["throttleReadBpsDevice": "rbps", "throttleWriteBpsDevice": "wbps",
-                        "throttleReadIOPSDevice": "riops", "throttleWriteIOPSDevice": "wiops"]
+    static let v2Key = [
+        "throttleReadBpsDevice": "rbps", "throttleWriteBpsDevice": "wbps",
+        "throttleReadIOPSDevice": "riops", "throttleWriteIOPSDevice": "wiops",
+    ]
 }

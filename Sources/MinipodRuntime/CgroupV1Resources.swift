@@ -5,7 +5,7 @@ import MinipodSystem
 /// linux.resources on cgroup v1: one directory per hierarchy, the files and
 /// write order of runc's libcontainer/cgroups/fs.
 struct CgroupV1Resources {
-    let controllers: [String: String]   // controller → hierarchy mount
+    let controllers: [String: String]  // controller → hierarchy mount
     let path: String
 
     /// The cgroup's directory in the controller's hierarchy; a value that needs
@@ -26,7 +26,8 @@ struct CgroupV1Resources {
         if let memory = r.memory { try applyMemory(memory) }
         if let cpu = r.cpu { try applyCPU(cpu) }
         if let pids = r.pids?.limit {
-            try files("pids", for: "linux.resources.pids.limit").write("pids.max", pids > 0 ? String(pids) : "max", field: "linux.resources.pids.limit")
+            try files("pids", for: "linux.resources.pids.limit").write(
+                "pids.max", pids > 0 ? String(pids) : "max", field: "linux.resources.pids.limit")
         }
         if let io = r.blockIO { try applyBlockIO(io) }
         for (i, page) in (r.hugepageLimits ?? []).enumerated() {
@@ -97,9 +98,11 @@ struct CgroupV1Resources {
             try memory.write("memory.limit_in_bytes", String(limit), field: "linux.resources.memory.limit")
         } catch let error as MinipodError where error.errno == EBUSY {
             // The kernel refuses a limit below what the cgroup already uses.
-            let usage = memory.read("memory.usage_in_bytes") ?? "?", peak = memory.read("memory.max_usage_in_bytes") ?? "?"
-            throw MinipodError(.runtime, "unable to set memory limit to \(limit) (current usage: \(usage), peak usage: \(peak))",
-                               field: "linux.resources.memory.limit")
+            let usage = memory.read("memory.usage_in_bytes") ?? "?"
+            let peak = memory.read("memory.max_usage_in_bytes") ?? "?"
+            throw MinipodError(
+                .runtime, "unable to set memory limit to \(limit) (current usage: \(usage), peak usage: \(peak))",
+                field: "linux.resources.memory.limit")
         }
     }
 
@@ -111,7 +114,8 @@ struct CgroupV1Resources {
 
     private func applyCPU(_ c: RuntimeSpec.Resources.CPU) throws {
         let field = "linux.resources.cpu"
-        let needsCPUController = c.shares != nil || c.quota != nil || c.period != nil || c.burst != nil || c.idle != nil
+        let needsCPUController =
+            c.shares != nil || c.quota != nil || c.period != nil || c.burst != nil || c.idle != nil
             || c.realtimeRuntime != nil || c.realtimePeriod != nil
         if needsCPUController {
             let cpu = try files("cpu", for: field)
@@ -119,16 +123,19 @@ struct CgroupV1Resources {
                 try cpu.write("cpu.shares", String(shares), field: field + ".shares")
                 // The kernel clamps out-of-range shares silently: read back to report it.
                 if let actual = cpu.readNumber("cpu.shares"), actual != shares {
-                    throw MinipodError(.invalidArgument, "the \(actual > shares ? "minimum" : "maximum") allowed cpu-shares is \(actual)",
-                                       field: field + ".shares")
+                    throw MinipodError(
+                        .invalidArgument, "the \(actual > shares ? "minimum" : "maximum") allowed cpu-shares is \(actual)",
+                        field: field + ".shares")
                 }
             }
-            try writeOrdered(cpu, first: ("cpu.cfs_period_us", c.period.map(String.init), field + ".period"),
-                             then: ("cpu.cfs_quota_us", c.quota.map(String.init), field + ".quota"))
+            try writeOrdered(
+                cpu, first: ("cpu.cfs_period_us", c.period.map(String.init), field + ".period"),
+                then: ("cpu.cfs_quota_us", c.quota.map(String.init), field + ".quota"))
             if let burst = c.burst { try cpu.writeIfSupported("cpu.cfs_burst_us", String(burst), field: field + ".burst") }
             if let idle = c.idle, idle != 0 || cpu.exists("cpu.idle") { try cpu.write("cpu.idle", String(idle), field: field + ".idle") }
-            try writeOrdered(cpu, first: ("cpu.rt_period_us", c.realtimePeriod.map(String.init), field + ".realtimePeriod"),
-                             then: ("cpu.rt_runtime_us", c.realtimeRuntime.map(String.init), field + ".realtimeRuntime"))
+            try writeOrdered(
+                cpu, first: ("cpu.rt_period_us", c.realtimePeriod.map(String.init), field + ".realtimePeriod"),
+                then: ("cpu.rt_runtime_us", c.realtimeRuntime.map(String.init), field + ".realtimeRuntime"))
         }
         if let cpus = c.cpus, !cpus.isEmpty { try files("cpuset", for: field + ".cpus").write("cpuset.cpus", cpus, field: field + ".cpus") }
         if let mems = c.mems, !mems.isEmpty { try files("cpuset", for: field + ".mems").write("cpuset.mems", mems, field: field + ".mems") }
@@ -136,12 +143,15 @@ struct CgroupV1Resources {
 
     /// Period/quota pairs (CFS and realtime) depend on each other: the kernel may
     /// refuse a new period (EINVAL) until the quota is set, so retry it after (runc).
-    private func writeOrdered(_ cpu: CgroupFiles, first: (file: String, value: String?, field: String),
-                              then second: (file: String, value: String?, field: String)) throws {
+    private func writeOrdered(
+        _ cpu: CgroupFiles, first: (file: String, value: String?, field: String),
+        then second: (file: String, value: String?, field: String)
+    ) throws {
         var retryFirst = false
         if let value = first.value, value != "0" {
             do { try cpu.write(first.file, value, field: first.field) } catch let error as MinipodError
-                where error.errno == EINVAL && second.value != nil && second.value != "0" { retryFirst = true }
+                where error.errno == EINVAL && second.value != nil && second.value != "0"
+            { retryFirst = true }
         }
         if let value = second.value, value != "0" {
             try cpu.write(second.file, value, field: second.field)
@@ -154,7 +164,8 @@ struct CgroupV1Resources {
         let blkio = try files("blkio", for: field)
         // blkio.weight is CFQ's; with BFQ the kernel names the files blkio.bfq.*.
         let cfq = blkio.exists("blkio.weight")
-        let weightFile = cfq ? "blkio.weight" : "blkio.bfq.weight", weightDeviceFile = cfq ? "blkio.weight_device" : "blkio.bfq.weight_device"
+        let weightFile = cfq ? "blkio.weight" : "blkio.bfq.weight"
+        let weightDeviceFile = cfq ? "blkio.weight_device" : "blkio.bfq.weight_device"
         if let weight = io.weight, weight != 0 { try blkio.write(weightFile, String(weight), field: field + ".weight") }
         if let leaf = io.leafWeight, leaf != 0 { try blkio.write("blkio.leaf_weight", String(leaf), field: field + ".leafWeight") }
         for (i, device) in (io.weightDevice ?? []).enumerated() {

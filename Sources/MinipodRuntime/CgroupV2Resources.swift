@@ -72,7 +72,8 @@ struct CgroupV2Resources {
 
     private func applyMemory(_ m: RuntimeSpec.Resources.Memory, _ files: CgroupFiles) throws {
         let field = "linux.resources.memory"
-        let limit = m.limit ?? 0, swapRequest = m.swap ?? 0
+        let limit = m.limit ?? 0
+        let swapRequest = m.swap ?? 0
         if limit == 0 && swapRequest == 0 && (m.reservation ?? 0) == 0 { return }
         if m.checkBeforeUpdate == true, limit > 0, let usage = files.readNumber("memory.current"), usage >= UInt64(limit) {
             throw MinipodError(.runtime, "rejecting memory limit \(limit) below current usage \(usage)", field: field + ".limit")
@@ -99,7 +100,8 @@ struct CgroupV2Resources {
             try files.write("cpu.weight", String(Self.cpuWeight(shares: shares)), field: field + ".shares")
         }
         if let burst = c.burst { try files.writeIfSupported("cpu.max.burst", String(burst), field: field + ".burst") }
-        let quota = c.quota ?? 0, period = c.period ?? 0
+        let quota = c.quota ?? 0
+        let period = c.period ?? 0
         if quota != 0 || period != 0 {
             // 100000 µs is the kernel's default period.
             try files.write("cpu.max", "\(quota > 0 ? String(quota) : "max") \(period != 0 ? period : 100_000)", field: field + ".quota")
@@ -133,7 +135,8 @@ struct CgroupV2Resources {
         }
         for (name, devices) in BlockIOThrottle.all(io) {
             for (i, device) in devices.enumerated() {
-                try files.write("io.max", "\(device.major):\(device.minor) \(BlockIOThrottle.v2Key[name]!)=\(device.rate)", field: "\(field).\(name)[\(i)]")
+                try files.write(
+                    "io.max", "\(device.major):\(device.minor) \(BlockIOThrottle.v2Key[name]!)=\(device.rate)", field: "\(field).\(name)[\(i)]")
             }
         }
     }

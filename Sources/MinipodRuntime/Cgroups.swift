@@ -7,12 +7,14 @@ import MinipodSystem
 /// host may also have a cgroup2 mount that we leave alone).
 public enum CgroupLayout: Equatable, Sendable {
     case v2(root: String)
-    case v1(controllers: [String: String])   // controller name → hierarchy mount
+    case v1(controllers: [String: String])  // controller name → hierarchy mount
 
     /// The v1 hierarchies minipod creates a cgroup in. hugetlb, net_cls, net_prio,
     /// perf_event and rdma are optional: used only where the host mounts them.
-    public static let managedV1Controllers = ["cpu", "cpuacct", "memory", "pids", "cpuset", "freezer", "devices", "blkio",
-                                              "hugetlb", "net_cls", "net_prio", "perf_event", "rdma"]
+    public static let managedV1Controllers = [
+        "cpu", "cpuacct", "memory", "pids", "cpuset", "freezer", "devices", "blkio",
+        "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",
+    ]
 
     public static func detect(root: String = "/sys/fs/cgroup") -> CgroupLayout {
         if FileIO.exists(root + "/cgroup.controllers") { return .v2(root: root) }
@@ -135,7 +137,10 @@ public struct Cgroup: Sendable {
             if current.isEmpty { return }
             for p in current { kill(p, SIGKILL) }
             // A paused container's tasks act on SIGKILL only once thawed.
-            if !thawed { thawed = true; if isFrozen { try? freeze(false) } }
+            if !thawed {
+                thawed = true
+                if isFrozen { try? freeze(false) }
+            }
             usleep(2000)
         }
     }

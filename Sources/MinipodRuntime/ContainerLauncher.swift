@@ -26,7 +26,10 @@ public final class CreatedContainer {
 
     /// Sends "start" and waits until execve happened (the socket closes) or fails.
     public func start() throws {
-        defer { close(socket); socket = -1 }
+        defer {
+            close(socket)
+            socket = -1
+        }
         do { try Message.send(socket, [1]) } catch {
             // Its init is gone (or going): reap it rather than leave a zombie behind.
             kill(pid, SIGKILL)
@@ -42,7 +45,10 @@ public final class CreatedContainer {
 
     /// Gives up on a created container: its init exits when the socket closes.
     public func abort() {
-        if socket >= 0 { close(socket); socket = -1 }
+        if socket >= 0 {
+            close(socket)
+            socket = -1
+        }
         kill(pid, SIGKILL)
         _ = try? Spawn.wait(pid)
     }
@@ -64,7 +70,9 @@ public struct ContainerLauncher {
     public struct Stdio {
         public var stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1
         public init(stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1) {
-            self.stdin = stdin; self.stdout = stdout; self.stderr = stderr
+            self.stdin = stdin
+            self.stdout = stdout
+            self.stderr = stderr
         }
     }
 
@@ -75,15 +83,18 @@ public struct ContainerLauncher {
         /// A connected --console-socket; init sends the pty master over it.
         public var consoleSocket: Int32?
         public init(startFIFO: String? = nil, consoleSocket: Int32? = nil) {
-            self.startFIFO = startFIFO; self.consoleSocket = consoleSocket
+            self.startFIFO = startFIFO
+            self.consoleSocket = consoleSocket
         }
     }
 
     /// Spawns minipod-init in the namespaces of the spec (NamespacePlan says who makes
     /// which); it joins the cgroup; sends the config; waits for "ready".
     /// seccompCache: where to keep the compiled seccomp filter for later `exec`s.
-    public func create(name: String, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
-                       options: CreateOptions = CreateOptions(), seccompCache: String? = nil) throws -> CreatedContainer {
+    public func create(
+        name: String, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
+        options: CreateOptions = CreateOptions(), seccompCache: String? = nil
+    ) throws -> CreatedContainer {
         guard FileIO.exists(initPath) else {
             throw MinipodError(.notFound, "minipod-init not found at \(initPath); build it with `make build`")
         }
@@ -113,7 +124,8 @@ public struct ContainerLauncher {
         request.newSession = true
         let pid: pid_t
         do { pid = try Spawn.start(request) } catch let e as MinipodError {
-            close(pair.parent); close(pair.child)
+            close(pair.parent)
+            close(pair.child)
             throw MinipodError(e.code, "container \(name): \(e.message)", field: e.field, errno: e.errno)
         }
         close(pair.child)
@@ -147,8 +159,10 @@ public struct ContainerLauncher {
     /// Starts `spec.process` inside the running container whose pid 1 is `targetPid`.
     /// Returns init's pid (its exit status is the command's) and, with a terminal, the pty master.
     /// seccompCache: the filter compiled when the container was created (compiled now if absent).
-    public func exec(name: String, targetPid: pid_t, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
-                     seccompCache: String? = nil) throws -> (pid: pid_t, terminal: Int32?) {
+    public func exec(
+        name: String, targetPid: pid_t, spec: RuntimeSpec, cgroup: Cgroup?, stdio: Stdio,
+        seccompCache: String? = nil
+    ) throws -> (pid: pid_t, terminal: Int32?) {
         let pair = try SocketPair.make()
         var request = SpawnRequest(path: initPath, arguments: ["minipod-init", "exec", name], environment: [])
         request.stdin = stdio.stdin
@@ -157,7 +171,8 @@ public struct ContainerLauncher {
         request.extraFDs = [pair.child]
         let pid: pid_t
         do { pid = try Spawn.start(request) } catch {
-            close(pair.parent); close(pair.child)
+            close(pair.parent)
+            close(pair.child)
             throw error
         }
         close(pair.child)

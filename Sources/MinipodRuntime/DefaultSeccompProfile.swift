@@ -61,10 +61,15 @@ extension DefaultProfile {
     /// Allowed only when the container holds the capability.
     static let allowedWithCapability: [(capability: String, names: [String])] = [
         ("CAP_DAC_READ_SEARCH", ["open_by_handle_at"]),
-        ("CAP_SYS_ADMIN", ["bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick",
-                           "lookup_dcookie", "mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open",
-                           "quotactl", "quotactl_fd", "setdomainname", "sethostname", "setns", "syslog", "umount",
-                           "umount2", "unshare"]),
+        (
+            "CAP_SYS_ADMIN",
+            [
+                "bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick",
+                "lookup_dcookie", "mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open",
+                "quotactl", "quotactl_fd", "setdomainname", "sethostname", "setns", "syslog", "umount",
+                "umount2", "unshare",
+            ]
+        ),
         ("CAP_SYS_BOOT", ["reboot"]),
         ("CAP_SYS_CHROOT", ["chroot"]),
         ("CAP_SYS_MODULE", ["delete_module", "init_module", "finit_module"]),
@@ -85,13 +90,13 @@ extension DefaultProfile {
         profile.defaultErrnoRet = 1
         // Only the ABIs this CPU can run (Docker's archMap): every extra one grows the filter.
         #if arch(x86_64)
-        profile.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
-        let archSpecific = ["arch_prctl", "modify_ldt"]
+            profile.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
+            let archSpecific = ["arch_prctl", "modify_ldt"]
         #elseif arch(arm64)
-        profile.architectures = ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]
-        let archSpecific = ["arm_fadvise64_64", "arm_sync_file_range", "sync_file_range2", "breakpoint", "cacheflush", "set_tls"]
+            profile.architectures = ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]
+            let archSpecific = ["arm_fadvise64_64", "arm_sync_file_range", "sync_file_range2", "breakpoint", "cacheflush", "set_tls"]
         #else
-        let archSpecific: [String] = []
+            let archSpecific: [String] = []
         #endif
         var allowed = allowedSyscalls + archSpecific
         for (capability, names) in allowedWithCapability where capabilities.contains(capability) {
@@ -107,8 +112,10 @@ extension DefaultProfile {
         if !capabilities.contains("CAP_SYS_ADMIN") {
             // fork and threads, but no CLONE_NEW* flag; clone3 cannot be filtered by flags, so ENOSYS
             // makes libc fall back to clone.
-            rules.append(.init(names: ["clone"], action: "SCMP_ACT_ALLOW",
-                               args: [.init(index: 0, value: 0x7E02_0000, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ")]))
+            rules.append(
+                .init(
+                    names: ["clone"], action: "SCMP_ACT_ALLOW",
+                    args: [.init(index: 0, value: 0x7E02_0000, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ")]))
             rules.append(.init(names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38))
         }
         profile.syscalls = rules

@@ -14,7 +14,7 @@ public enum HostCapabilities {
     /// The `CapBnd:` line of a /proc/<pid>/status text, as names (nil when it has none).
     public static func boundingSet(status: String) -> [String]? {
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }),
-              let mask = UInt64(line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            let mask = UInt64(line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
         else { return nil }
         return names(inMask: mask)
     }

@@ -26,8 +26,9 @@ public enum HostDevices {
                 devices += list(under: path, excluding: excluding)
             case S_IFCHR, S_IFBLK:
                 if skippedFiles.contains(name) || excluding.contains(path) { continue }
-                var device = RuntimeSpec.Device(path: path, type: (st.st_mode & S_IFMT) == S_IFBLK ? "b" : "c",
-                                                major: Int64(mp_major(UInt(st.st_rdev))), minor: Int64(mp_minor(UInt(st.st_rdev))))
+                var device = RuntimeSpec.Device(
+                    path: path, type: (st.st_mode & S_IFMT) == S_IFBLK ? "b" : "c",
+                    major: Int64(mp_major(UInt(st.st_rdev))), minor: Int64(mp_minor(UInt(st.st_rdev))))
                 device.fileMode = UInt32(st.st_mode & 0o7777)
                 device.uid = st.st_uid
                 device.gid = st.st_gid

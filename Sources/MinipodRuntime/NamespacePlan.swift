@@ -30,8 +30,9 @@ public struct NamespacePlan: Equatable {
         for (index, ns) in (spec.linux?.namespaces ?? []).enumerated() {
             let field = "linux.namespaces[\(index)]"
             guard let type = Sys.Namespaces(ociType: ns.type) else {
-                throw MinipodError(.invalidArgument, "container \(container): \(field).type: unknown namespace type \"\(ns.type)\"",
-                                   field: field)
+                throw MinipodError(
+                    .invalidArgument, "container \(container): \(field).type: unknown namespace type \"\(ns.type)\"",
+                    field: field)
             }
             guard !seen.contains(type) else {
                 throw MinipodError(.invalidArgument, "container \(container): \(field): the \(ns.type) namespace is listed twice", field: field)
@@ -47,31 +48,38 @@ public struct NamespacePlan: Equatable {
 
         if let hostname = spec.hostname, !hostname.isEmpty, !seen.contains(.uts) {
             // As runc: without a UTS namespace the name would be the host's to change.
-            throw MinipodError(.invalidArgument, "container \(container): hostname needs a UTS namespace: add {\"type\": \"uts\"} to linux.namespaces",
-                               field: "hostname")
+            throw MinipodError(
+                .invalidArgument, "container \(container): hostname needs a UTS namespace: add {\"type\": \"uts\"} to linux.namespaces",
+                field: "hostname")
         }
-        let uidMappings = spec.linux?.uidMappings ?? [], gidMappings = spec.linux?.gidMappings ?? []
+        let uidMappings = spec.linux?.uidMappings ?? []
+        let gidMappings = spec.linux?.gidMappings ?? []
         if creates.contains(.user) {
             guard !uidMappings.isEmpty, !gidMappings.isEmpty else {
-                throw MinipodError(.invalidArgument,
-                                   "container \(container): a new user namespace needs linux.uidMappings and linux.gidMappings (say which host ids the container's ids are)",
-                                   field: uidMappings.isEmpty ? "linux.uidMappings" : "linux.gidMappings")
+                throw MinipodError(
+                    .invalidArgument,
+                    "container \(container): a new user namespace needs linux.uidMappings and linux.gidMappings (say which host ids the container's ids are)",
+                    field: uidMappings.isEmpty ? "linux.uidMappings" : "linux.gidMappings")
             }
             uidMap = try Self.mapText(uidMappings, field: "linux.uidMappings", container: container)
             gidMap = try Self.mapText(gidMappings, field: "linux.gidMappings", container: container)
         } else if !uidMappings.isEmpty || !gidMappings.isEmpty {
-            throw MinipodError(.invalidArgument,
-                               "container \(container): linux.uidMappings/gidMappings need a new user namespace: add {\"type\": \"user\"} to linux.namespaces",
-                               field: uidMappings.isEmpty ? "linux.gidMappings" : "linux.uidMappings")
+            throw MinipodError(
+                .invalidArgument,
+                "container \(container): linux.uidMappings/gidMappings need a new user namespace: add {\"type\": \"user\"} to linux.namespaces",
+                field: uidMappings.isEmpty ? "linux.gidMappings" : "linux.uidMappings")
         }
         if let offsets = spec.linux?.timeOffsets, !offsets.isEmpty {
             guard creates.contains(.time) else {
-                throw MinipodError(.invalidArgument, "container \(container): linux.timeOffsets needs a new time namespace: add {\"type\": \"time\"} to linux.namespaces",
-                                   field: "linux.timeOffsets")
+                throw MinipodError(
+                    .invalidArgument,
+                    "container \(container): linux.timeOffsets needs a new time namespace: add {\"type\": \"time\"} to linux.namespaces",
+                    field: "linux.timeOffsets")
             }
             for clock in offsets.keys where clock != "monotonic" && clock != "boottime" {
-                throw MinipodError(.invalidArgument, "container \(container): linux.timeOffsets.\(clock): only monotonic and boottime clocks can be offset",
-                                   field: "linux.timeOffsets.\(clock)")
+                throw MinipodError(
+                    .invalidArgument, "container \(container): linux.timeOffsets.\(clock): only monotonic and boottime clocks can be offset",
+                    field: "linux.timeOffsets.\(clock)")
             }
         }
     }
@@ -103,7 +111,8 @@ extension RuntimeSpec.Linux {
     /// The host uid and gid the container's root is mapped to, when it has a user namespace of its own.
     public var hostIDsOfContainerRoot: (uid: uid_t, gid: gid_t)? {
         guard namespaces?.contains(where: { $0.type == "user" && ($0.path ?? "").isEmpty }) == true,
-              let uid = Self.host(of: 0, in: uidMappings ?? []), let gid = Self.host(of: 0, in: gidMappings ?? []) else { return nil }
+            let uid = Self.host(of: 0, in: uidMappings ?? []), let gid = Self.host(of: 0, in: gidMappings ?? [])
+        else { return nil }
         return (uid, gid)
     }
 

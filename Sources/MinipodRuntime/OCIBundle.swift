@@ -33,7 +33,8 @@ public struct OCIBundle {
         spec.root = root
         if spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) != true && !(spec.mounts ?? []).isEmpty {
             // As runc: no mount namespace, no mounts (they would change the caller's); only a chroot.
-            fputs("minipod: container \(id): linux.namespaces has no mount namespace: mounts, maskedPaths and readonlyPaths are not applied\n", stderr)
+            fputs(
+                "minipod: container \(id): linux.namespaces has no mount namespace: mounts, maskedPaths and readonlyPaths are not applied\n", stderr)
         }
         if let rules = spec.linux?.resources?.devices, !rules.isEmpty {
             // runtime-spec: the runtime supplies /dev/null, /dev/zero, /dev/tty, … and the nodes of
@@ -90,8 +91,9 @@ public enum OCICgroupPath {
         let clean = (path as NSString).standardizingPath
         guard clean != "/" && !clean.isEmpty && !clean.split(separator: "/").contains("..") else {
             // Killing "everything in the cgroup" must never mean the host's root cgroup.
-            throw MinipodError(.invalidArgument, "container \(id): linux.cgroupsPath \"\(value)\" must name a cgroup below the root",
-                               field: "linux.cgroupsPath")
+            throw MinipodError(
+                .invalidArgument, "container \(id): linux.cgroupsPath \"\(value)\" must name a cgroup below the root",
+                field: "linux.cgroupsPath")
         }
         return clean
     }
@@ -117,7 +119,8 @@ public enum OCICgroupPath {
     /// The caller's cgroup: the v2 entry, or the pids hierarchy's on v1.
     public static func ownCgroup() -> String {
         let text = (try? FileIO.readString("/proc/self/cgroup")) ?? ""
-        var v2 = "/", pids: String?
+        var v2 = "/"
+        var pids: String?
         for line in text.split(separator: "\n") {
             let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard f.count == 3 else { continue }

@@ -57,9 +57,11 @@ public struct OCIContainerStore: Sendable {
             if errno != EINTR { throw MinipodError.sys("container \(id): lock \(directory(id))") }
         }
         // Deleted (and perhaps created again) while this waited: the lock is not that container's.
-        var held = stat(), current = stat()
+        var held = stat()
+        var current = stat()
         guard fstat(fd, &held) == 0, stat(directory(id), &current) == 0,
-              held.st_dev == current.st_dev, held.st_ino == current.st_ino else {
+            held.st_dev == current.st_dev, held.st_ino == current.st_ino
+        else {
             throw MinipodError(.notFound, "container does not exist", field: id)
         }
         return try body()

@@ -18,9 +18,11 @@ public enum OCIForeground {
         }
         let raw = terminal.map { RawMode(master: $0) }
         defer { raw?.restore() }
-        var fds = [pollfd(fd: signals?.read ?? -1, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: terminal ?? -1, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: terminal == nil ? -1 : 0, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: signals?.read ?? -1, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: terminal ?? -1, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: terminal == nil ? -1 : 0, events: Int16(POLLIN), revents: 0),
+        ]
         var buf = [UInt8](repeating: 0, count: 32 * 1024)
         while true {
             do {
@@ -59,7 +61,8 @@ public enum OCIForeground {
     }
 
     static func copyWindowSize(to master: Int32) {
-        var rows: UInt16 = 0, cols: UInt16 = 0
+        var rows: UInt16 = 0
+        var cols: UInt16 = 0
         if mp_get_winsize(0, &rows, &cols) == 0 { _ = mp_set_winsize(master, rows, cols) }
     }
 

@@ -34,7 +34,8 @@ public struct OCIHooks: Codable, Sendable {
     }
 
     private static func runOne(_ hook: Hook, label: String, state: OCIState) throws {
-        let input = try FDPipe.make(), output = try FDPipe.make()
+        let input = try FDPipe.make()
+        let output = try FDPipe.make()
         var request = SpawnRequest(path: hook.path, arguments: hook.args ?? [hook.path], environment: hook.env ?? [])
         request.stdin = input.read
         request.stdout = output.write
@@ -44,7 +45,8 @@ public struct OCIHooks: Codable, Sendable {
             [input.read, input.write, output.read, output.write].forEach { close($0) }
             throw MinipodError(.runtime, "container \(state.id): hook \(label) \(hook.path): cannot start", errno: (error as? MinipodError)?.errno)
         }
-        close(input.read); close(output.write)
+        close(input.read)
+        close(output.write)
         // A hook that does not read its stdin must not block us: the state fits the pipe buffer.
         _ = fcntl(input.write, F_SETFL, O_NONBLOCK)
         _ = Array(state.json().utf8).withUnsafeBytes { FileIO.writeAll(input.write, $0) }
@@ -70,7 +72,8 @@ public struct OCIHooks: Codable, Sendable {
         close(output.read)
         if status != .exited(0) {
             let text = String(decoding: captured, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw MinipodError(.runtime, "container \(state.id): hook \(label) \(hook.path) failed with \(status!)" + (text.isEmpty ? "" : ": \(text)"))
+            throw MinipodError(
+                .runtime, "container \(state.id): hook \(label) \(hook.path) failed with \(status!)" + (text.isEmpty ? "" : ": \(text)"))
         }
     }
 }

@@ -19,7 +19,10 @@ public struct OCIRuntime {
         public var consoleSocket: String?
         /// `run` with a terminal and no --console-socket: our end of a socketpair.
         public var consoleFD: Int32?
-        public init(id: String, bundle: String) { self.id = id; self.bundle = bundle }
+        public init(id: String, bundle: String) {
+            self.id = id
+            self.bundle = bundle
+        }
     }
 
     @discardableResult
@@ -51,8 +54,9 @@ public struct OCIRuntime {
             var console = request.consoleFD
             if let path = request.consoleSocket { console = try OCIPlumbing.connectUnix(path, id: id) }
             defer { if request.consoleSocket != nil, let console { close(console) } }
-            let container = try launcher.create(name: id, spec: bundle.spec, cgroup: cg, stdio: Self.inheritedStdio(),
-                                                options: .init(startFIFO: store.fifoPath(id), consoleSocket: console))
+            let container = try launcher.create(
+                name: id, spec: bundle.spec, cgroup: cg, stdio: Self.inheritedStdio(),
+                options: .init(startFIFO: store.fifoPath(id), consoleSocket: console))
             created = container
             let record = OCIContainerRecord(
                 ociVersion: bundle.spec.ociVersion, id: id, pid: container.pid,

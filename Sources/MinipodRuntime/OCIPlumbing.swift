@@ -16,7 +16,10 @@ public enum OCIPlumbing {
             var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 1, 50)
             let n = read(fd, &buf, buf.count)
-            if n > 0 { received += n; continue }
+            if n > 0 {
+                received += n
+                continue
+            }
             // Before init opened its end, read also returns 0: only EOF after the byte means exec happened.
             if n == 0 && received > 0 { return }
             if n < 0 && errno != EAGAIN && errno != EINTR { throw MinipodError.sys("container \(id): read exec fifo") }

@@ -60,17 +60,27 @@ public struct OCIContainerRecord: Codable, Equatable, Sendable {
     /// linux.resources as `update` last applied them; nil: the saved config.json's.
     public var resources: RuntimeSpec.Resources?
 
-    public init(ociVersion: String, id: String, pid: Int32, pidStartTime: UInt64, bundle: String, rootfs: String,
-                created: String, cgroupPath: String, annotations: [String: String]?, resources: RuntimeSpec.Resources? = nil) {
-        self.ociVersion = ociVersion; self.id = id; self.pid = pid; self.pidStartTime = pidStartTime
-        self.bundle = bundle; self.rootfs = rootfs; self.created = created; self.cgroupPath = cgroupPath
-        self.annotations = annotations; self.resources = resources
+    public init(
+        ociVersion: String, id: String, pid: Int32, pidStartTime: UInt64, bundle: String, rootfs: String,
+        created: String, cgroupPath: String, annotations: [String: String]?, resources: RuntimeSpec.Resources? = nil
+    ) {
+        self.ociVersion = ociVersion
+        self.id = id
+        self.pid = pid
+        self.pidStartTime = pidStartTime
+        self.bundle = bundle
+        self.rootfs = rootfs
+        self.created = created
+        self.cgroupPath = cgroupPath
+        self.annotations = annotations
+        self.resources = resources
     }
 
     /// runc reports pid 0 once the container stopped.
     public func state(_ status: OCIStatus) -> OCIState {
-        OCIState(ociVersion: ociVersion, id: id, pid: status == .stopped ? 0 : pid, status: status, bundle: bundle,
-                 rootfs: rootfs, created: created, owner: "", annotations: annotations)
+        OCIState(
+            ociVersion: ociVersion, id: id, pid: status == .stopped ? 0 : pid, status: status, bundle: bundle,
+            rootfs: rootfs, created: created, owner: "", annotations: annotations)
     }
 }
 
@@ -78,7 +88,8 @@ public enum ProcessStartTime {
     /// Field 22 (starttime, in clock ticks since boot) of /proc/<pid>/stat.
     public static func of(_ pid: pid_t) -> UInt64? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after the command name start at field 3.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 19 ? UInt64(fields[19]) : nil

@@ -8,7 +8,8 @@ enum RAMSize {
         rest = rest.dropFirst(number.count)
         // go-units' pattern is \d+(\.\d+)*, then strconv.ParseFloat: "1.5.2" and "1." fail.
         guard number.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty }),
-              let value = Double(number) else { return nil }
+            let value = Double(number)
+        else { return nil }
         if rest.first == " " { rest = rest.dropFirst() }
         var multiplier = 1.0
         if let unit = rest.first?.lowercased(), let power = ["k": 1.0, "m": 2, "g": 3, "t": 4, "p": 5][unit] {

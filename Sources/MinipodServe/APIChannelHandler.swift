@@ -55,8 +55,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func dispatch(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
         var headers: [String: String] = [:]
         for (name, value) in head.headers { headers[name.lowercased()] = value }
-        let request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers,
-                                 body: Data(body.readableBytesView))
+        let request = APIRequest(
+            method: head.method.rawValue, uri: head.uri, headers: headers,
+            body: Data(body.readableBytesView))
         guard server.authenticated(request) else {
             write(context, head: head, response: .failure(.unauthorized), close: false)
             return
@@ -91,7 +92,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         for warning in warnings { headers.add(name: "Warning", value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "'"))\"") }
         let keepAlive = head.isKeepAlive && !close
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status), headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status), headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: data)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { context.close(promise: nil) }
@@ -181,6 +183,14 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 final class ManagedAtomicFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
 }

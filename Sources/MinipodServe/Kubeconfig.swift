@@ -8,10 +8,13 @@ import Yams
 public enum Kubeconfig {
     public static let name = "minipod"
 
-    public static func entries(server: String, caPEM: String, token: String) -> (cluster: [String: Any], user: [String: Any], context: [String: Any]) {
-        (["name": name, "cluster": ["server": server, "certificate-authority-data": Data(caPEM.utf8).base64EncodedString()]],
-         ["name": name, "user": ["token": token]],
-         ["name": name, "context": ["cluster": name, "user": name, "namespace": "default"]])
+    public static func entries(server: String, caPEM: String, token: String) -> (cluster: [String: Any], user: [String: Any], context: [String: Any])
+    {
+        (
+            ["name": name, "cluster": ["server": server, "certificate-authority-data": Data(caPEM.utf8).base64EncodedString()]],
+            ["name": name, "user": ["token": token]],
+            ["name": name, "context": ["cluster": name, "user": name, "namespace": "default"]]
+        )
     }
 
     /// `existing` (a kubeconfig's text, or nil) with the minipod entries put in and made current.

@@ -30,8 +30,9 @@ public struct PKI {
     public func ensure(hostNames: [String]) throws -> Material {
         let paths = [caPath, caKeyPath, certificatePath, keyPath, tokenPath]
         if paths.allSatisfy(FileIO.exists) {
-            return Material(caPEM: try FileIO.readString(caPath), certificatePEM: try FileIO.readString(certificatePath),
-                            keyPEM: try FileIO.readString(keyPath), token: try FileIO.readString(tokenPath).trimmingCharacters(in: .whitespacesAndNewlines))
+            return Material(
+                caPEM: try FileIO.readString(caPath), certificatePEM: try FileIO.readString(certificatePath),
+                keyPEM: try FileIO.readString(keyPath), token: try FileIO.readString(tokenPath).trimmingCharacters(in: .whitespacesAndNewlines))
         }
         try FileIO.makeDirectories(directory, mode: 0o700)
         let material = try make(hostNames: hostNames)
@@ -57,10 +58,16 @@ public struct PKI {
             },
             issuerPrivateKey: .init(caKey))
         let serverKey = P256.Signing.PrivateKey()
-        var names: [GeneralName] = [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-                                    .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1])))]
+        var names: [GeneralName] = [
+            .dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
+            .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))),
+        ]
         for name in hostNames where !name.isEmpty {
-            if let address = IPv4Bytes(name) { names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(address)))) } else { names.append(.dnsName(name)) }
+            if let address = IPv4Bytes(name) {
+                names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(address))))
+            } else {
+                names.append(.dnsName(name))
+            }
         }
         let server = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(serverKey.publicKey),
@@ -76,8 +83,10 @@ public struct PKI {
         var tokenBytes = [UInt8](repeating: 0, count: 32)
         for i in tokenBytes.indices { tokenBytes[i] = UInt8.random(in: 0...255) }
         let token = tokenBytes.map { String(format: "%02x", $0) }.joined()
-        return (try ca.serializeAsPEM().pemString, caKey.pemRepresentation, try server.serializeAsPEM().pemString,
-                serverKey.pemRepresentation, token)
+        return (
+            try ca.serializeAsPEM().pemString, caKey.pemRepresentation, try server.serializeAsPEM().pemString,
+            serverKey.pemRepresentation, token
+        )
     }
 }
 

@@ -72,7 +72,8 @@ public final class PodFeed: PodCache, @unchecked Sendable {
     /// Called with the lock held. A pod seen for the first time while running has its whole history replayed.
     func watchPod(_ key: String, replay: Bool) {
         guard podWatches.values.contains(key) == false else { return }
-        let wd = inotify_add_watch(inotify, paths.runDir(key), UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR))
+        let wd = inotify_add_watch(
+            inotify, paths.runDir(key), UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR))
         guard wd >= 0 else { return }
         podWatches[wd] = key
         if replay {

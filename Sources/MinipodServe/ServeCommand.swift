@@ -22,7 +22,8 @@ public enum ServeCommand {
         var options = APIServer.Options()
         var rest = arguments[...]
         while let argument = rest.popFirst() {
-            let (flag, inline) = argument.contains("=") ? (String(argument.prefix { $0 != "=" }), String(argument.drop { $0 != "=" }.dropFirst())) : (argument, nil)
+            let (flag, inline) =
+                argument.contains("=") ? (String(argument.prefix { $0 != "=" }), String(argument.drop { $0 != "=" }.dropFirst())) : (argument, nil)
             func value() throws -> String {
                 if let inline { return inline }
                 guard let next = rest.popFirst() else { throw MinipodError(.invalidArgument, "\(flag) needs a value") }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Test hook for crash tests: when MINIPOD_FAULT names this point, the process

@@ -1,6 +1,7 @@
 import CMinipod
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Plain POSIX file helpers usable from minipod-init (no Foundation there).
@@ -21,7 +22,10 @@ public enum FileIO {
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = read(fd, &buf, buf.count)
-            if n > 0 { result += buf[0..<n]; continue }
+            if n > 0 {
+                result += buf[0..<n]
+                continue
+            }
             if n == 0 { return result }
             if errno == EINTR { continue }
             throw MinipodError.sys("read \(what)")
@@ -33,7 +37,10 @@ public enum FileIO {
         var off = 0
         while off < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
-            if n > 0 { off += n; continue }
+            if n > 0 {
+                off += n
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
             return false
         }
@@ -96,7 +103,10 @@ public enum FileIO {
     /// can reach again.
     public static func removeTree(_ path: String) throws {
         var st = stat()
-        if lstat(path, &st) != 0 { if errno == ENOENT { return }; throw MinipodError.sys("lstat \(path)") }
+        if lstat(path, &st) != 0 {
+            if errno == ENOENT { return }
+            throw MinipodError.sys("lstat \(path)")
+        }
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
             if unlink(path) != 0 && errno != ENOENT { throw MinipodError.sys("unlink \(path)") }
             return

@@ -1,19 +1,19 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one error type of the project: what went wrong, where (a manifest
 /// field path, a file, a container), and the errno behind it if any.
 public struct MinipodError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Code: String, Sendable {
-        case invalidManifest      // the manifest is not a valid Pod
-        case invalidArgument      // a CLI argument or flag is wrong
-        case notFound             // pod, container, image or file missing
-        case alreadyExists        // a pod of that name already runs
-        case imageError           // an image archive cannot be read or stored
-        case system               // a syscall failed
-        case runtime              // a container could not be created or started
-        case network              // CNI or port-forward failed, or a registry cannot be reached
+        case invalidManifest  // the manifest is not a valid Pod
+        case invalidArgument  // a CLI argument or flag is wrong
+        case notFound  // pod, container, image or file missing
+        case alreadyExists  // a pod of that name already runs
+        case imageError  // an image archive cannot be read or stored
+        case system  // a syscall failed
+        case runtime  // a container could not be created or started
+        case network  // CNI or port-forward failed, or a registry cannot be reached
         case `internal`
     }
 

@@ -36,7 +36,9 @@ public enum PathBeneath {
     /// followed as the host resolves it; a symlink inside it may point anywhere inside it.
     /// With `createDirectories`, missing directories along `relative` (the last one too) are made, each
     /// inside the one resolved before it, with `base`'s mode (as kubelet makes a subPath).
-    public static func open(_ relative: String, in base: String, scope: Scope = .beneath, createDirectories: Bool = false) throws
+    public static func open(
+        _ relative: String, in base: String, scope: Scope = .beneath, createDirectories: Bool = false
+    ) throws
         -> OwnedDescriptor
     {
         let root = Glibc.open(base, MP_O_PATH | O_DIRECTORY | O_CLOEXEC)
@@ -51,9 +53,10 @@ public enum PathBeneath {
         return try openBeneath(baseFD, parts.isEmpty ? "." : parts.joined(separator: "/"), base: base, scope: scope)
     }
 
-    private static func openBeneath(_ baseFD: borrowing OwnedDescriptor, _ relative: String, base: String, scope: Scope,
-                                    flags: Int32 = MP_O_PATH) throws -> OwnedDescriptor
-    {
+    private static func openBeneath(
+        _ baseFD: borrowing OwnedDescriptor, _ relative: String, base: String, scope: Scope,
+        flags: Int32 = MP_O_PATH
+    ) throws -> OwnedDescriptor {
         let fd = mp_openat2(baseFD.raw, relative, flags, 0, scope.resolve)
         if fd >= 0 { return OwnedDescriptor(fd) }
         let e = errno
@@ -61,7 +64,8 @@ public enum PathBeneath {
         case EXDEV:
             throw MinipodError(.runtime, "\"\(relative)\" leads outside \(base) (through a symlink or \"..\")")
         case ENOSYS:
-            throw MinipodError(.runtime, "this kernel has no openat2(2) (Linux 5.6+), which resolving \"\(relative)\" inside \(base) safely needs", errno: e)
+            throw MinipodError(
+                .runtime, "this kernel has no openat2(2) (Linux 5.6+), which resolving \"\(relative)\" inside \(base) safely needs", errno: e)
         default:
             throw MinipodError.sys("open \"\(relative)\" inside \(base)", errno: e)
         }
@@ -76,7 +80,10 @@ public enum PathBeneath {
             close(probe)
             return
         }
-        guard errno == ENOENT else { _ = try openBeneath(baseFD, path, base: base, scope: scope); return }
+        guard errno == ENOENT else {
+            _ = try openBeneath(baseFD, path, base: base, scope: scope)
+            return
+        }
         let parentPath = parts.count == 1 ? "." : parts.dropLast().joined(separator: "/")
         let parent = try openBeneath(baseFD, parentPath, base: base, scope: scope, flags: O_RDONLY | O_DIRECTORY)
         var st = stat()

@@ -12,7 +12,10 @@ public func secureJoin(root: String, _ path: String) throws -> String {
     while !pending.isEmpty {
         let part = pending.removeFirst()
         if part == "." || part.isEmpty { continue }
-        if part == ".." { _ = resolved.popLast(); continue }
+        if part == ".." {
+            _ = resolved.popLast()
+            continue
+        }
         let candidate = root + "/" + (resolved + [part]).joined(separator: "/")
         var st = stat()
         if lstat(candidate, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {

@@ -1,18 +1,19 @@
 import CMinipod
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Starts a program with clone()+execve() done in C: a forked copy of a
 /// multithreaded Swift process must not run Swift code.
 public struct SpawnRequest {
     public var path: String
-    public var arguments: [String]            // argv, including argv[0]
+    public var arguments: [String]  // argv, including argv[0]
     public var environment: [String]
-    public var stdin: Int32 = -1               // -1: /dev/null
+    public var stdin: Int32 = -1  // -1: /dev/null
     public var stdout: Int32 = -1
     public var stderr: Int32 = -1
-    public var extraFDs: [Int32] = []          // become 3, 4, ... in the child
+    public var extraFDs: [Int32] = []  // become 3, 4, ... in the child
     public var namespaces: Sys.Namespaces = []
     public var newSession = false
     public var parentDeathSignal: Int32 = 0
@@ -37,7 +38,11 @@ public struct NamespaceJoin {
     public var fd: Int32
     public var type: Sys.Namespaces
     public var path: String
-    public init(fd: Int32, type: Sys.Namespaces, path: String) { self.fd = fd; self.type = type; self.path = path }
+    public init(fd: Int32, type: Sys.Namespaces, path: String) {
+        self.fd = fd
+        self.type = type
+        self.path = path
+    }
 }
 
 public enum Spawn {
@@ -109,8 +114,12 @@ public enum Spawn {
     }
 
     /// Runs a host program to completion, capturing stdout (for iptables, CNI plugins, ...).
-    public static func run(_ path: String, _ args: [String], environment: [String]? = nil, input: [UInt8] = []) throws -> (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) {
-        let inPipe = try FDPipe.make(), outPipe = try FDPipe.make(), errPipe = try FDPipe.make()
+    public static func run(
+        _ path: String, _ args: [String], environment: [String]? = nil, input: [UInt8] = []
+    ) throws -> (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) {
+        let inPipe = try FDPipe.make()
+        let outPipe = try FDPipe.make()
+        let errPipe = try FDPipe.make()
         var req = SpawnRequest(path: path, arguments: [path] + args, environment: environment ?? Environment.current())
         req.stdin = inPipe.read
         req.stdout = outPipe.write
@@ -120,22 +129,30 @@ public enum Spawn {
             [inPipe.read, inPipe.write, outPipe.read, outPipe.write, errPipe.read, errPipe.write].forEach { close($0) }
             throw error
         }
-        close(inPipe.read); close(outPipe.write); close(errPipe.write)
+        close(inPipe.read)
+        close(outPipe.write)
+        close(errPipe.write)
         // Small inputs (CNI configs) fit the pipe buffer; write then close so the child sees EOF.
         _ = input.withUnsafeBytes { FileIO.writeAll(inPipe.write, $0) }
         close(inPipe.write)
-        var out: [UInt8] = [], errOut: [UInt8] = []
+        var out: [UInt8] = []
+        var errOut: [UInt8] = []
         var fds = [pollfd(fd: outPipe.read, events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe.read, events: Int16(POLLIN), revents: 0)]
         var open = 2
         var buf = [UInt8](repeating: 0, count: 65536)
         while open > 0 {
-            if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
+            if poll(&fds, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             for i in 0..<2 where fds[i].fd >= 0 && fds[i].revents != 0 {
                 let n = read(fds[i].fd, &buf, buf.count)
                 if n > 0 {
                     if i == 0 { out += buf[0..<n] } else { errOut += buf[0..<n] }
                 } else if n == 0 || errno != EINTR {
-                    close(fds[i].fd); fds[i].fd = -1; open -= 1
+                    close(fds[i].fd)
+                    fds[i].fd = -1
+                    open -= 1
                 }
             }
         }

@@ -1,6 +1,7 @@
 import CMinipod
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Typed wrappers over the raw calls the C shim exports; each throws with errno and context.

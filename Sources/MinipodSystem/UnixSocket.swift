@@ -43,7 +43,10 @@ public enum UnixSocket {
             directoryFD = open(String(path[..<slash]), MP_O_PATH | O_DIRECTORY | O_CLOEXEC)
             if directoryFD < 0 { return -1 }
             bytes = Array("/proc/self/fd/\(directoryFD)\(path[slash...])".utf8)
-            if bytes.count >= MemoryLayout.size(ofValue: addr.sun_path) { errno = ENAMETOOLONG; return -1 }
+            if bytes.count >= MemoryLayout.size(ofValue: addr.sun_path) {
+                errno = ENAMETOOLONG
+                return -1
+            }
         }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
             raw.copyBytes(from: bytes)

@@ -81,7 +81,9 @@ struct ExecInit {
                     let slave = open(slaveName, O_RDWR)
                     if slave < 0 { throw MinipodError.sys("open \(slaveName)") }
                     _ = mp_set_ctty(slave)
-                    dup2(slave, 0); dup2(slave, 1); dup2(slave, 2)
+                    dup2(slave, 0)
+                    dup2(slave, 1)
+                    dup2(slave, 2)
                     if slave > 2 { close(slave) }
                 }
                 try launch.exec()

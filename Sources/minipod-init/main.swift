@@ -1,17 +1,18 @@
-// minipod-init: becomes a container's process (create mode) or a process
-// inside a running container (exec mode). It is started by clone()+execve()
-// from the C shim with the sync socket as fd 3, and stays single-threaded:
-// no Dispatch, no Swift concurrency, FoundationEssentials only (for JSON).
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import CMinipod
 import Glibc
 import MinipodInitCore
 import MinipodOCI
 import MinipodSystem
+
+// minipod-init: becomes a container's process (create mode) or a process
+// inside a running container (exec mode). It is started by clone()+execve()
+// from the C shim with the sync socket as fd 3, and stays single-threaded:
+// no Dispatch, no Swift concurrency, FoundationEssentials only (for JSON).
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 let syncFD: Int32 = 3
 

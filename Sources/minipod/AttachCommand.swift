@@ -9,14 +9,14 @@ struct Attach: ParsableCommand {
         commandName: "attach",
         abstract: "Attach to the main process of a running container.",
         discussion: """
-        Output streams here as the container writes it; with -i, input goes to
-        the container (started with stdin: true); with -t and a container that
-        has tty: true, this terminal is switched to raw mode.
+            Output streams here as the container writes it; with -i, input goes to
+            the container (started with stdin: true); with -t and a container that
+            has tty: true, this terminal is switched to raw mode.
 
-        Examples:
-          minipod attach sidecar-demo -c log-reader
-          minipod attach -it shell-demo -c shell
-        """)
+            Examples:
+              minipod attach sidecar-demo -c log-reader
+              minipod attach -it shell-demo -c shell
+            """)
 
     @Flag(name: [.customShort("i"), .long], help: "Pass stdin to the container.")
     var stdin = false

@@ -9,10 +9,10 @@ struct Copy: ParsableCommand {
         commandName: "cp",
         abstract: "Copy files between a container and the host (the container needs tar, as with kubectl cp).",
         discussion: """
-        Examples:
-          minipod cp sidecar-demo:/var/log/nginx/access.log ./access.log -c log-reader
-          minipod cp ./index.html content-sync:/usr/share/nginx/html/index.html -c content-updater
-        """)
+            Examples:
+              minipod cp sidecar-demo:/var/log/nginx/access.log ./access.log -c log-reader
+              minipod cp ./index.html content-sync:/usr/share/nginx/html/index.html -c content-updater
+            """)
 
     @Argument(help: "Source: POD:PATH or a local path.") var source: String
     @Argument(help: "Destination: POD:PATH or a local path.") var destination: String
@@ -27,10 +27,10 @@ struct Copy: ParsableCommand {
                 return (String(s[..<colon]), String(s[s.index(after: colon)...]))
             }
             switch (remote(source), remote(destination)) {
-            case let ((pod, path)?, nil):
+            case ((let pod, let path)?, nil):
                 let (key, name) = try resolve(pod)
                 try copy.fromPod(key: key, container: name, source: path, destination: destination)
-            case let (nil, (pod, path)?):
+            case (nil, (let pod, let path)?):
                 let (key, name) = try resolve(pod)
                 try copy.toPod(key: key, container: name, source: source, destination: path)
             default:

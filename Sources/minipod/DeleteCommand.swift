@@ -9,13 +9,13 @@ struct Delete: ParsableCommand {
         commandName: "delete",
         abstract: "Delete pods: stop signal, grace period, then SIGKILL; removes everything the pod had.",
         discussion: """
-        Examples:
-          minipod delete pod sidecar-demo
-          minipod delete pod sidecar-demo localhost-demo --grace-period=0
-          minipod delete -f examples/sidecar-pod.yaml
-          minipod delete pods --all
-          minipod delete pods -l app=web
-        """)
+            Examples:
+              minipod delete pod sidecar-demo
+              minipod delete pod sidecar-demo localhost-demo --grace-period=0
+              minipod delete -f examples/sidecar-pod.yaml
+              minipod delete pods --all
+              minipod delete pods -l app=web
+            """)
 
     @Argument(help: "pod or pods, then names (or pod/NAME).")
     var arguments: [String] = []
@@ -60,13 +60,20 @@ struct Delete: ParsableCommand {
                 let labels = try LabelSelector(selector)
                 let matching = Set(inNamespace.filter { labels.matches($0.metadata.labels) }.map(\.metadata.name))
                 names = names.isEmpty ? matching.sorted() : names.filter(matching.contains)
-                if names.isEmpty { printErr("No resources found"); return }
+                if names.isEmpty {
+                    printErr("No resources found")
+                    return
+                }
             }
             if names.isEmpty && !all {
                 throw MinipodError(.invalidArgument, "resource(s) were provided, but no name was specified")
             }
             let grace: Int? = force ? 0 : (now ? 1 : gracePeriod.map { max(0, $0) })
-            if force { printErr("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.") }
+            if force {
+                printErr(
+                    "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely."
+                )
+            }
             let deleter = PodDeleter(paths: global.paths)
             var failed = false
             var pending: [(String, PodDeleter.Pending)] = []

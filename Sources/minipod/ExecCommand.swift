@@ -10,11 +10,11 @@ struct Exec: ParsableCommand {
         commandName: "exec",
         abstract: "Run a command in a container.",
         discussion: """
-        Examples:
-          minipod exec -it sidecar-demo -c nginx -- /bin/sh
-          minipod exec localhost-demo -c nginx -- curl -s localhost:8080
-          minipod exec localhost-demo -c http-server -- hostname -i
-        """)
+            Examples:
+              minipod exec -it sidecar-demo -c nginx -- /bin/sh
+              minipod exec localhost-demo -c nginx -- curl -s localhost:8080
+              minipod exec localhost-demo -c http-server -- hostname -i
+            """)
 
     @Flag(name: [.customShort("i"), .long], help: "Pass stdin to the command.")
     var stdin = false

@@ -9,14 +9,14 @@ struct Get: ParsableCommand {
         commandName: "get",
         abstract: "List pods (NAME READY STATUS RESTARTS AGE).",
         discussion: """
-        Examples:
-          minipod get pods
-          minipod get pods -w
-          minipod get pods -l app=web --show-labels
-          minipod get pod localhost-demo -o wide
-          minipod get pod sidecar-demo -o yaml
-          minipod get pod localhost-demo -o jsonpath='{.status.podIP}'
-        """)
+            Examples:
+              minipod get pods
+              minipod get pods -w
+              minipod get pods -l app=web --show-labels
+              minipod get pod localhost-demo -o wide
+              minipod get pod sidecar-demo -o yaml
+              minipod get pod localhost-demo -o jsonpath='{.status.podIP}'
+            """)
 
     @Argument(help: "pods, pod or po, optionally pod/NAME; then pod names.")
     var resource: String
@@ -149,7 +149,9 @@ struct Get: ParsableCommand {
                 print(try template.render(PodList(items: pods)), terminator: "")
             }
         default:
-            throw MinipodError(.invalidArgument, "unable to match a printer suitable for the output format \"\(output)\", allowed formats are: json,jsonpath,name,wide,yaml")
+            throw MinipodError(
+                .invalidArgument,
+                "unable to match a printer suitable for the output format \"\(output)\", allowed formats are: json,jsonpath,name,wide,yaml")
         }
     }
 }

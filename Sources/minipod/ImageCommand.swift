@@ -9,11 +9,11 @@ struct ImageCommand: ParsableCommand {
         commandName: "image",
         abstract: "Pull, load, import, list, inspect and remove images.",
         discussion: """
-        Examples:
-          minipod image load /var/cache/minipod/images/nginx_1.25.tar
-          minipod image pull 127.0.0.1:5000/team/app:1.0
-          minipod image ls
-        """,
+            Examples:
+              minipod image load /var/cache/minipod/images/nginx_1.25.tar
+              minipod image pull 127.0.0.1:5000/team/app:1.0
+              minipod image ls
+            """,
         subcommands: [Pull.self, Load.self, Import.self, List.self, Inspect.self, Remove.self, Prune.self])
 
     struct Import: ParsableCommand {
@@ -44,8 +44,10 @@ struct ImageCommand: ParsableCommand {
                 let store = ImageStore(root: global.paths.root)
                 let image = try store.resolve(name)
                 let config = try JSONSerialization.jsonObject(with: try store.blob(image.configDigest))
-                let doc: [String: Any] = ["Id": image.configDigest, "Digest": image.digest, "RepoTags": [image.reference],
-                                          "Size": image.size, "Config": config, "LayerDirectories": image.layerDirectories]
+                let doc: [String: Any] = [
+                    "Id": image.configDigest, "Digest": image.digest, "RepoTags": [image.reference],
+                    "Size": image.size, "Config": config, "LayerDirectories": image.layerDirectories,
+                ]
                 let data = try JSONSerialization.data(withJSONObject: [doc], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
             } catch {
@@ -55,8 +57,9 @@ struct ImageCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove image tags (not while a pod uses them, unless --force).",
-                                                        discussion: "Example: minipod image rm busybox:1.36 && minipod image prune")
+        static let configuration = CommandConfiguration(
+            commandName: "rm", abstract: "Remove image tags (not while a pod uses them, unless --force).",
+            discussion: "Example: minipod image rm busybox:1.36 && minipod image prune")
 
         @Argument var names: [String]
         @Flag(help: "Remove even if a pod uses the image.") var force = false
@@ -70,7 +73,9 @@ struct ImageCommand: ParsableCommand {
                     let ref = try ImageReference(parsing: name).description
                     let users = pods.filter { pod in pod.spec.allContainers.contains { (try? ImageReference(parsing: $0.image).description) == ref } }
                     if !users.isEmpty && !force {
-                        throw MinipodError(.invalidArgument, "image \"\(name)\" is in use by pod \(users.map(\.metadata.name).joined(separator: ", ")); delete the pod or use --force")
+                        throw MinipodError(
+                            .invalidArgument,
+                            "image \"\(name)\" is in use by pod \(users.map(\.metadata.name).joined(separator: ", ")); delete the pod or use --force")
                     }
                     print("Untagged: \(try store.remove(name))")
                 }
@@ -130,8 +135,10 @@ struct ImageCommand: ParsableCommand {
                 for image in images {
                     let ref = try ImageReference(parsing: image.reference)
                     let created = image.config.created ?? ""
-                    rows.append([ref.repository, ref.tag ?? "<none>", String(Digest.hex(image.configDigest).prefix(12)),
-                                 String(created.prefix(10)), Self.humanSize(image.size)])
+                    rows.append([
+                        ref.repository, ref.tag ?? "<none>", String(Digest.hex(image.configDigest).prefix(12)),
+                        String(created.prefix(10)), Self.humanSize(image.size),
+                    ])
                 }
                 let widths = (0..<5).map { col in rows.map { $0[col].count }.max()! + 3 }
                 for row in rows {
@@ -146,7 +153,10 @@ struct ImageCommand: ParsableCommand {
             let units = ["B", "kB", "MB", "GB"]
             var value = Double(bytes)
             var unit = 0
-            while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
+            while value >= 1000 && unit < units.count - 1 {
+                value /= 1000
+                unit += 1
+            }
             return String(format: unit == 0 ? "%.0f %@" : "%.3g %@", value, units[unit])
         }
     }

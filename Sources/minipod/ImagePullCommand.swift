@@ -10,10 +10,10 @@ extension ImageCommand {
             commandName: "pull",
             abstract: "Pull an image from a registry (OCI distribution API).",
             discussion: """
-            Plain HTTP is used for localhost, 127.0.0.1 and ::1; other registries need HTTPS \
-            unless --tls-verify=false. The image is tagged under the name given.
-            Example: minipod image pull 127.0.0.1:5000/test/busybox:1.36
-            """)
+                Plain HTTP is used for localhost, 127.0.0.1 and ::1; other registries need HTTPS \
+                unless --tls-verify=false. The image is tagged under the name given.
+                Example: minipod image pull 127.0.0.1:5000/test/busybox:1.36
+                """)
 
         @Argument(help: "HOST[:PORT]/NAME[:TAG|@sha256:DIGEST]")
         var reference: String

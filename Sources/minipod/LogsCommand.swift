@@ -9,11 +9,11 @@ struct Logs: ParsableCommand {
         commandName: "logs",
         abstract: "Print a container's logs.",
         discussion: """
-        Examples:
-          minipod logs sidecar-demo -c log-reader
-          minipod logs -f content-sync -c content-updater
-          minipod logs init-sidecar-demo -c init-content
-        """)
+            Examples:
+              minipod logs sidecar-demo -c log-reader
+              minipod logs -f content-sync -c content-updater
+              minipod logs init-sidecar-demo -c init-content
+            """)
 
     @Argument(help: "Pod name (or pod/NAME).")
     var pod: String
@@ -79,7 +79,10 @@ func parseDuration(_ text: String) throws -> TimeInterval {
     var total: TimeInterval = 0
     var number = ""
     for ch in text {
-        if ch.isNumber || ch == "." { number.append(ch); continue }
+        if ch.isNumber || ch == "." {
+            number.append(ch)
+            continue
+        }
         guard let value = Double(number) else { throw MinipodError(.invalidArgument, "invalid duration \"\(text)\"") }
         switch ch {
         case "s": total += value

@@ -11,16 +11,18 @@ struct Minipod: ParsableCommand {
         commandName: "minipod",
         abstract: "Run Kubernetes Pod manifests on this Linux host, with kubectl's verbs.",
         discussion: """
-        Examples:
-          minipod run sidecar.yaml                       # start the pod, wait until Running
-          minipod get pods -w                            # NAME READY STATUS RESTARTS AGE
-          minipod logs sidecar-demo -c log-reader -f
-          minipod exec -it sidecar-demo -c nginx -- /bin/sh
-          minipod port-forward pod/sidecar-demo 8080:80
-          minipod delete pod sidecar-demo
-        """,
-        subcommands: [Run.self, Apply.self, Get.self, Describe.self, Wait.self, Delete.self, Logs.self, Exec.self, Attach.self, Copy.self, PortForward.self,
-                      ImageCommand.self, Serve.self, Supervise.self, OCICommand.self]
+            Examples:
+              minipod run sidecar.yaml                       # start the pod, wait until Running
+              minipod get pods -w                            # NAME READY STATUS RESTARTS AGE
+              minipod logs sidecar-demo -c log-reader -f
+              minipod exec -it sidecar-demo -c nginx -- /bin/sh
+              minipod port-forward pod/sidecar-demo 8080:80
+              minipod delete pod sidecar-demo
+            """,
+        subcommands: [
+            Run.self, Apply.self, Get.self, Describe.self, Wait.self, Delete.self, Logs.self, Exec.self, Attach.self, Copy.self, PortForward.self,
+            ImageCommand.self, Serve.self, Supervise.self, OCICommand.self,
+        ]
     )
 
     /// A parent may have left signals blocked (some test runners and shells do):

@@ -9,16 +9,19 @@ import MinipodSystem
 struct OCICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oci",
-        abstract: "OCI runtime with runc's command line (create, start, state, kill, delete, run, exec, ps, update, pause, resume, spec, features, list).",
+        abstract:
+            "OCI runtime with runc's command line (create, start, state, kill, delete, run, exec, ps, update, pause, resume, spec, features, list).",
         discussion: """
-        Examples:
-          minipod oci spec && minipod oci run -b . demo         # like runc
-          ln -s $(command -v minipod) /usr/local/bin/minipod-oci
-          podman --runtime /usr/local/bin/minipod-oci run --rm busybox echo hi
-        """,
+            Examples:
+              minipod oci spec && minipod oci run -b . demo         # like runc
+              ln -s $(command -v minipod) /usr/local/bin/minipod-oci
+              podman --runtime /usr/local/bin/minipod-oci run --rm busybox echo hi
+            """,
         version: "minipod-oci version 0.1.0\nspec: 1.2.0",
-        subcommands: [OCICreate.self, OCIStart.self, OCIStateCommand.self, OCIKill.self, OCIDelete.self, OCIRun.self,
-                      OCIExec.self, OCIPs.self, OCIUpdate.self, OCIPause.self, OCIResume.self, OCISpec.self, OCIFeatures.self, OCIList.self]
+        subcommands: [
+            OCICreate.self, OCIStart.self, OCIStateCommand.self, OCIKill.self, OCIDelete.self, OCIRun.self,
+            OCIExec.self, OCIPs.self, OCIUpdate.self, OCIPause.self, OCIResume.self, OCISpec.self, OCIFeatures.self, OCIList.self,
+        ]
     )
 
     @OptionGroup var global: OCIOptions
@@ -101,7 +104,8 @@ extension OCIVerb {
 }
 
 struct OCIStart: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container (runs its process).",
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Start a created container (runs its process).",
         discussion: "Example:\n  minipod oci start web")
     @OptionGroup var global: OCIOptions
     @Argument var id: String
@@ -111,7 +115,8 @@ struct OCIStart: OCIVerb {
 
 /// runc pause / resume: the container's cgroup freezer.
 struct OCIPause: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Suspend every process of a running container (cgroup freezer).",
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Suspend every process of a running container (cgroup freezer).",
         discussion: "Example:\n  minipod oci pause web && minipod oci state web")
     @OptionGroup var global: OCIOptions
     @Argument var id: String
@@ -120,7 +125,8 @@ struct OCIPause: OCIVerb {
 }
 
 struct OCIResume: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused container.",
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused container.",
         discussion: "Example:\n  minipod oci resume web")
     @OptionGroup var global: OCIOptions
     @Argument var id: String
@@ -129,7 +135,8 @@ struct OCIResume: OCIVerb {
 }
 
 struct OCIStateCommand: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print the state of a container as JSON.",
+    static let configuration = CommandConfiguration(
+        commandName: "state", abstract: "Print the state of a container as JSON.",
         discussion: "Example:\n  minipod oci state web")
     @OptionGroup var global: OCIOptions
     @Argument var id: String
@@ -138,7 +145,8 @@ struct OCIStateCommand: OCIVerb {
 }
 
 struct OCIKill: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container's init.",
+    static let configuration = CommandConfiguration(
+        commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container's init.",
         discussion: "Example:\n  minipod oci kill web KILL")
     @OptionGroup var global: OCIOptions
     @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.") var all = false
@@ -152,7 +160,8 @@ struct OCIKill: OCIVerb {
 }
 
 struct OCIDelete: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container: its cgroup and state.",
+    static let configuration = CommandConfiguration(
+        commandName: "delete", abstract: "Delete a container: its cgroup and state.",
         discussion: "Example:\n  minipod oci delete --force web")
     @OptionGroup var global: OCIOptions
     @Flag(name: [.short, .long], help: "Kill the container first if it is running.") var force = false
@@ -162,7 +171,8 @@ struct OCIDelete: OCIVerb {
 }
 
 struct OCIFeatures: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print the runtime-spec features JSON.",
+    static let configuration = CommandConfiguration(
+        commandName: "features", abstract: "Print the runtime-spec features JSON.",
         discussion: "Example:\n  minipod oci features | jq .namespaces")
     @OptionGroup var global: OCIOptions
 
@@ -170,7 +180,8 @@ struct OCIFeatures: OCIVerb {
 }
 
 struct OCISpec: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json (a root shell in ./rootfs).",
+    static let configuration = CommandConfiguration(
+        commandName: "spec", abstract: "Write a default config.json (a root shell in ./rootfs).",
         discussion: "Example:\n  mkdir -p b/rootfs && minipod oci spec --bundle b")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "Directory to write config.json to.") var bundle: String = "."
@@ -184,7 +195,8 @@ struct OCISpec: OCIVerb {
 }
 
 struct OCIList: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers under --root.",
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List containers under --root.",
         discussion: "Example:\n  minipod oci list --format json")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "table or json.") var format: String = "table"
@@ -192,19 +204,30 @@ struct OCIList: OCIVerb {
 
     func execute() throws {
         let states = global.runtime.list()
-        if quiet { states.forEach { print($0.id) }; return }
-        if format == "json" { print("[" + states.map { $0.json() }.joined(separator: ",") + "]"); return }
-        let rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
+        if quiet {
+            states.forEach { print($0.id) }
+            return
+        }
+        if format == "json" {
+            print("[" + states.map { $0.json() }.joined(separator: ",") + "]")
+            return
+        }
+        let rows =
+            [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
             + states.map { [$0.id, String($0.pid), $0.status.rawValue, $0.bundle, $0.created, "root"] }
         let widths = (0..<6).map { col in rows.map { $0[col].count }.max() ?? 0 }
         for row in rows {
-            print(row.enumerated().map { $0.offset == 5 ? $0.element : $0.element.padding(toLength: widths[$0.offset] + 3, withPad: " ", startingAt: 0) }.joined())
+            print(
+                row.enumerated().map {
+                    $0.offset == 5 ? $0.element : $0.element.padding(toLength: widths[$0.offset] + 3, withPad: " ", startingAt: 0)
+                }.joined())
         }
     }
 }
 
 struct OCIPs: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes of a container (ps -ef, or --format json).",
+    static let configuration = CommandConfiguration(
+        commandName: "ps", abstract: "List the processes of a container (ps -ef, or --format json).",
         discussion: "Example:\n  minipod oci ps web -- -o pid,comm")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "table or json.") var format: String = "table"
@@ -213,7 +236,10 @@ struct OCIPs: OCIVerb {
 
     func execute() throws {
         let pids = try global.runtime.pids(id)
-        if format == "json" { print("[" + pids.map(String.init).joined(separator: ",") + "]"); return }
+        if format == "json" {
+            print("[" + pids.map(String.init).joined(separator: ",") + "]")
+            return
+        }
         let result = try Spawn.run("/bin/ps", psArgs.isEmpty ? ["-ef"] : psArgs)
         let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
         guard let header = lines.first, let column = header.split(separator: " ").firstIndex(of: "PID") else {

@@ -23,7 +23,8 @@ struct OCICreateOptions: ParsableArguments {
 }
 
 struct OCICreate: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for `start`.",
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a container; its process waits for `start`.",
         discussion: "Example:\n  minipod oci create --bundle b web && minipod oci start web")
     @OptionGroup var global: OCIOptions
     @OptionGroup var options: OCICreateOptions
@@ -33,7 +34,8 @@ struct OCICreate: OCIVerb {
 }
 
 struct OCIRun: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container; without -d, wait for it and delete it.",
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Create and start a container; without -d, wait for it and delete it.",
         discussion: "Example:\n  minipod oci run --bundle b web")
     @OptionGroup var global: OCIOptions
     @OptionGroup var options: OCICreateOptions
@@ -47,11 +49,17 @@ struct OCIRun: OCIVerb {
         // A terminal with nobody to hand it to: we hold the master and copy it to our stdio.
         var console: SocketPair?
         if !detach && options.consoleSocket == nil,
-           let spec = try? OCIBundle.load(options.bundle, id: id).spec, spec.process?.terminal == true {
+            let spec = try? OCIBundle.load(options.bundle, id: id).spec, spec.process?.terminal == true
+        {
             console = try SocketPair.make()
             request.consoleFD = console!.child
         }
-        defer { if let console { close(console.parent); close(console.child) } }
+        defer {
+            if let console {
+                close(console.parent)
+                close(console.child)
+            }
+        }
         let record = try runtime.create(request)
         let master = try console.map { try OCIPlumbing.receiveConsole($0.parent, id: id) }
         do { try runtime.start(id) } catch {
@@ -66,7 +74,8 @@ struct OCIRun: OCIVerb {
 }
 
 struct OCIExec: OCIVerb {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a process in a running container.",
+    static let configuration = CommandConfiguration(
+        commandName: "exec", abstract: "Run a process in a running container.",
         discussion: "Example:\n  minipod oci exec -t web /bin/sh")
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "process.json (runtime-spec Process) instead of args.") var process: String?
@@ -113,7 +122,9 @@ struct OCIExec: OCIVerb {
         if noNewPrivs { proc.noNewPrivileges = true }
         for cap in caps {
             var c = proc.capabilities ?? RuntimeSpec.Capabilities()
-            c.bounding = (c.bounding ?? []) + [cap]; c.effective = (c.effective ?? []) + [cap]; c.permitted = (c.permitted ?? []) + [cap]
+            c.bounding = (c.bounding ?? []) + [cap]
+            c.effective = (c.effective ?? []) + [cap]
+            c.permitted = (c.permitted ?? []) + [cap]
             proc.capabilities = c
         }
         let terminal = proc.terminal == true

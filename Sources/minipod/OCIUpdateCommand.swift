@@ -9,14 +9,14 @@ struct OCIUpdate: OCIVerb {
         commandName: "update",
         abstract: "Change the cgroup limits of a created or running container.",
         discussion: """
-        --resources takes a runtime-spec LinuxResources object; the fields it
-        leaves out keep their value, as do limits given as 0 and an empty cpuset.
-        Flags given with it replace its fields (runc ignores them then). Device
-        rules cannot be changed. Sizes: bytes, or 512m, 1.5g, 64MiB; -1 is unlimited.
+            --resources takes a runtime-spec LinuxResources object; the fields it
+            leaves out keep their value, as do limits given as 0 and an empty cpuset.
+            Flags given with it replace its fields (runc ignores them then). Device
+            rules cannot be changed. Sizes: bytes, or 512m, 1.5g, 64MiB; -1 is unlimited.
 
-        Example:
-          minipod oci update --memory 256m --pids-limit 100 web
-        """)
+            Example:
+              minipod oci update --memory 256m --pids-limit 100 web
+            """)
 
     @OptionGroup var global: OCIOptions
     @Option(name: [.short, .long], help: "File with the linux.resources to apply; - reads standard input.") var resources: String?
@@ -24,12 +24,14 @@ struct OCIUpdate: OCIVerb {
     @Option(parsing: .unconditional, help: "Memory limit.") var memory: String?
     @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: "Memory plus swap limit; -1 for unlimited swap.") var memorySwap: String?
     @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: "Memory soft limit.") var memoryReservation: String?
-    @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], parsing: .unconditional, help: "CPU shares (relative weight).") var cpuShares: String?
+    @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], parsing: .unconditional, help: "CPU shares (relative weight).")
+    var cpuShares: String?
     @Option(name: .customLong("cpu-period"), parsing: .unconditional, help: "CFS period in µs.") var cpuPeriod: String?
     @Option(name: .customLong("cpu-quota"), parsing: .unconditional, help: "CFS quota in µs per period; -1 for none.") var cpuQuota: String?
     @Option(name: .customLong("cpu-burst"), parsing: .unconditional, help: "CFS burst in µs.") var cpuBurst: String?
     @Option(name: .customLong("cpu-rt-period"), parsing: .unconditional, help: "Realtime period in µs (v1).") var cpuRealtimePeriod: String?
-    @Option(name: .customLong("cpu-rt-runtime"), parsing: .unconditional, help: "Realtime runtime in µs per period (v1).") var cpuRealtimeRuntime: String?
+    @Option(name: .customLong("cpu-rt-runtime"), parsing: .unconditional, help: "Realtime runtime in µs per period (v1).") var cpuRealtimeRuntime:
+        String?
     @Option(name: .customLong("cpu-idle"), parsing: .unconditional, help: "1: SCHED_IDLE for the cgroup, 0: normal.") var cpuIdle: String?
     @Option(name: .customLong("cpuset-cpus"), help: "CPUs to run on (0-3,5).") var cpusetCpus: String?
     @Option(name: .customLong("cpuset-mems"), help: "Memory nodes to use.") var cpusetMems: String?
@@ -51,10 +53,20 @@ struct OCIUpdate: OCIVerb {
 
     private var flags: OCIUpdateFlags {
         var f = OCIUpdateFlags()
-        f.memory = memory; f.memorySwap = memorySwap; f.memoryReservation = memoryReservation
-        f.cpuShares = cpuShares; f.cpuPeriod = cpuPeriod; f.cpuQuota = cpuQuota; f.cpuBurst = cpuBurst
-        f.cpuRealtimePeriod = cpuRealtimePeriod; f.cpuRealtimeRuntime = cpuRealtimeRuntime; f.cpuIdle = cpuIdle
-        f.cpusetCpus = cpusetCpus; f.cpusetMems = cpusetMems; f.pidsLimit = pidsLimit; f.blkioWeight = blkioWeight
+        f.memory = memory
+        f.memorySwap = memorySwap
+        f.memoryReservation = memoryReservation
+        f.cpuShares = cpuShares
+        f.cpuPeriod = cpuPeriod
+        f.cpuQuota = cpuQuota
+        f.cpuBurst = cpuBurst
+        f.cpuRealtimePeriod = cpuRealtimePeriod
+        f.cpuRealtimeRuntime = cpuRealtimeRuntime
+        f.cpuIdle = cpuIdle
+        f.cpusetCpus = cpusetCpus
+        f.cpusetMems = cpusetMems
+        f.pidsLimit = pidsLimit
+        f.blkioWeight = blkioWeight
         return f
     }
 }

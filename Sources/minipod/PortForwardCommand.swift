@@ -10,10 +10,10 @@ struct PortForward: ParsableCommand {
         commandName: "port-forward",
         abstract: "Forward local ports to a pod.",
         discussion: """
-        Examples:
-          minipod port-forward pod/sidecar-demo 8080:80
-          minipod port-forward content-sync :80          # any free local port
-        """)
+            Examples:
+              minipod port-forward pod/sidecar-demo 8080:80
+              minipod port-forward content-sync :80          # any free local port
+            """)
 
     @Argument(help: "pod/NAME or NAME.")
     var pod: String
@@ -33,7 +33,8 @@ struct PortForward: ParsableCommand {
             let store = PodStore(paths: global.paths)
             let podObject = try store.loadPod(key)
             guard podObject.status?.phase == "Running", let runtime = try? store.loadRuntime(key) else {
-                throw MinipodError(.invalidArgument, "unable to forward port because pod is not running. Current status=\(podObject.status?.phase ?? "Unknown")")
+                throw MinipodError(
+                    .invalidArgument, "unable to forward port because pod is not running. Current status=\(podObject.status?.phase ?? "Unknown")")
             }
             let netns = runtime.hostNetwork ? "/proc/self/ns/net" : global.paths.netnsPath(key)
             let pairs = try ports.map(PortForwarder.PortPair.init(parsing:))

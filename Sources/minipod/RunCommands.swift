@@ -15,7 +15,9 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
         var service = PodService(paths: global.paths, executable: selfExecutable())
         service.report = printErr
         guard let mode = PodNetworkMode(rawValue: network) else {
-            throw MinipodError(.invalidArgument, "--network must be cni (default), netlink or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
+            throw MinipodError(
+                .invalidArgument,
+                "--network must be cni (default), netlink or none, not \"\(network)\" (use hostNetwork: true in the manifest for the host's network)")
         }
         service.network = mode
         // Every pod is checked before any is created or changed: a bad document changes nothing.
@@ -58,7 +60,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
     var strict = false
 
-    @Option(help: "cni (the pod network through the CNI plugins), netlink (the same network set up by minipod itself, faster, no hostPort) or none (loopback only).")
+    @Option(
+        help:
+            "cni (the pod network through the CNI plugins), netlink (the same network set up by minipod itself, faster, no hostPort) or none (loopback only)."
+    )
     var network = "cni"
 
     @OptionGroup var global: GlobalOptions
@@ -78,7 +83,10 @@ struct Apply: ParsableCommand {
     @Flag(help: "Unknown fields are errors, as kubectl --validate=strict.")
     var strict = false
 
-    @Option(help: "cni (the pod network through the CNI plugins), netlink (the same network set up by minipod itself, faster, no hostPort) or none (loopback only).")
+    @Option(
+        help:
+            "cni (the pod network through the CNI plugins), netlink (the same network set up by minipod itself, faster, no hostPort) or none (loopback only)."
+    )
     var network = "cni"
 
     @OptionGroup var global: GlobalOptions
@@ -109,7 +117,8 @@ struct Supervise: ParsableCommand {
     /// through ArgumentParser as usual.
     static func fromStartLine(_ arguments: [String]) -> Supervise? {
         guard arguments.count == 5, arguments[1] == "supervise", !arguments[2].hasPrefix("-"),
-              arguments[3] == "--report-fd", let fd = Int32(arguments[4]) else { return nil }
+            arguments[3] == "--report-fd", let fd = Int32(arguments[4])
+        else { return nil }
         var command = Supervise()
         command.key = arguments[2]
         command.reportFd = fd

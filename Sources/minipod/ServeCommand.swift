@@ -9,15 +9,15 @@ struct Serve: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the Kubernetes API for this host's pods, so kubectl drives minipod.",
         discussion: """
-        HTTPS on 127.0.0.1:6443 unless --listen names another address. Credentials are made on
-        first start under /etc/minipod/pki. A "minipod" context is merged into $KUBECONFIG or
-        ~/.kube/config and made current (as `kind create cluster` does); --kubeconfig FILE writes
-        a kubeconfig of its own there instead. Runs until SIGTERM or SIGINT; pods keep running.
-        Example:
-          minipod serve &
-          kubectl apply -f examples/sidecar-pod.yaml
-          kubectl get pods -w
-        """)
+            HTTPS on 127.0.0.1:6443 unless --listen names another address. Credentials are made on
+            first start under /etc/minipod/pki. A "minipod" context is merged into $KUBECONFIG or
+            ~/.kube/config and made current (as `kind create cluster` does); --kubeconfig FILE writes
+            a kubeconfig of its own there instead. Runs until SIGTERM or SIGINT; pods keep running.
+            Example:
+              minipod serve &
+              kubectl apply -f examples/sidecar-pod.yaml
+              kubectl get pods -w
+            """)
 
     @Option(help: "Address and port to listen on (HOST:PORT).")
     var listen: String?

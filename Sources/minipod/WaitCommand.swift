@@ -9,10 +9,10 @@ struct Wait: ParsableCommand {
         commandName: "wait",
         abstract: "Wait until pods meet a condition.",
         discussion: """
-        Examples:
-          minipod wait --for=condition=Ready pod/sidecar-demo --timeout=60s
-          minipod wait --for=delete pod/sidecar-demo
-        """)
+            Examples:
+              minipod wait --for=condition=Ready pod/sidecar-demo --timeout=60s
+              minipod wait --for=delete pod/sidecar-demo
+            """)
 
     @Option(name: .customLong("for"), help: "condition=NAME[=value] (Ready, Initialized, ContainersReady, PodScheduled) or delete.")
     var condition: String

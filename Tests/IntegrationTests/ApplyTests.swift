@@ -39,11 +39,13 @@ extension Integration {
         let newCommand = host.manifest(Self.applyManifest(labels: "tier: b", seconds: 60))
         let refused = host.run(["apply", "-f", newCommand])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("The Pod \"apply-demo\" is invalid: spec: Forbidden")
+        #expect(
+            refused.stderr.contains("The Pod \"apply-demo\" is invalid: spec: Forbidden")
                 && refused.stderr.contains("spec.containers[0].command"), "\(refused.stderr)")
         let missingImage = host.manifest(Self.applyManifest(labels: "tier: b", image: "nosuch:9.9"))
         let notPresent = host.run(["apply", "-f", missingImage])
-        #expect(notPresent.status == 1 && notPresent.stderr.contains("spec.containers[0].image: image \"nosuch:9.9\" is not present"), "\(notPresent)")
+        #expect(
+            notPresent.status == 1 && notPresent.stderr.contains("spec.containers[0].image: image \"nosuch:9.9\" is not present"), "\(notPresent)")
         // Still the same pod, running its first image, never restarted.
         #expect(host.run(["get", "pod", "apply-demo", "-o", "jsonpath={.metadata.uid}"]).stdout == uid)
         let row = host.run(["get", "pods", "apply-demo", "--no-headers"]).stdout
@@ -55,13 +57,16 @@ extension Integration {
         let newImage = host.manifest(Self.applyManifest(labels: "tier: b", image: "nginx:1.25"))
         let restarted = host.run(["apply", "-f", newImage])
         #expect(restarted.status == 0 && restarted.stdout == "pod/apply-demo configured\n", "\(restarted)")
-        let status = "{.status.containerStatuses[0].image} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].state.running.startedAt}"
-        #expect(host.eventually(15) {
-            let s = host.run(["get", "pod", "apply-demo", "-o", "jsonpath=" + status]).stdout.split(separator: " ")
-            return s.count == 3 && s[0] == "docker.io/library/nginx:1.25" && s[1] == "1"
-        }, "\(host.run(["get", "pod", "apply-demo", "-o", "yaml"]).stdout)")
+        let status =
+            "{.status.containerStatuses[0].image} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].state.running.startedAt}"
+        #expect(
+            host.eventually(15) {
+                let s = host.run(["get", "pod", "apply-demo", "-o", "jsonpath=" + status]).stdout.split(separator: " ")
+                return s.count == 3 && s[0] == "docker.io/library/nginx:1.25" && s[1] == "1"
+            }, "\(host.run(["get", "pod", "apply-demo", "-o", "yaml"]).stdout)")
         #expect(host.run(["exec", "apply-demo", "--", "test", "-x", "/usr/sbin/nginx"]).status == 0, "the nginx image's files")
-        #expect(host.run(["get", "pod", "apply-demo", "-o", "jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}"]).stdout == "137")
+        #expect(
+            host.run(["get", "pod", "apply-demo", "-o", "jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}"]).stdout == "137")
         #expect(host.run(["describe", "pod", "apply-demo"]).stdout.contains("Container app definition changed, will be restarted"))
         #expect(host.run(["get", "pod", "apply-demo", "-o", "jsonpath={.metadata.uid}"]).stdout == uid, "the same pod")
 
@@ -81,18 +86,19 @@ extension Integration {
     @Test func applyOfANewImageLeavesAFinishedContainerFinished() throws {
         defer { host.cleanup(["apply-done"]) }
         func manifest(_ image: String) -> String {
-            host.manifest("""
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: apply-done
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: once
-                  image: \(image)
-                  command: ["true"]
-            """)
+            host.manifest(
+                """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: apply-done
+                spec:
+                  restartPolicy: Never
+                  containers:
+                    - name: once
+                      image: \(image)
+                      command: ["true"]
+                """)
         }
         #expect(host.run(["apply", "-f", manifest("busybox:1.36")]).status == 0)
         #expect(host.eventually(10) { host.run(["get", "pods", "apply-done"]).stdout.contains("Completed") })

@@ -7,7 +7,8 @@ extension Integration {
     /// client's input is the end of the container's (the second read sees EOF).
     @Test func attachDeliversInputAndStreamsOutput() throws {
         defer { host.cleanup(["attach-demo"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -41,7 +42,8 @@ extension Integration {
     /// remarks, and the local terminal's settings restored.
     @Test func interactiveAttachToAContainerWithATerminal() throws {
         defer { host.cleanup(["shell-demo"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -55,21 +57,23 @@ extension Integration {
                   tty: true
             """)
         try #require(host.run(["run", path]).status == 0)
-        let output = try throughTerminal("attach -it shell-demo", steps: """
-            child.expect("If you don't see a command prompt, try pressing enter.")
-            child.sendline("")
-            child.expect("# ")
-            child.sendline("echo $((6*7))")
-            child.expect("\\r\\n42\\r\\n")
-            child.sendline("stty size")
-            child.expect("30 100")
-            child.setwinsize(40, 120)
-            time.sleep(0.3)
-            child.sendline("stty size")
-            child.expect("40 120")
-            child.sendline("exit 3")
-            child.expect("Session ended, resume using 'minipod attach shell-demo -c shell -i -t' command when the pod is running")
-            """)
+        let output = try throughTerminal(
+            "attach -it shell-demo",
+            steps: """
+                child.expect("If you don't see a command prompt, try pressing enter.")
+                child.sendline("")
+                child.expect("# ")
+                child.sendline("echo $((6*7))")
+                child.expect("\\r\\n42\\r\\n")
+                child.sendline("stty size")
+                child.expect("30 100")
+                child.setwinsize(40, 120)
+                time.sleep(0.3)
+                child.sendline("stty size")
+                child.expect("40 120")
+                child.sendline("exit 3")
+                child.expect("Session ended, resume using 'minipod attach shell-demo -c shell -i -t' command when the pod is running")
+                """)
         #expect(output.contains("code 0 restored True"), "\(output)")
         // The shell's exit ended the container; restartPolicy Always brought it back.
         #expect(host.eventually(15) { host.run(["get", "pods"]).stdout.contains("1 (") })

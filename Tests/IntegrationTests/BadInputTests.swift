@@ -11,32 +11,37 @@ extension Integration {
 
     static let badManifests: [BadManifest] = [
         BadManifest(name: "not YAML", yaml: "apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n", expected: "error: "),
-        BadManifest(name: "wrong kind", yaml: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n",
-                    expected: "kind \"Deployment\" is not supported"),
-        BadManifest(name: "missing volume", yaml: """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: bad-volume
-            spec:
-              containers:
-                - name: app
-                  image: busybox:1.36
-                  command: ["sleep", "1000"]
-                  volumeMounts:
-                    - name: shared-log
-                      mountPath: /logs
-            """, expected: "spec.containers[0].volumeMounts[0].name: volume \"shared-log\" not found"),
-        BadManifest(name: "unknown image", yaml: """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: bad-image
-            spec:
-              containers:
-                - name: app
-                  image: nosuchimage:9.9
-            """, expected: "spec.containers[0].image: image \"nosuchimage:9.9\" is not present"),
+        BadManifest(
+            name: "wrong kind", yaml: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n",
+            expected: "kind \"Deployment\" is not supported"),
+        BadManifest(
+            name: "missing volume",
+            yaml: """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: bad-volume
+                spec:
+                  containers:
+                    - name: app
+                      image: busybox:1.36
+                      command: ["sleep", "1000"]
+                      volumeMounts:
+                        - name: shared-log
+                          mountPath: /logs
+                """, expected: "spec.containers[0].volumeMounts[0].name: volume \"shared-log\" not found"),
+        BadManifest(
+            name: "unknown image",
+            yaml: """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: bad-image
+                spec:
+                  containers:
+                    - name: app
+                      image: nosuchimage:9.9
+                """, expected: "spec.containers[0].image: image \"nosuchimage:9.9\" is not present"),
     ]
 
     /// Bad input: one clear error naming the field, a non-zero exit, and nothing created.
@@ -54,7 +59,8 @@ extension Integration {
     /// A container whose command does not exist: `run` reports the cause and removes the pod.
     @Test func containerThatCannotStartIsReportedAndRemoved() throws {
         let before = HostSnapshot.take()
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:

@@ -20,7 +20,8 @@ extension Integration {
         let names = (1...4).map { "para-\($0)" }
         defer { host.cleanup(names) }
         let paths = names.map { name in
-            host.manifest("""
+            host.manifest(
+                """
                 apiVersion: v1
                 kind: Pod
                 metadata:
@@ -42,7 +43,8 @@ extension Integration {
     /// A memory limit is enforced by the container's cgroup and reported as OOMKilled.
     @Test func memoryLimitKillsWithOOMKilled() throws {
         defer { host.cleanup(["hungry"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -59,7 +61,11 @@ extension Integration {
             """, name: "hungry")
         _ = host.run(["apply", "-f", path])
         var table = ""
-        #expect(host.eventually(15) { table = host.run(["get", "pods"]).stdout; return table.contains("OOMKilled") }, "\(table)")
+        #expect(
+            host.eventually(15) {
+                table = host.run(["get", "pods"]).stdout
+                return table.contains("OOMKilled")
+            }, "\(table)")
         #expect(host.run(["get", "pod", "hungry", "-o", "yaml"]).stdout.contains("reason: OOMKilled"))
     }
 
@@ -67,7 +73,8 @@ extension Integration {
     /// main containers, keeps running beside them, counts in READY.
     @Test func nativeSidecarRunsBesideTheMainContainer() throws {
         defer { host.cleanup(["native"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -102,6 +109,14 @@ extension Integration {
 final class DataBoxArray: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [TestHost.Result] = []
-    func append(_ r: TestHost.Result) { lock.lock(); storage.append(r); lock.unlock() }
-    var items: [TestHost.Result] { lock.lock(); defer { lock.unlock() }; return storage }
+    func append(_ r: TestHost.Result) {
+        lock.lock()
+        storage.append(r)
+        lock.unlock()
+    }
+    var items: [TestHost.Result] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
 }

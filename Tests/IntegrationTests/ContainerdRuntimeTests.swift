@@ -7,9 +7,11 @@ import Testing
 /// containerd is private to the test (its own root, state and socket).
 extension Integration {
     @Test func containerdRunsTasksThroughMinipodOCI() throws {
-        let containerd = "/usr/bin/containerd", ctrPath = "/usr/bin/ctr"
-        try #require(FileManager.default.fileExists(atPath: containerd) && FileManager.default.fileExists(atPath: ctrPath),
-                     "containerd is not installed (Scripts/install-deps installs it)")
+        let containerd = "/usr/bin/containerd"
+        let ctrPath = "/usr/bin/ctr"
+        try #require(
+            FileManager.default.fileExists(atPath: containerd) && FileManager.default.fileExists(atPath: ctrPath),
+            "containerd is not installed (Scripts/install-deps installs it)")
         let root = host.base + "/containerd"
         try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
         let runtime = root + "/bin/minipod-oci"
@@ -69,8 +71,11 @@ extension Integration {
 
         let detached = ctrRun(["-d", "--seccomp"] + options("ctr2") + ["docker.io/library/busybox:1.36", "ctr2", "sleep", "300"])
         #expect(detached.status == 0, "\(detached)")
-        let hello = ctrRun(["--rm"] + options("ctr1") + ["docker.io/library/busybox:1.36", "ctr1",
-                         "echo", "hello from minipod under containerd"])
+        let hello = ctrRun(
+            ["--rm"] + options("ctr1") + [
+                "docker.io/library/busybox:1.36", "ctr1",
+                "echo", "hello from minipod under containerd",
+            ])
         #expect(hello.status == 0 && hello.stdout == "hello from minipod under containerd\n", "\(hello)")
 
         let status = ctr(["task", "exec", "--exec-id", "e1", "ctr2", "grep", "Seccomp:", "/proc/self/status"])

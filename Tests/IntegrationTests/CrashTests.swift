@@ -45,7 +45,8 @@ extension Integration {
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let uid = try #require((object?["metadata"] as? [String: Any])?["uid"] as? String)
         // "Power off": kill every process of the pod and its supervisor, drop the namespace pins, wipe /run.
-        _ = shell("""
+        _ = shell(
+            """
             for p in $(pgrep -f 'supervise default_sidecar-demo'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && kill -9 $p; done
             for f in /sys/fs/cgroup/pids/minipod-test/\(uid)/*/cgroup.procs /sys/fs/cgroup/minipod-test/\(uid)/*/cgroup.procs; do
               [ -f "$f" ] && xargs -r kill -9 < "$f"; done

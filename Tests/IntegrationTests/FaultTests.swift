@@ -7,7 +7,8 @@ extension Integration {
     @Test func forkBombIsHeldByThePidsLimit() throws {
         let before = HostSnapshot.take()
         defer { host.cleanup(["fork-bomb"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -22,8 +23,10 @@ extension Integration {
             """)
         try #require(host.run(["run", path]).status == 0)
         #expect(host.eventually(60) { host.run(["logs", "fork-bomb"]).stdout.contains("loop-done") })
-        let current = shell("cat /sys/fs/cgroup/pids/minipod-test/*/bomb/pids.current 2>/dev/null || cat /sys/fs/cgroup/minipod-test/*/bomb/pids.current")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let current = shell(
+            "cat /sys/fs/cgroup/pids/minipod-test/*/bomb/pids.current 2>/dev/null || cat /sys/fs/cgroup/minipod-test/*/bomb/pids.current"
+        )
+        .trimmingCharacters(in: .whitespacesAndNewlines)
         // 2048 at the failed fork: the outer shell, the inner one and 2046 sleeps; the inner one then exited.
         #expect(current == "2047", "pids.current: \(current)")
         #expect(host.run(["logs", "fork-bomb"]).stdout.contains("can't fork"))
@@ -38,7 +41,8 @@ extension Integration {
     /// whole records, and the supervisor's memory does not grow with the traffic.
     @Test func aGibibyteOfLogsStaysWithinTheRotationCap() throws {
         defer { host.cleanup(["log-flood"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -63,7 +67,9 @@ extension Integration {
         }
         // Whole lines up to the end, where head -c cut the last one short and "flood-done" follows.
         let sample = host.run(["logs", "log-flood", "--tail", "10"]).stdout.split(separator: "\n").dropLast(2)
-        #expect(sample.count == 8 && sample.allSatisfy { $0 == "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789" }, "\(sample)")
+        #expect(
+            sample.count == 8 && sample.allSatisfy { $0 == "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789" },
+            "\(sample)")
         print("supervisor RSS before the flood \(rssBefore) KiB, after 1 GiB of logs \(rssAfter) KiB")
         #expect(rssAfter - rssBefore < 4096, "supervisor RSS grew from \(rssBefore) to \(rssAfter) KiB")
     }
@@ -82,7 +88,8 @@ extension Integration {
         }
         // Most of the space is taken before the pod starts; the test frees it later.
         _ = shell("head -c 400000 /dev/zero > \(logs)/filler")
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -94,21 +101,27 @@ extension Integration {
                   command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i $(head -c 200 /dev/zero | tr '\\\\0' x); sleep 0.01; done"]
             """)
         try #require(host.run(["run", path], extraEnvironment: env).status == 0)
-        #expect(host.eventually(30) { shell("df --output=avail \(logs) | tail -1").trimmingCharacters(in: .whitespaces) == "0\n" || shell("df --output=avail \(logs) | tail -1").hasPrefix("0") })
+        #expect(
+            host.eventually(30) {
+                shell("df --output=avail \(logs) | tail -1").trimmingCharacters(in: .whitespaces) == "0\n"
+                    || shell("df --output=avail \(logs) | tail -1").hasPrefix("0")
+            })
         usleep(500_000)
         #expect(host.run(["get", "pods"], extraEnvironment: env).stdout.contains("chatty   1/1     Running   0"))
         _ = shell("rm \(logs)/filler")
         var logged = ""
-        #expect(host.eventually(10) {
-            logged = host.run(["logs", "chatty"], extraEnvironment: env).stdout
-            return logged.contains("bytes of this container's output were not logged: No space left on device")
-        })
+        #expect(
+            host.eventually(10) {
+                logged = host.run(["logs", "chatty"], extraEnvironment: env).stdout
+                return logged.contains("bytes of this container's output were not logged: No space left on device")
+            })
         // After the note, lines arrive again.
         let afterNote = logged.components(separatedBy: "No space left on device").last ?? ""
-        #expect(host.eventually(5) {
-            let now = host.run(["logs", "chatty"], extraEnvironment: env).stdout
-            return (now.components(separatedBy: "No space left on device").last ?? "").contains("line ")
-        }, "\(afterNote.prefix(200))")
+        #expect(
+            host.eventually(5) {
+                let now = host.run(["logs", "chatty"], extraEnvironment: env).stdout
+                return (now.components(separatedBy: "No space left on device").last ?? "").contains("line ")
+            }, "\(afterNote.prefix(200))")
     }
 
     /// `delete` while an `exec` runs in the pod: the exec'd process dies with the
@@ -135,7 +148,8 @@ extension Integration {
     @Test func containerThatClosesItsOutputKeepsRunning() throws {
         let before = HostSnapshot.take()
         defer { host.cleanup(["quiet"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -159,7 +173,8 @@ extension Integration {
     /// does; the restart is counted and the previous run's log stays readable.
     @Test func logsFollowEndsWhenTheContainerRestarts() throws {
         defer { host.cleanup(["restarter"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:

@@ -20,7 +20,9 @@ extension Integration {
         let none = host.run(["get", "pod", "get-missing", "get-absent"])
         #expect(none.status == 1)
         #expect(none.stdout.isEmpty, "\(none.stdout)")
-        #expect(none.stderr == "Error from server (NotFound): pods \"get-missing\" not found\nError from server (NotFound): pods \"get-absent\" not found\n",
-                "\(none.stderr)")
+        #expect(
+            none.stderr
+                == "Error from server (NotFound): pods \"get-missing\" not found\nError from server (NotFound): pods \"get-absent\" not found\n",
+            "\(none.stderr)")
     }
 }

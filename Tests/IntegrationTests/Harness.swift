@@ -34,12 +34,12 @@ final class TestHost: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: base + "/cni", withIntermediateDirectories: true)
             // Its own bridge and subnet, so tests never hand out a user pod's address.
             let conflist = """
-            {"cniVersion":"1.0.0","name":"minipod-test","plugins":[
-              {"type":"bridge","bridge":"minipodt0","isGateway":true,"ipMasq":false,"hairpinMode":true,
-               "ipam":{"type":"host-local","ranges":[[{"subnet":"10.87.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}],
-                       "dataDir":"\(base)/root/cni/networks"}},
-              {"type":"portmap","capabilities":{"portMappings":true}}]}
-            """
+                {"cniVersion":"1.0.0","name":"minipod-test","plugins":[
+                  {"type":"bridge","bridge":"minipodt0","isGateway":true,"ipMasq":false,"hairpinMode":true,
+                   "ipam":{"type":"host-local","ranges":[[{"subnet":"10.87.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}],
+                           "dataDir":"\(base)/root/cni/networks"}},
+                  {"type":"portmap","capabilities":{"portMappings":true}}]}
+                """
             try conflist.write(toFile: base + "/cni/minipod.conflist", atomically: true, encoding: .utf8)
             let imageDir = ProcessInfo.processInfo.environment["MINIPOD_IMAGE_DIR"] ?? "/var/cache/minipod/images"
             let load = run(["image", "load", imageDir + "/busybox_1.36.tar", imageDir + "/nginx_1.25.tar"])
@@ -75,7 +75,9 @@ final class TestHost: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
         p.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         p.standardOutput = out
         p.standardError = err
         p.standardInput = stdin == nil ? FileHandle.nullDevice : input
@@ -85,19 +87,31 @@ final class TestHost: @unchecked Sendable {
             try? input.fileHandleForWriting.close()
         }
         // Read both pipes while the process runs, so a large output cannot block it.
-        let outData = DataBox(), errData = DataBox()
+        let outData = DataBox()
+        let errData = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            outData.data = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         group.enter()
-        DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { usleep(10_000) }
-        if p.isRunning { p.terminate(); usleep(100_000); kill(p.processIdentifier, SIGKILL) }
+        if p.isRunning {
+            p.terminate()
+            usleep(100_000)
+            kill(p.processIdentifier, SIGKILL)
+        }
         group.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
-                      stderr: String(decoding: errData.data, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+            stderr: String(decoding: errData.data, as: UTF8.self))
     }
 
     /// Starts a long-running command (port-forward, logs -f, get -w); the caller stops it.
@@ -139,7 +153,10 @@ final class TestHost: @unchecked Sendable {
     /// The pid of this test host's supervisor of `pod` (default namespace): the one whose
     /// environment names this host's state directory.
     func supervisorPID(_ pod: String) -> pid_t? {
-        pid_t(shell("for p in $(pgrep -f 'supervise default_\(pod)'); do grep -qz 'MINIPOD_STATE=\(base)/run' /proc/$p/environ && echo $p; done | head -1")
+        pid_t(
+            shell(
+                "for p in $(pgrep -f 'supervise default_\(pod)'); do grep -qz 'MINIPOD_STATE=\(base)/run' /proc/$p/environ && echo $p; done | head -1"
+            )
             .trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -191,10 +208,12 @@ struct HostSnapshot: Equatable, CustomStringConvertible {
         let nat = shell("iptables -t nat -S 2>/dev/null | grep -c 10.87.0 || true").split(separator: "\n").map(String.init)
         let leases = ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/root/cni/networks/minipod-test")) ?? [])
             .filter { $0.hasPrefix("10.") }.sorted()
-        let state = ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/run/pods")) ?? []).sorted()
+        let state =
+            ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/run/pods")) ?? []).sorted()
             + ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/root/pods")) ?? []).sorted()
-        return HostSnapshot(mounts: mounts, netns: netns, links: links, cgroups: cgroups.sorted(), processes: processes,
-                            natRules: nat, leases: leases, stateFiles: state)
+        return HostSnapshot(
+            mounts: mounts, netns: netns, links: links, cgroups: cgroups.sorted(), processes: processes,
+            natRules: nat, leases: leases, stateFiles: state)
     }
 
     var description: String {

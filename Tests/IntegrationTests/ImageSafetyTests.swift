@@ -12,53 +12,53 @@ extension Integration {
         let spec = layers.map { layer in layer.map { "(\"\($0.0)\", \"\($0.1)\", \"\($0.2)\")" }.joined(separator: ", ") }
         let out = host.base + "/crafted-\(UUID().uuidString).tar"
         let script = """
-        import hashlib, io, json, os, tarfile, gzip
-        layers = [\(spec.map { "[\($0)]" }.joined(separator: ", "))]
-        blobs, diff_ids, descs = {}, [], []
-        for members in layers:
-            raw = io.BytesIO()
-            with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as t:
-                for name, kind, data in members:
-                    info = tarfile.TarInfo(name)
-                    if kind == "file":
-                        info.size = len(data); t.addfile(info, io.BytesIO(data.encode()))
-                    elif kind == "random":
-                        blob = os.urandom(int(data)); info.size = len(blob); t.addfile(info, io.BytesIO(blob))
-                    elif kind == "setuid":
-                        info.size = len(data); info.mode = 0o4755; t.addfile(info, io.BytesIO(data.encode()))
-                    elif kind == "zeros":
-                        info.size = int(data); t.addfile(info, io.BytesIO(bytes(int(data))))
-                    elif kind == "dir":
-                        info.type = tarfile.DIRTYPE; info.mode = 0o755; t.addfile(info)
-                    elif kind == "symlink":
-                        info.type = tarfile.SYMTYPE; info.linkname = data; t.addfile(info)
-                    elif kind == "hardlink":
-                        info.type = tarfile.LNKTYPE; info.linkname = data; t.addfile(info)
-                    elif kind == "chardev":
-                        info.type = tarfile.CHRTYPE; info.devmajor, info.devminor = map(int, data.split(",")); t.addfile(info)
-            raw = raw.getvalue()
-            diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
-            gz = gzip.compress(raw, mtime=0)
-            d = hashlib.sha256(gz).hexdigest()
-            blobs[d] = gz
-            descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + d, "size": len(gz)})
-        config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
-                             "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
-        cd = hashlib.sha256(config).hexdigest(); blobs[cd] = config
-        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + cd, "size": len(config)},
-            "layers": descs}).encode()
-        md = hashlib.sha256(manifest).hexdigest(); blobs[md] = manifest
-        if \(corruptDigest ? "True" : "False"):
-            first = descs[0]["digest"][7:]; blobs[first] = blobs[first][:-1] + bytes([blobs[first][-1] ^ 1])
-        index = json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "digest": "sha256:" + md, "size": len(manifest), "annotations": {"org.opencontainers.image.ref.name": "crafted:1"}}]}).encode()
-        with tarfile.open("\(out)", "w") as t:
-            for name, data in [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)] + [("blobs/sha256/" + k, v) for k, v in blobs.items()]:
-                info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
-        if \(truncate ? "True" : "False"):
-            size = os.path.getsize("\(out)"); open("\(out)", "r+b").truncate(size // 2)
-        """
+            import hashlib, io, json, os, tarfile, gzip
+            layers = [\(spec.map { "[\($0)]" }.joined(separator: ", "))]
+            blobs, diff_ids, descs = {}, [], []
+            for members in layers:
+                raw = io.BytesIO()
+                with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as t:
+                    for name, kind, data in members:
+                        info = tarfile.TarInfo(name)
+                        if kind == "file":
+                            info.size = len(data); t.addfile(info, io.BytesIO(data.encode()))
+                        elif kind == "random":
+                            blob = os.urandom(int(data)); info.size = len(blob); t.addfile(info, io.BytesIO(blob))
+                        elif kind == "setuid":
+                            info.size = len(data); info.mode = 0o4755; t.addfile(info, io.BytesIO(data.encode()))
+                        elif kind == "zeros":
+                            info.size = int(data); t.addfile(info, io.BytesIO(bytes(int(data))))
+                        elif kind == "dir":
+                            info.type = tarfile.DIRTYPE; info.mode = 0o755; t.addfile(info)
+                        elif kind == "symlink":
+                            info.type = tarfile.SYMTYPE; info.linkname = data; t.addfile(info)
+                        elif kind == "hardlink":
+                            info.type = tarfile.LNKTYPE; info.linkname = data; t.addfile(info)
+                        elif kind == "chardev":
+                            info.type = tarfile.CHRTYPE; info.devmajor, info.devminor = map(int, data.split(",")); t.addfile(info)
+                raw = raw.getvalue()
+                diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
+                gz = gzip.compress(raw, mtime=0)
+                d = hashlib.sha256(gz).hexdigest()
+                blobs[d] = gz
+                descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + d, "size": len(gz)})
+            config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
+                                 "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+            cd = hashlib.sha256(config).hexdigest(); blobs[cd] = config
+            manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + cd, "size": len(config)},
+                "layers": descs}).encode()
+            md = hashlib.sha256(manifest).hexdigest(); blobs[md] = manifest
+            if \(corruptDigest ? "True" : "False"):
+                first = descs[0]["digest"][7:]; blobs[first] = blobs[first][:-1] + bytes([blobs[first][-1] ^ 1])
+            index = json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": "sha256:" + md, "size": len(manifest), "annotations": {"org.opencontainers.image.ref.name": "crafted:1"}}]}).encode()
+            with tarfile.open("\(out)", "w") as t:
+                for name, data in [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)] + [("blobs/sha256/" + k, v) for k, v in blobs.items()]:
+                    info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+            if \(truncate ? "True" : "False"):
+                size = os.path.getsize("\(out)"); open("\(out)", "r+b").truncate(size // 2)
+            """
         let path = host.base + "/craft.py"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         let result = shell("python3 \(path) 2>&1")
@@ -91,8 +91,12 @@ extension Integration {
     @Test func symlinkThenWriteThroughItStaysInside() throws {
         let outside = host.base + "/outside-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        let archive = try craftedArchive([[("evil", "symlink", outside), ("evil/pwned", "file", "x"),
-                                           ("abs", "symlink", "/etc"), ("abs/minipod-pwned", "file", "x")]])
+        let archive = try craftedArchive([
+            [
+                ("evil", "symlink", outside), ("evil/pwned", "file", "x"),
+                ("abs", "symlink", "/etc"), ("abs/minipod-pwned", "file", "x"),
+            ]
+        ])
         _ = loadIsolated(archive)
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: outside)) ?? []).isEmpty, "wrote through a symlink to the host")
         #expect(!FileManager.default.fileExists(atPath: "/etc/minipod-pwned"))
@@ -104,7 +108,8 @@ extension Integration {
         let (result, root) = loadIsolated(archive)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)"))
         for dir in layerDirs(root) {
-            var st = stat(), host = stat()
+            var st = stat()
+            var host = stat()
             if lstat(dir + "/passwd-link", &st) == 0 {
                 lstat("/etc/passwd", &host)
                 #expect(st.st_ino != host.st_ino, "hard link to the host's /etc/passwd")
@@ -139,8 +144,12 @@ extension Integration {
     /// setuid is kept where the image sets it and nowhere else; of two entries with one
     /// name the later wins, as tar (and every runtime) applies them.
     @Test func setuidBitsAsTheImageSaysAndDuplicatesLastWins() throws {
-        let archive = try craftedArchive([[("bin", "dir", ""), ("bin/su", "setuid", "x"), ("bin/ls", "file", "y"),
-                                           ("etc", "dir", ""), ("etc/motd", "file", "first"), ("etc/motd", "file", "second")]])
+        let archive = try craftedArchive([
+            [
+                ("bin", "dir", ""), ("bin/su", "setuid", "x"), ("bin/ls", "file", "y"),
+                ("etc", "dir", ""), ("etc/motd", "file", "first"), ("etc/motd", "file", "second"),
+            ]
+        ])
         let (result, root) = loadIsolated(archive)
         #expect(result.status == 0, "\(result.stderr)")
         let layer = try #require(layerDirs(root).first)
@@ -196,34 +205,38 @@ extension Integration {
     @Test func dockerArchiveLoadsAndRuns() throws {
         let out = host.base + "/docker-archive.tar"
         let script = """
-        import gzip, hashlib, io, json, tarfile
-        src = tarfile.open("/var/cache/minipod/images/busybox_1.36.tar")
-        read = lambda name: src.extractfile(name).read()
-        index = json.loads(read("index.json"))
-        manifest = json.loads(read("blobs/sha256/" + index["manifests"][0]["digest"][7:]))
-        config = read("blobs/sha256/" + manifest["config"]["digest"][7:])
-        with tarfile.open("\(out)", "w") as t:
-            def add(name, data):
-                info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
-            add(hashlib.sha256(config).hexdigest() + ".json", config)
-            layers = []
-            for l in manifest["layers"]:
-                raw = gzip.decompress(read("blobs/sha256/" + l["digest"][7:]))
-                d = hashlib.sha256(raw).hexdigest()
-                add(d + ".tar", raw)
-                link = tarfile.TarInfo(d + "/layer.tar"); link.type = tarfile.SYMTYPE; link.linkname = "../" + d + ".tar"; t.addfile(link)
-                layers.append(d + "/layer.tar")
-            add("manifest.json", json.dumps([{"Config": hashlib.sha256(config).hexdigest() + ".json",
-                "RepoTags": ["localhost/dockersaved:1"], "Layers": layers}]).encode())
-        """
+            import gzip, hashlib, io, json, tarfile
+            src = tarfile.open("/var/cache/minipod/images/busybox_1.36.tar")
+            read = lambda name: src.extractfile(name).read()
+            index = json.loads(read("index.json"))
+            manifest = json.loads(read("blobs/sha256/" + index["manifests"][0]["digest"][7:]))
+            config = read("blobs/sha256/" + manifest["config"]["digest"][7:])
+            with tarfile.open("\(out)", "w") as t:
+                def add(name, data):
+                    info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+                add(hashlib.sha256(config).hexdigest() + ".json", config)
+                layers = []
+                for l in manifest["layers"]:
+                    raw = gzip.decompress(read("blobs/sha256/" + l["digest"][7:]))
+                    d = hashlib.sha256(raw).hexdigest()
+                    add(d + ".tar", raw)
+                    link = tarfile.TarInfo(d + "/layer.tar"); link.type = tarfile.SYMTYPE; link.linkname = "../" + d + ".tar"; t.addfile(link)
+                    layers.append(d + "/layer.tar")
+                add("manifest.json", json.dumps([{"Config": hashlib.sha256(config).hexdigest() + ".json",
+                    "RepoTags": ["localhost/dockersaved:1"], "Layers": layers}]).encode())
+            """
         try script.write(toFile: host.base + "/docker-archive.py", atomically: true, encoding: .utf8)
         let crafted = shell("python3 \(host.base)/docker-archive.py 2>&1")
         try #require(crafted.isEmpty, "\(crafted)")
         let load = host.run(["image", "load", out])
         #expect(load.stdout == "Loaded image: localhost/dockersaved:1\n", "\(load.stderr)")
         #expect(host.run(["image", "ls"]).stdout.contains("localhost/dockersaved"))
-        defer { host.cleanup(["from-docker"]); host.run(["image", "rm", "localhost/dockersaved:1"]) }
-        let pod = host.manifest("""
+        defer {
+            host.cleanup(["from-docker"])
+            host.run(["image", "rm", "localhost/dockersaved:1"])
+        }
+        let pod = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:

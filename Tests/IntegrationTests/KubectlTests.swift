@@ -67,7 +67,9 @@ extension Integration {
             #expect(api.kubectl(["apply", "-f", host.example("init-sidecar.yaml")]).status == 0)
             #expect(host.eventually(30) { shell("cat \(output)").contains("Running") }, "\(shell("cat \(output)"))")
             let lines = shell("cat \(output)").split(separator: "\n").map(String.init)
-            let statuses = lines.dropFirst().compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.map(String.init) }
+            let statuses = lines.dropFirst().compactMap {
+                $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.map(String.init)
+            }
             let order = ["Init:0/1", "PodInitializing", "Running"].map { status in statuses.firstIndex(of: status) ?? -1 }
             #expect(order.allSatisfy { $0 >= 0 } && order == order.sorted(), "\(lines)")
             #expect(lines.first?.hasPrefix("NAME") == true, "\(lines)")
@@ -85,10 +87,13 @@ extension Integration {
             #expect(api.kubectl(["get", "pods", "-l", "tier=web", "-o", "name"]).stdout == "pod/sidecar-demo\n")
             #expect(api.kubectl(["label", "pod", "sidecar-demo", "lab=one"]).stdout == "pod/sidecar-demo labeled\n")
             #expect(api.kubectl(["annotate", "pod", "sidecar-demo", "note=hi"]).stdout == "pod/sidecar-demo annotated\n")
-            #expect(host.run(["get", "pod", "sidecar-demo", "-o", "jsonpath={.metadata.labels.lab}"]).stdout == "one", "the CLI sees the API's change")
+            #expect(
+                host.run(["get", "pod", "sidecar-demo", "-o", "jsonpath={.metadata.labels.lab}"]).stdout == "one", "the CLI sees the API's change")
             let forbidden = api.kubectl(["apply", "-f", "-"], stdin: shell("sed 's/tail -f/tail -F/' \(host.example("sidecar-pod.yaml"))"))
             #expect(forbidden.status != 0 && forbidden.stderr.contains("The Pod \"sidecar-demo\" is invalid: spec: Forbidden"), "\(forbidden.stderr)")
-            let patched = api.kubectl(["patch", "pod", "sidecar-demo", "--type=json", "-p", #"[{"op":"add","path":"/metadata/labels/patched","value":"yes"}]"#])
+            let patched = api.kubectl([
+                "patch", "pod", "sidecar-demo", "--type=json", "-p", #"[{"op":"add","path":"/metadata/labels/patched","value":"yes"}]"#,
+            ])
             #expect(patched.stdout == "pod/sidecar-demo patched\n", "\(patched.stdout) \(patched.stderr)")
         }
     }
@@ -98,22 +103,28 @@ extension Integration {
         try withAPI { api in
             let missing = api.kubectl(["get", "pod", "nosuch"])
             #expect(missing.status == 1 && missing.stderr == "Error from server (NotFound): pods \"nosuch\" not found\n", "\(missing.stderr)")
-            let typo = api.kubectl(["apply", "-f", "-"], stdin: """
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: typo}
-                spec:
-                  containers: [{name: c, image: "busybox:1.36", comand: [sleep]}]
-                """)
+            let typo = api.kubectl(
+                ["apply", "-f", "-"],
+                stdin: """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: typo}
+                    spec:
+                      containers: [{name: c, image: "busybox:1.36", comand: [sleep]}]
+                    """)
             #expect(typo.status != 0 && typo.stderr.contains(#"strict decoding error: unknown field "spec.containers[0].comand""#), "\(typo.stderr)")
-            let invalid = api.kubectl(["apply", "-f", "-"], stdin: """
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: bad-volume}
-                spec:
-                  containers: [{name: c, image: "busybox:1.36", volumeMounts: [{name: nosuch, mountPath: /x}]}]
-                """)
-            #expect(invalid.status != 0 && invalid.stderr.contains(#"The Pod "bad-volume" is invalid: spec.containers[0].volumeMounts[0].name"#), "\(invalid.stderr)")
+            let invalid = api.kubectl(
+                ["apply", "-f", "-"],
+                stdin: """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: bad-volume}
+                    spec:
+                      containers: [{name: c, image: "busybox:1.36", volumeMounts: [{name: nosuch, mountPath: /x}]}]
+                    """)
+            #expect(
+                invalid.status != 0 && invalid.stderr.contains(#"The Pod "bad-volume" is invalid: spec.containers[0].volumeMounts[0].name"#),
+                "\(invalid.stderr)")
             let deploymentYAML = """
                 apiVersion: apps/v1
                 kind: Deployment
@@ -123,7 +134,9 @@ extension Integration {
             // As on a cluster without the kind (a CRD not installed).
             for flags in [[], ["--validate=false"]] {
                 let deployment = api.kubectl(["apply"] + flags + ["-f", "-"], stdin: deploymentYAML)
-                #expect(deployment.status != 0 && deployment.stderr.contains("no matches for kind \"Deployment\" in version \"apps/v1\""), "\(deployment.stderr)")
+                #expect(
+                    deployment.status != 0 && deployment.stderr.contains("no matches for kind \"Deployment\" in version \"apps/v1\""),
+                    "\(deployment.stderr)")
             }
             #expect(api.kubectl(["get", "pods"]).stderr == "No resources found in default namespace.\n", "nothing was created")
             let twice = api.kubectl(["create", "namespace", "kube-system"])
@@ -137,11 +150,14 @@ extension Integration {
             let url = "https://127.0.0.1:\(api.port)/api/v1/namespaces/default/pods"
             let anonymous = shell("curl -sk -o /dev/null -w '%{http_code}' \(url)")
             #expect(anonymous == "401")
-            let wrong = shell("curl -sk -H 'Authorization: Bearer \(String(repeating: "0", count: 64))' -X POST -H 'Content-Type: application/json' -d @\(host.example("sidecar-pod.yaml")) -w '%{http_code}' -o /dev/null \(url)")
+            let wrong = shell(
+                "curl -sk -H 'Authorization: Bearer \(String(repeating: "0", count: 64))' -X POST -H 'Content-Type: application/json' -d @\(host.example("sidecar-pod.yaml")) -w '%{http_code}' -o /dev/null \(url)"
+            )
             #expect(wrong == "401")
             #expect(api.kubectl(["--token=wrong", "get", "pods"]).stderr.contains("Unauthorized"))
             #expect(host.run(["get", "pods"]).stderr.contains("No resources found"), "the refused create made nothing")
-            let right = shell("curl -s --cacert \(host.base)/pki/ca.crt -H 'Authorization: Bearer \(api.token)' -o /dev/null -w '%{http_code}' \(url)")
+            let right = shell(
+                "curl -s --cacert \(host.base)/pki/ca.crt -H 'Authorization: Bearer \(api.token)' -o /dev/null -w '%{http_code}' \(url)")
             #expect(right == "200", "the CA in the kubeconfig verifies the server's certificate")
             #expect(shell("stat -c %a \(host.base)/pki/server.key \(host.base)/pki/admin.token \(api.kubeconfig)") == "600\n600\n600\n")
             #expect(shell("curl -s --max-time 2 http://127.0.0.1:\(api.port)/readyz -o /dev/null -w '%{http_code}'") != "200", "no plain HTTP")
@@ -194,7 +210,9 @@ extension Integration {
             #expect(missingNamespace.stderr.contains("namespaces \"nosuch\" not found"), "\(missingNamespace.stderr)")
             #expect(api.kubectl(["get", "pods", "-A"]).stdout.contains("team"))
             #expect(api.kubectl(["delete", "namespace", "team", "--grace-period=1"], timeout: 90).status == 0)
-            #expect(host.eventually(40) { host.run(["get", "pods", "-n", "team"]).stderr.contains("No resources found") }, "the namespace's pods went with it")
+            #expect(
+                host.eventually(40) { host.run(["get", "pods", "-n", "team"]).stderr.contains("No resources found") },
+                "the namespace's pods went with it")
             #expect(api.kubectl(["delete", "namespace", "default"]).stderr.contains("Forbidden"))
         }
     }

@@ -15,7 +15,9 @@ extension Integration {
             let exec = host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "true"])
             #expect(exec.status == 0, "cycle \(cycle): \(exec.stderr)")
             let supervisorFDs = shell("ls /proc/$(pgrep -f 'supervise default_sidecar-demo' | head -1)/fd | wc -l")
-            #expect(Int(supervisorFDs.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999 < 40, "cycle \(cycle): supervisor holds \(supervisorFDs) fds")
+            #expect(
+                Int(supervisorFDs.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999 < 40,
+                "cycle \(cycle): supervisor holds \(supervisorFDs) fds")
             let delete = host.run(["delete", "pod", "sidecar-demo", "--grace-period=0"])
             try #require(delete.status == 0, "cycle \(cycle): \(delete.stderr)")
         }

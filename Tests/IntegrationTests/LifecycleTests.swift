@@ -6,7 +6,8 @@ extension Integration {
     /// second crash the back-off shows as CrashLoopBackOff.
     @Test func crashingContainerRestartsIntoCrashLoopBackOff() throws {
         defer { host.cleanup(["crasher"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -34,7 +35,8 @@ extension Integration {
 
     @Test func restartPolicyNeverLeavesTheContainerCompleted() throws {
         defer { host.cleanup(["once"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -49,7 +51,11 @@ extension Integration {
         let run = host.run(["run", path])
         #expect(run.status == 0, "\(run.stderr)")
         var table = ""
-        #expect(host.eventually(5) { table = host.run(["get", "pods"]).stdout; return table.contains("Completed") }, "\(table)")
+        #expect(
+            host.eventually(5) {
+                table = host.run(["get", "pods"]).stdout
+                return table.contains("Completed")
+            }, "\(table)")
         #expect(table.contains("once   0/1     Completed   0"), "\(table)")
         #expect(host.run(["logs", "once"]).stdout == "done\n")
     }
@@ -105,7 +111,8 @@ extension Integration {
     /// the container keeps running and `logs` shows the newest lines.
     @Test func logsRotateAtTheSizeLimit() throws {
         defer { host.cleanup(["chatty"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -132,8 +139,10 @@ extension Integration {
         defer { host.cleanup(["sidecar-demo"]) }
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
         usleep(500_000)
-        let version = { host.run(["get", "pod", "sidecar-demo", "-o", "json"]).stdout
-            .split(separator: "\n").first { $0.contains("\"resourceVersion\"") } ?? "" }
+        let version = {
+            host.run(["get", "pod", "sidecar-demo", "-o", "json"]).stdout
+                .split(separator: "\n").first { $0.contains("\"resourceVersion\"") } ?? ""
+        }
         let before = version()
         sleep(6)  // longer than the supervisor's idle wake-up (5 s)
         #expect(version() == before)
@@ -146,7 +155,8 @@ extension Integration {
         let shared = host.base + "/prestop-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
         defer { host.cleanup(["hooked"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -180,7 +190,8 @@ extension Integration {
     /// postStart runs in the container after it starts; a failing one kills the container.
     @Test func postStartHookRunsAndAFailingOneRestartsTheContainer() throws {
         defer { host.cleanup(["poststart"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -205,14 +216,18 @@ extension Integration {
         _ = host.run(["apply", "-f", path])
         #expect(host.eventually(10) { host.run(["exec", "poststart", "-c", "good", "--", "cat", "/tmp/hook"]).stdout == "started\n" })
         var describe = ""
-        #expect(host.eventually(10) {
-            describe = host.run(["describe", "pod", "poststart"]).stdout
-            return describe.contains("FailedPostStartHook")
-        }, "\(describe)")
+        #expect(
+            host.eventually(10) {
+                describe = host.run(["describe", "pod", "poststart"]).stdout
+                return describe.contains("FailedPostStartHook")
+            }, "\(describe)")
         var table = ""
-        #expect(host.eventually(10) {
-            table = host.run(["get", "pods"]).stdout
-            return (table.split(separator: "\n").last?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Int($0) } ?? 0) >= 1
-        }, "the bad container restarts: \(table)")
+        #expect(
+            host.eventually(10) {
+                table = host.run(["get", "pods"]).stdout
+                return
+                    (table.split(separator: "\n").last?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Int($0) }
+                    ?? 0) >= 1
+            }, "the bad container restarts: \(table)")
     }
 }

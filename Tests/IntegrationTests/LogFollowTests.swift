@@ -7,7 +7,8 @@ extension Integration {
     @Test func logsFollowAcrossRotationsWithoutLosingOrRepeatingLines() throws {
         defer { host.cleanup(["rotating"]) }
         // 3000 lines in 60 bursts, 50 ms apart; a file holds ~300 lines, so ~10 rotations while followed.
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -35,7 +36,8 @@ extension Integration {
     /// two: ~4 s of supervisor CPU against the container's ~2 s here.
     @Test func aFloodOfOutputCostsTheSupervisorLessThanTheContainer() throws {
         defer { host.cleanup(["flood"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -50,7 +52,8 @@ extension Integration {
         try #require(host.run(["run", path]).status == 0)
         let supervisor = try #require(host.supervisorPID("flood"))
         func supervisorCPU() -> Double {
-            let fields = ((try? String(contentsOfFile: "/proc/\(supervisor)/stat", encoding: .utf8)) ?? "")
+            let fields =
+                ((try? String(contentsOfFile: "/proc/\(supervisor)/stat", encoding: .utf8)) ?? "")
                 .split(separator: ")").last?.split(separator: " ") ?? []
             return fields.count > 12 ? (Double(fields[11])! + Double(fields[12])!) / Double(sysconf(Int32(_SC_CLK_TCK))) : 0
         }
@@ -60,9 +63,10 @@ extension Integration {
         #expect(host.run(["logs", "flood", "--tail", "1"]).stdout == "done\n")
         // The container's own CPU time, from its cgroup (v1 cpuacct or v2 cpu.stat).
         let uid = host.run(["get", "pod", "flood", "-o", "jsonpath={.metadata.uid}"]).stdout
-        let text = shell("cat /sys/fs/cgroup/cpuacct/minipod-test/\(uid)/app/cpuacct.usage 2>/dev/null"
-                         + " || cat /sys/fs/cgroup/cpu,cpuacct/minipod-test/\(uid)/app/cpuacct.usage 2>/dev/null"
-                         + " || awk '/usage_usec/{print $2 * 1000}' /sys/fs/cgroup/minipod-test/\(uid)/app/cpu.stat")
+        let text = shell(
+            "cat /sys/fs/cgroup/cpuacct/minipod-test/\(uid)/app/cpuacct.usage 2>/dev/null"
+                + " || cat /sys/fs/cgroup/cpu,cpuacct/minipod-test/\(uid)/app/cpuacct.usage 2>/dev/null"
+                + " || awk '/usage_usec/{print $2 * 1000}' /sys/fs/cgroup/minipod-test/\(uid)/app/cpu.stat")
         let container = try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines))) / 1e9
         #expect(used < container, "supervisor \(used) s of CPU to log 300 MB; the container \(container) s to write it")
         print("flood: supervisor \(used) s, container \(container) s")

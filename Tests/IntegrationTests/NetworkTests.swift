@@ -3,7 +3,8 @@ import Testing
 
 extension Integration {
     func busyboxPod(_ name: String, extra: String = "") -> String {
-        host.manifest("""
+        host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -23,7 +24,8 @@ extension Integration {
         defer { host.cleanup(["net-a", "net-b"]) }
         try #require(host.run(["run", busyboxPod("net-a")]).status == 0)
         try #require(host.run(["run", busyboxPod("net-b")]).status == 0)
-        let a = try #require(host.podIP("net-a")), b = try #require(host.podIP("net-b"))
+        let a = try #require(host.podIP("net-a"))
+        let b = try #require(host.podIP("net-b"))
         #expect(a != b)
         #expect(host.run(["exec", "net-a", "--", "wget", "-qO-", "http://\(b):8080/"]).stdout == "net-b\n")
         #expect(host.run(["exec", "net-b", "--", "wget", "-qO-", "http://\(a):8080/"]).stdout == "net-a\n")
@@ -32,8 +34,9 @@ extension Integration {
         #expect(host.run(["exec", "net-a", "--", "cat", "/etc/hosts"]).stdout.contains("\(a)\tnet-a"))
         // Traffic leaving the host is masqueraded by one rule for the subnet, not one per pod.
         let rules = shell("iptables -t nat -S POSTROUTING")
-        #expect(rules.components(separatedBy: "-s 10.87.0.0/24 ! -d 10.87.0.0/24 -m comment --comment \"minipod pods\" -j MASQUERADE").count == 2,
-                "\(rules)")
+        #expect(
+            rules.components(separatedBy: "-s 10.87.0.0/24 ! -d 10.87.0.0/24 -m comment --comment \"minipod pods\" -j MASQUERADE").count == 2,
+            "\(rules)")
         host.cleanup(["net-a", "net-b"])
         #expect(HostSnapshot.take() == before, "veths, leases and NAT rules go with the pods: \(HostSnapshot.take())")
     }
@@ -47,7 +50,8 @@ extension Integration {
                       hostPort: 18089
             """
         defer { host.cleanup(["hp-a", "hp-b"]) }
-        let yamlA = host.manifest("""
+        let yamlA = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -63,11 +67,18 @@ extension Integration {
         let hostIP = shell("ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var page = ""
-        #expect(host.eventually(5) { page = shell("curl -s --max-time 2 http://\(hostIP):18089/"); return page == "published\n" }, "\(page)")
+        #expect(
+            host.eventually(5) {
+                page = shell("curl -s --max-time 2 http://\(hostIP):18089/")
+                return page == "published\n"
+            }, "\(page)")
         let before = HostSnapshot.take()
-        let conflict = host.run(["run", host.manifest(try String(contentsOfFile: yamlA, encoding: .utf8).replacingOccurrences(of: "hp-a", with: "hp-b"), name: "hp-b")])
+        let conflict = host.run([
+            "run", host.manifest(try String(contentsOfFile: yamlA, encoding: .utf8).replacingOccurrences(of: "hp-a", with: "hp-b"), name: "hp-b"),
+        ])
         #expect(conflict.status != 0)
-        #expect(conflict.stderr.contains("spec.containers[0].ports[0].hostPort: host port 18089/TCP is already used by pod hp-a"), "\(conflict.stderr)")
+        #expect(
+            conflict.stderr.contains("spec.containers[0].ports[0].hostPort: host port 18089/TCP is already used by pod hp-a"), "\(conflict.stderr)")
         #expect(HostSnapshot.take() == before)
         host.cleanup(["hp-a"])
         #expect(shell("iptables -t nat -S | grep -c 18089 || true").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
@@ -95,7 +106,8 @@ extension Integration {
         let before = HostSnapshot.take()
         let hostRoutes = shell(localRoutes)
         defer { host.cleanup(["on-host"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -109,7 +121,11 @@ extension Integration {
             """, name: "on-host")
         try #require(host.run(["run", path]).status == 0)
         var page = ""
-        #expect(host.eventually(5) { page = shell("curl -s --max-time 2 http://127.0.0.1:18097/"); return page == "from-host-network\n" }, "\(page)")
+        #expect(
+            host.eventually(5) {
+                page = shell("curl -s --max-time 2 http://127.0.0.1:18097/")
+                return page == "from-host-network\n"
+            }, "\(page)")
         #expect(host.run(["exec", "on-host", "--", "hostname"]).stdout == shell("hostname"))
         #expect(HostSnapshot.take().links == before.links)
         #expect(shell(localRoutes) == hostRoutes, "a hostNetwork pod must leave the host's routes alone")
@@ -142,8 +158,12 @@ extension Integration {
         // The pod's localhost still works, over IPv4 and IPv6.
         for url in ["http://127.0.0.1:8080/", "http://\(ip):8080/"] + (ipv6 ? ["http://[::1]:8080/"] : []) {
             var page = ""
-            #expect(host.eventually(5) { page = host.run(["exec", "pace-a", "--", "wget", "-qO-", url]).stdout; return page == "pace-a\n" },
-                    "\(url): \(page)")
+            #expect(
+                host.eventually(5) {
+                    page = host.run(["exec", "pace-a", "--", "wget", "-qO-", url]).stdout
+                    return page == "pace-a\n"
+                },
+                "\(url): \(page)")
         }
     }
 }
@@ -179,7 +199,8 @@ extension Integration {
         let run = host.run(["run", host.example("localhost-demo.yaml"), "--network", "netlink"])
         try #require(run.status == 0, "\(run.stderr)")
         try #require(host.run(["run", busyboxPod("net-b")]).status == 0)
-        let a = try #require(host.podIP("localhost-demo")), b = try #require(host.podIP("net-b"))
+        let a = try #require(host.podIP("localhost-demo"))
+        let b = try #require(host.podIP("net-b"))
         #expect(a.hasPrefix("10.87.0.") && a != b, "\(a) \(b)")
         #expect(host.run(["exec", "localhost-demo", "-c", "nginx", "--", "curl", "-s", "localhost:8080"]).stdout == "Hello from sidecar!\n")
         #expect(host.run(["exec", "localhost-demo", "-c", "http-server", "--", "hostname", "-i"]).stdout == "\(a)\n")
@@ -193,7 +214,9 @@ extension Integration {
         let hostPort = "      ports:\n        - containerPort: 8080\n          hostPort: 18090"
         let refused = host.run(["run", busyboxPod("net-c", extra: hostPort), "--network", "netlink"])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("spec.containers[0].ports: hostPort needs the CNI portmap plugin; it cannot be used with --network netlink"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("spec.containers[0].ports: hostPort needs the CNI portmap plugin; it cannot be used with --network netlink"),
+            "\(refused.stderr)")
         host.cleanup(["localhost-demo"])
         #expect(shell("iptables -t nat -S POSTROUTING").contains(masquerade), "net-b still needs the rule")
         host.cleanup(["net-b"])

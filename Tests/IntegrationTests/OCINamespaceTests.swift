@@ -48,8 +48,9 @@ extension Integration {
         let run = oci(["run", "--detach", "--bundle", bundle, id])
         #expect(run.status == 0, "\(run.stderr)")
         let pid = try #require(ociState(id)?["pid"] as? Int)
-        #expect(shell("stat -c %u:%g /proc/\(pid)").trimmingCharacters(in: .whitespacesAndNewlines) == "200000:200000",
-                "the container's process must belong to the mapped host user")
+        #expect(
+            shell("stat -c %u:%g /proc/\(pid)").trimmingCharacters(in: .whitespacesAndNewlines) == "200000:200000",
+            "the container's process must belong to the mapped host user")
         #expect(namespaceLink(pid, "user") != namespaceLink(Int(getpid()), "user"))
 
         let inside = oci(["exec", id, "sh", "-c", "id -u; cat /proc/self/uid_map; stat -c %u /bin/busybox; hostname"])
@@ -89,7 +90,9 @@ extension Integration {
     }
 
     @Test func ociJoinsAnotherContainersPidNamespaceAndAHoldersMountNamespaceByPath() throws {
-        let target = "pidns-target", debug = "pidns-debug", mountJoiner = "mntns-joiner"
+        let target = "pidns-target"
+        let debug = "pidns-debug"
+        let mountJoiner = "mntns-joiner"
         defer { [debug, target, mountJoiner].forEach { oci(["delete", "--force", $0]) } }
         let targetBundle = try busyboxBundle(target, args: ["sleep", "1001"])
         #expect(oci(["run", "--detach", "--bundle", targetBundle, target]).status == 0)
@@ -118,10 +121,16 @@ extension Integration {
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         holder.arguments = ["--mount", "--propagation", "private", "sleep", "1003"]
         try holder.run()
-        defer { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
+        defer {
+            kill(holder.processIdentifier, SIGKILL)
+            holder.waitUntilExit()
+        }
         let holderPid = Int(holder.processIdentifier)
         var tries = 0
-        while namespaceLink(holderPid, "mnt") == namespaceLink(Int(getpid()), "mnt") && tries < 200 { usleep(10_000); tries += 1 }
+        while namespaceLink(holderPid, "mnt") == namespaceLink(Int(getpid()), "mnt") && tries < 200 {
+            usleep(10_000)
+            tries += 1
+        }
         let joinerBundle = try busyboxBundle(mountJoiner, args: ["sleep", "1004"])
         try editLinux(joinerBundle) { linux in
             linux["namespaces"] = (linux["namespaces"] as? [[String: Any]] ?? []).map { ns in
@@ -134,8 +143,9 @@ extension Integration {
         let joinerPid = try #require(ociState(mountJoiner)?["pid"] as? Int)
         #expect(namespaceLink(joinerPid, "mnt") == namespaceLink(holderPid, "mnt"))
         #expect(oci(["exec", mountJoiner, "hostname"]).stdout == "\(mountJoiner)\n")
-        #expect(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) == hostMounts,
-                "the rootfs was set up in the holder's namespace, not the host's")
+        #expect(
+            try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) == hostMounts,
+            "the rootfs was set up in the holder's namespace, not the host's")
         #expect(oci(["delete", "--force", mountJoiner]).status == 0)
         expectNothingLeft(mountJoiner, pid: Int32(joinerPid))
     }
@@ -164,10 +174,14 @@ extension Integration {
 
     @Test func ociDevicesAndATimeNamespaceWithABootClockOffset() throws {
         let id = "devtime"
-        let bundle = try busyboxBundle(id, args: ["sh", "-c", "stat -c '%t %T %a %u %g %F' /dev/mynull /dev/myfifo; echo x > /dev/mynull && echo wrote; cut -d' ' -f1 /proc/uptime"])
+        let bundle = try busyboxBundle(
+            id,
+            args: ["sh", "-c", "stat -c '%t %T %a %u %g %F' /dev/mynull /dev/myfifo; echo x > /dev/mynull && echo wrote; cut -d' ' -f1 /proc/uptime"])
         try editLinux(bundle) { linux in
-            linux["devices"] = [["path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 0o606, "uid": 1, "gid": 2],
-                                ["path": "/dev/myfifo", "type": "p", "fileMode": 0o600]]
+            linux["devices"] = [
+                ["path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 0o606, "uid": 1, "gid": 2],
+                ["path": "/dev/myfifo", "type": "p", "fileMode": 0o600],
+            ]
             var namespaces = linux["namespaces"] as? [[String: Any]] ?? []
             namespaces.append(["type": "time"])
             linux["namespaces"] = namespaces

@@ -18,8 +18,10 @@ extension Integration {
     /// output, which a container (or conmon) started by it may hold open. Spawned and
     /// reaped here (posix_spawn, waitpid): Foundation's Process missed the exit of a
     /// podman whose conmon stayed behind and left the test waiting forever.
-    func runWithFileIO(_ executable: String, _ args: [String], environment: [String: String], stdin: String = "",
-                       timeout: TimeInterval = 60) -> TestHost.Result {
+    func runWithFileIO(
+        _ executable: String, _ args: [String], environment: [String: String], stdin: String = "",
+        timeout: TimeInterval = 60
+    ) -> TestHost.Result {
         let dir = host.base + "/oci-io"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let id = UUID().uuidString

@@ -86,9 +86,11 @@ extension Integration {
                 if r.status != 0 { failures.append("\(updates[i]): \(r.stderr)") }
             }
             #expect(failures.items.isEmpty, "\(failures.items)")
-            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(ociRoot)/\(id)/state.json"))) as? [String: Any]
+            let state =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(ociRoot)/\(id)/state.json"))) as? [String: Any]
             let resources = try #require(state?["resources"] as? [String: Any], "\(String(describing: state))")
-            let memory = resources["memory"] as? [String: Any], cpu = resources["cpu"] as? [String: Any]
+            let memory = resources["memory"] as? [String: Any]
+            let cpu = resources["cpu"] as? [String: Any]
             #expect(memory?["limit"] as? Int == (64 + round) << 20, "round \(round): \(resources)")
             #expect(memory?["reservation"] as? Int == (32 + round) << 20, "round \(round): \(resources)")
             #expect((resources["pids"] as? [String: Any])?["limit"] as? Int == 50 + round, "round \(round): \(resources)")
@@ -103,6 +105,14 @@ extension Integration {
 private final class LockedList: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [String] = []
-    func append(_ item: String) { lock.lock(); list.append(item); lock.unlock() }
-    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+    func append(_ item: String) {
+        lock.lock()
+        list.append(item)
+        lock.unlock()
+    }
+    var items: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return list
+    }
 }

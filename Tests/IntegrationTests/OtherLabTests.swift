@@ -53,7 +53,11 @@ extension Integration {
         defer { host.stop(forwarder) }
         #expect(host.eventually(5) { forwarded.drain().contains("Forwarding from 127.0.0.1:18084 -> 80") })
         var first = ""
-        #expect(host.eventually(5) { first = shell("curl -s http://localhost:18084"); return first.contains("Update #1") }, "\(first)")
+        #expect(
+            host.eventually(5) {
+                first = shell("curl -s http://localhost:18084")
+                return first.contains("Update #1")
+            }, "\(first)")
         var followed = ""
         let second = host.eventually(15) {
             followed += output.drain()

@@ -6,8 +6,10 @@ import Testing
 /// namespace and uid beside it) and than a hostname holds (63, where kubelet truncates).
 extension Integration {
     /// 62 + 1 + 62 + 1 + 63 + 1 + 63 = 253 characters; the first 63 end in a dot.
-    static let longestPodName = ["long" + String(repeating: "a", count: 58), String(repeating: "b", count: 62),
-                                 String(repeating: "c", count: 63), String(repeating: "d", count: 63)].joined(separator: ".")
+    static let longestPodName = [
+        "long" + String(repeating: "a", count: 58), String(repeating: "b", count: 62),
+        String(repeating: "c", count: 63), String(repeating: "d", count: 63),
+    ].joined(separator: ".")
 
     @Test(arguments: ["web.v1.example", longestPodName])
     func aPodNamedAsADNSSubdomainRunsAndIsRemoved(name: String) throws {
@@ -15,7 +17,8 @@ extension Integration {
         defer { host.cleanup([name]) }
         // kubelet's hostname: the name cut to 63 characters, without a trailing dot or dash.
         let hostname = String(name.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: ".-"))
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:

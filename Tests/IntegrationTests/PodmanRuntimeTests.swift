@@ -30,10 +30,13 @@ extension Integration {
             .write(toFile: root + "/containers.conf", atomically: true, encoding: .utf8)
         var environment = host.environment
         environment["CONTAINERS_CONF"] = root + "/containers.conf"
-        return Podman(base: [podmanPath, "--root", root + "/storage", "--runroot", root + "/run", "--tmpdir", root + "/tmp",
-                             "--network-config-dir", root + "/net", "--runtime", runtime,
-                             "--cgroup-manager", "cgroupfs", "--events-backend", "file"],
-                      environment: environment)
+        return Podman(
+            base: [
+                podmanPath, "--root", root + "/storage", "--runroot", root + "/run", "--tmpdir", root + "/tmp",
+                "--network-config-dir", root + "/net", "--runtime", runtime,
+                "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+            ],
+            environment: environment)
     }
 
     @discardableResult
@@ -60,8 +63,12 @@ extension Integration {
         // Two containers of one pod: the second reaches the first on localhost.
         let pod = podman(p, ["pod", "create", "--name", "mp-oci-pod", "--network", "none"])
         try #require(pod.status == 0, "podman pod create: \(pod.stderr)")
-        let web = podman(p, ["run", "-d", "--pod", "mp-oci-pod", "--name", "mp-oci-web", "busybox:1.36",
-                             "sh", "-c", "echo from-minipod-oci > /tmp/index.html; exec httpd -f -p 127.0.0.1:8080 -h /tmp"])
+        let web = podman(
+            p,
+            [
+                "run", "-d", "--pod", "mp-oci-pod", "--name", "mp-oci-web", "busybox:1.36",
+                "sh", "-c", "echo from-minipod-oci > /tmp/index.html; exec httpd -f -p 127.0.0.1:8080 -h /tmp",
+            ])
         try #require(web.status == 0, "podman run -d --pod: \(web.stderr)")
         var page = ""
         let reached = host.eventually(10) {

@@ -5,7 +5,8 @@ extension Integration {
     /// readinessProbe (httpGet) decides READY; the pod is Running but 0/1 until the probe passes.
     @Test func readinessProbeGatesReady() throws {
         defer { host.cleanup(["probed"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -27,7 +28,11 @@ extension Integration {
         try #require(host.run(["run", path]).status == 0)
         #expect(host.run(["get", "pods"]).stdout.contains("probed   0/1     Running"))
         var table = ""
-        #expect(host.eventually(8) { table = host.run(["get", "pods"]).stdout; return table.contains("probed   1/1     Running") }, "\(table)")
+        #expect(
+            host.eventually(8) {
+                table = host.run(["get", "pods"]).stdout
+                return table.contains("probed   1/1     Running")
+            }, "\(table)")
         let describe = host.run(["describe", "pod", "probed"]).stdout
         #expect(describe.contains("Readiness:      http-get http://:http/ready"), "\(describe)")
         #expect(describe.contains("Warning  Unhealthy"), "\(describe)")
@@ -36,7 +41,8 @@ extension Integration {
     /// livenessProbe (exec) failing restarts the container; the events say why.
     @Test func livenessProbeFailureRestartsTheContainer() throws {
         defer { host.cleanup(["liveness"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -56,10 +62,13 @@ extension Integration {
         try #require(host.run(["run", path]).status == 0)
         let started = Date()
         var table = ""
-        #expect(host.eventually(10) {
-            table = host.run(["get", "pods"]).stdout
-            return table.split(separator: "\n").last?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Int($0) } ?? 0 >= 1
-        }, "\(table)")
+        #expect(
+            host.eventually(10) {
+                table = host.run(["get", "pods"]).stdout
+                return table.split(separator: "\n").last?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap {
+                    Int($0)
+                } ?? 0 >= 1
+            }, "\(table)")
         #expect(Date().timeIntervalSince(started) >= 2, "healthy for 2 s: no restart before the file is removed")
         let describe = host.run(["describe", "pod", "liveness"]).stdout
         #expect(describe.contains("Liveness probe failed"), "\(describe)")

@@ -14,21 +14,24 @@ final class LocalRegistry {
         for tool in ["/usr/bin/docker-registry", "/usr/bin/skopeo"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw IntegrationSetupError(message: "\(tool) is missing: run Scripts/install-deps (packages docker-registry, skopeo)")
         }
-        guard let port = Int(shell("python3 -c 'import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'")
-            .trimmingCharacters(in: .whitespacesAndNewlines)) else { throw IntegrationSetupError(message: "no free port") }
+        guard
+            let port = Int(
+                shell("python3 -c 'import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'")
+                    .trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw IntegrationSetupError(message: "no free port") }
         self.port = port
         dir = base + "/registry-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir + "/storage", withIntermediateDirectories: true)
         try """
-            version: 0.1
-            log:
-              level: error
-            storage:
-              filesystem:
-                rootdirectory: \(dir)/storage
-            http:
-              addr: 127.0.0.1:\(port)
-            """.write(toFile: dir + "/config.yml", atomically: true, encoding: .utf8)
+        version: 0.1
+        log:
+          level: error
+        storage:
+          filesystem:
+            rootdirectory: \(dir)/storage
+        http:
+          addr: 127.0.0.1:\(port)
+        """.write(toFile: dir + "/config.yml", atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
         process.arguments = ["serve", dir + "/config.yml"]
@@ -42,7 +45,9 @@ final class LocalRegistry {
         while shell("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/v2/") != "200" {
             guard Date() < deadline, process.isRunning else {
                 stop()
-                throw IntegrationSetupError(message: "docker-registry did not answer on \(host): \((try? String(contentsOfFile: dir + "/registry.log", encoding: .utf8)) ?? "")")
+                throw IntegrationSetupError(
+                    message:
+                        "docker-registry did not answer on \(host): \((try? String(contentsOfFile: dir + "/registry.log", encoding: .utf8)) ?? "")")
             }
             usleep(50_000)
         }
@@ -78,7 +83,8 @@ extension Integration {
     }
 
     func busyboxPod(_ name: String, image: String, policy: String? = nil, say: String = "pulled") -> String {
-        host.manifest("""
+        host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -98,9 +104,15 @@ extension Integration {
     @Test func registryPullGivesTheSameImageAndRunsAPod() throws {
         let before = HostSnapshot.take()
         let registry = try LocalRegistry(base: host.base)
-        defer { registry.stop(); #expect(registry.isGone, "docker-registry still runs") }
+        defer {
+            registry.stop()
+            #expect(registry.isGone, "docker-registry still runs")
+        }
         let name = "\(registry.host)/test/busybox:1.36"
-        defer { host.cleanup(["pulled-pod"]); host.run(["image", "rm", name]) }
+        defer {
+            host.cleanup(["pulled-pod"])
+            host.run(["image", "rm", name])
+        }
         let pushed = registry.push(busyboxArchive, as: "test/busybox:1.36")
         try #require(pushed.hasSuffix("status=0\n"), "skopeo: \(pushed)")
 
@@ -112,7 +124,8 @@ extension Integration {
         #expect(pull.stderr.contains("Copying blob sha256:"), "\(pull.stderr)")
         #expect(pull.stderr.contains("Writing manifest to image destination"), "\(pull.stderr)")
         let row = host.run(["image", "ls"]).stdout.split(separator: "\n").first { $0.hasPrefix("\(registry.host)/test/busybox ") }
-        #expect(row.map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3).joined(separator: " ") }
+        #expect(
+            row.map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3).joined(separator: " ") }
                 == "\(registry.host)/test/busybox 1.36 \(localID.prefix(12))", "\(row ?? "no row")")
         #expect(imageID(name) == localID)
 
@@ -138,17 +151,23 @@ extension Integration {
     /// image, exit 1, and nothing of the image left in the store.
     @Test func registryPullFailuresAreClearAndLeaveNothing() throws {
         let registry = try LocalRegistry(base: host.base)
-        defer { registry.stop(); #expect(registry.isGone, "docker-registry still runs") }
+        defer {
+            registry.stop()
+            #expect(registry.isGone, "docker-registry still runs")
+        }
         let pushed = registry.push(busyboxArchive, as: "test/busybox:1.36")
         try #require(pushed.hasSuffix("status=0\n"), "skopeo: \(pushed)")
 
         let missing = host.run(["image", "pull", "\(registry.host)/test/busybox:nope"])
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("error: image \"\(registry.host)/test/busybox:nope\" not found in registry \(registry.host)"), "\(missing.stderr)")
+        #expect(
+            missing.stderr.contains("error: image \"\(registry.host)/test/busybox:nope\" not found in registry \(registry.host)"), "\(missing.stderr)"
+        )
         #expect(missing.stdout.isEmpty)
 
         // Flip a byte of the layer as the registry stores it; pull into an empty store.
-        let manifest = shell("curl -s -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' http://\(registry.host)/v2/test/busybox/manifests/1.36")
+        let manifest = shell(
+            "curl -s -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' http://\(registry.host)/v2/test/busybox/manifests/1.36")
         let doc = try JSONSerialization.jsonObject(with: Data(manifest.utf8)) as? [String: Any]
         let layer = try #require(((doc?["layers"] as? [[String: Any]])?.first?["digest"]) as? String, "\(manifest)")
         let stored = registry.storedBlob(layer)
@@ -168,7 +187,9 @@ extension Integration {
         #expect(registry.isGone)
         let refused = host.run(["image", "pull", "\(registry.host)/test/busybox:1.36"])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("cannot pull \"\(registry.host)/test/busybox:1.36\": registry \(registry.host) is unreachable"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("cannot pull \"\(registry.host)/test/busybox:1.36\": registry \(registry.host) is unreachable"),
+            "\(refused.stderr)")
     }
 
     /// imagePullPolicy when pods are created: Never refuses a missing image; Always with an
@@ -181,23 +202,31 @@ extension Integration {
 
         let never = host.run(["run", busyboxPod("never-pod", image: "127.0.0.1:\(closed)/test/busybox:1.36", policy: "Never")])
         #expect(never.status == 1)
-        #expect(never.stderr.contains("spec.containers[0].image: image \"127.0.0.1:\(closed)/test/busybox:1.36\" is not present and imagePullPolicy is Never (ErrImageNeverPull)"), "\(never.stderr)")
+        #expect(
+            never.stderr.contains(
+                "spec.containers[0].image: image \"127.0.0.1:\(closed)/test/busybox:1.36\" is not present and imagePullPolicy is Never (ErrImageNeverPull)"
+            ), "\(never.stderr)")
 
         let always = host.run(["run", busyboxPod("always-pod", image: "127.0.0.1:\(closed)/test/busybox:1.36", policy: "Always")])
         #expect(always.status == 1)
-        #expect(always.stderr.contains("spec.containers[0].image: ErrImagePull: cannot pull \"127.0.0.1:\(closed)/test/busybox:1.36\": registry 127.0.0.1:\(closed) is unreachable"), "\(always.stderr)")
+        #expect(
+            always.stderr.contains(
+                "spec.containers[0].image: ErrImagePull: cannot pull \"127.0.0.1:\(closed)/test/busybox:1.36\": registry 127.0.0.1:\(closed) is unreachable"
+            ), "\(always.stderr)")
         #expect(always.stderr.contains("(imagePullPolicy Always)"), "\(always.stderr)")
 
         // docker.io cannot be reached here: the local busybox:1.36 is used, with a warning.
-        let offline = host.run(["run", busyboxPod("offline-pod", image: "busybox:1.36", policy: "Always", say: "offline")],
-                               extraEnvironment: ["MINIPOD_DOCKER_IO_MIRROR": ""])
+        let offline = host.run(
+            ["run", busyboxPod("offline-pod", image: "busybox:1.36", policy: "Always", say: "offline")],
+            extraEnvironment: ["MINIPOD_DOCKER_IO_MIRROR": ""])
         #expect(offline.status == 0, "\(offline.stderr)")
         #expect(offline.stderr.contains("Warning: cannot pull \"busybox:1.36\": registry docker.io is unreachable"), "\(offline.stderr)")
         #expect(offline.stderr.contains("using the local copy (imagePullPolicy Always)"), "\(offline.stderr)")
         #expect(host.eventually(10) { host.run(["logs", "offline-pod"]).stdout == "offline\n" })
 
-        let absent = host.run(["run", busyboxPod("absent-pod", image: "busybox:0.0", policy: "Always")],
-                              extraEnvironment: ["MINIPOD_DOCKER_IO_MIRROR": ""])
+        let absent = host.run(
+            ["run", busyboxPod("absent-pod", image: "busybox:0.0", policy: "Always")],
+            extraEnvironment: ["MINIPOD_DOCKER_IO_MIRROR": ""])
         #expect(absent.status == 1)
         #expect(absent.stderr.contains("ErrImagePull") && absent.stderr.contains("load it with `minipod image load FILE`"), "\(absent.stderr)")
 
@@ -208,7 +237,8 @@ extension Integration {
     func imageID(_ name: String) -> String? {
         let inspect = host.run(["image", "inspect", name])
         guard inspect.status == 0, let docs = try? JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [[String: Any]],
-              let id = docs.first?["Id"] as? String else { return nil }
+            let id = docs.first?["Id"] as? String
+        else { return nil }
         return String(id.dropFirst("sha256:".count))
     }
 }

@@ -10,7 +10,8 @@ import Testing
 extension Integration {
     @Test func unconfinedTurnsTheDefaultSeccompProfileOff() throws {
         defer { host.cleanup(["seccomp-profiles"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -47,8 +48,10 @@ extension Integration {
         let run = host.run(["run", path])
         try #require(run.status == 0, "\(run.stderr)")
         func probe(_ pod: String, _ container: String) -> String {
-            host.run(["exec", pod, "-c", container, "--", "sh", "-c",
-                      "grep Seccomp: /proc/self/status; unshare -U true 2>&1 && echo new user namespace"]).stdout
+            host.run([
+                "exec", pod, "-c", container, "--", "sh", "-c",
+                "grep Seccomp: /proc/self/status; unshare -U true 2>&1 && echo new user namespace",
+            ]).stdout
         }
         let refused = "Seccomp:\t2\nunshare: unshare(0x10000000): Operation not permitted\n"
         let allowed = "Seccomp:\t0\nnew user namespace\n"

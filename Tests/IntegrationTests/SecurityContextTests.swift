@@ -4,7 +4,8 @@ import Testing
 /// securityContext, hostPath types and workingDir as a Kubernetes node gives them.
 extension Integration {
     func singleContainerPod(_ name: String, container: String, volumes: String = "", restartPolicy: String = "Always") -> String {
-        host.manifest("""
+        host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -27,11 +28,13 @@ extension Integration {
 
     @Test func dropAllThenAddGivesExactlyTheAddedCapability() throws {
         defer { host.cleanup(["caps-net-admin"]) }
-        let path = singleContainerPod("caps-net-admin", container: """
-                  command: ["sleep", "3600"]
-                  securityContext:
-                    capabilities: {drop: [ALL], add: [NET_ADMIN]}
-            """)
+        let path = singleContainerPod(
+            "caps-net-admin",
+            container: """
+                      command: ["sleep", "3600"]
+                      securityContext:
+                        capabilities: {drop: [ALL], add: [NET_ADMIN]}
+                """)
         let run = host.run(["run", path])
         try #require(run.status == 0, "\(run.stderr)")
         #expect(effectiveCapabilities("caps-net-admin") == "0000000000001000", "CAP_NET_ADMIN (bit 12) alone")
@@ -43,10 +46,12 @@ extension Integration {
     /// a privileged container still starts, with exactly what the host holds.
     @Test func privilegedGetsWhatTheHostHasDevicesAndAWritableSys() throws {
         defer { host.cleanup(["privileged"]) }
-        let path = singleContainerPod("privileged", container: """
-                  command: ["sleep", "3600"]
-                  securityContext: {privileged: true}
-            """)
+        let path = singleContainerPod(
+            "privileged",
+            container: """
+                      command: ["sleep", "3600"]
+                      securityContext: {privileged: true}
+                """)
         let run = host.run(["run", path])
         try #require(run.status == 0, "\(run.stderr)")
         let hostBounding = shell("grep CapBnd /proc/self/status | cut -f2").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -71,20 +76,24 @@ extension Integration {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "x".write(toFile: dir + "/a-file", atomically: true, encoding: .utf8)
         func pod(_ path: String, _ type: String) -> String {
-            singleContainerPod("hostpath-types", container: """
-                      command: ["sleep", "3600"]
-                      volumeMounts: [{name: h, mountPath: /h}]
-                """, volumes: """
-                  volumes:
-                    - name: h
-                      hostPath: {path: \(path), type: \(type)}
-                """)
+            singleContainerPod(
+                "hostpath-types",
+                container: """
+                          command: ["sleep", "3600"]
+                          volumeMounts: [{name: h, mountPath: /h}]
+                    """,
+                volumes: """
+                      volumes:
+                        - name: h
+                          hostPath: {path: \(path), type: \(type)}
+                    """)
         }
         func refused(_ path: String, _ type: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
             let run = host.run(["run", pod(path, type)])
             #expect(run.status != 0, sourceLocation: sourceLocation)
-            #expect(run.stderr.contains("MountVolume.SetUp failed for volume \"h\" : hostPath type check failed: \(path) is not \(message)"),
-                    "\(run.stderr)", sourceLocation: sourceLocation)
+            #expect(
+                run.stderr.contains("MountVolume.SetUp failed for volume \"h\" : hostPath type check failed: \(path) is not \(message)"),
+                "\(run.stderr)", sourceLocation: sourceLocation)
             #expect(host.run(["get", "pod", "hostpath-types"]).status != 0, "nothing is left", sourceLocation: sourceLocation)
         }
         refused(dir + "/a-file", "Directory", "a directory")
@@ -110,10 +119,12 @@ extension Integration {
 
     @Test func aMissingWorkingDirIsCreated() throws {
         defer { host.cleanup(["workdir"]) }
-        let path = singleContainerPod("workdir", container: """
-                  command: ["sh", "-c", "pwd; sleep 3600"]
-                  workingDir: /not/in/the/image
-            """)
+        let path = singleContainerPod(
+            "workdir",
+            container: """
+                      command: ["sh", "-c", "pwd; sleep 3600"]
+                      workingDir: /not/in/the/image
+                """)
         let run = host.run(["run", path])
         try #require(run.status == 0, "\(run.stderr)")
         #expect(host.eventually { host.run(["logs", "workdir"]).stdout == "/not/in/the/image\n" }, "\(host.run(["logs", "workdir"]))")

@@ -26,7 +26,8 @@ extension Integration {
     /// Dropping CAP_NET_RAW stops ping, as on Kubernetes.
     @Test func droppingNetRawStopsPing() throws {
         defer { host.cleanup(["pinger"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -54,7 +55,9 @@ extension Integration {
     @Test func execCarriesLargeOutputAndSeparatesStderr() throws {
         defer { host.cleanup(["sidecar-demo"]) }
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
-        let size = shell("env \(host.environment.filter { $0.key.hasPrefix("MINIPOD_") }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) \(host.binary) exec sidecar-demo -c log-reader -- head -c 104857600 /dev/zero | wc -c")
+        let size = shell(
+            "env \(host.environment.filter { $0.key.hasPrefix("MINIPOD_") }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) \(host.binary) exec sidecar-demo -c log-reader -- head -c 104857600 /dev/zero | wc -c"
+        )
         #expect(size.trimmingCharacters(in: .whitespacesAndNewlines) == "104857600")
         let split = host.run(["exec", "sidecar-demo", "-c", "log-reader", "--", "sh", "-c", "echo out; echo err >&2"])
         #expect(split.stdout == "out\n")
@@ -71,7 +74,8 @@ extension Integration {
     @Test func runtimeBinaryIsNotReachableFromTheContainer() throws {
         defer { host.cleanup(["sidecar-demo"]) }
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
-        let (stopped, _) = try host.start(["exec", "sidecar-demo", "-c", "nginx", "--", "true"], extraEnvironment: ["MINIPOD_FAULT": "init-stop-before-execve"])
+        let (stopped, _) = try host.start(
+            ["exec", "sidecar-demo", "-c", "nginx", "--", "true"], extraEnvironment: ["MINIPOD_FAULT": "init-stop-before-execve"])
         defer { host.stop(stopped) }
         let probe = """
             for p in /proc/[0-9]*; do
@@ -82,10 +86,11 @@ extension Integration {
             done
             """
         var seen = ""
-        #expect(host.eventually(5) {
-            seen = host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c", probe]).stdout
-            return seen.contains("stopped /proc/")
-        }, "the stopped minipod-init never showed in the container: \(seen)")
+        #expect(
+            host.eventually(5) {
+                seen = host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c", probe]).stdout
+                return seen.contains("stopped /proc/")
+            }, "the stopped minipod-init never showed in the container: \(seen)")
         #expect(!seen.contains("resolved") && !seen.contains("opened") && !seen.contains("minipod-init"), "\(seen)")
     }
 }

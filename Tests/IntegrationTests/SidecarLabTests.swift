@@ -63,8 +63,9 @@ extension Integration {
             return firstLines.contains("Forwarding from 127.0.0.1:")
         }
         try #require(ready, "port-forward printed: \(firstLines)")
-        let port = try #require(firstLines.split(separator: "\n").first { $0.hasSuffix("-> 80") }?
-            .split(separator: ":")[1].split(separator: " ").first.map(String.init))
+        let port = try #require(
+            firstLines.split(separator: "\n").first { $0.hasSuffix("-> 80") }?
+                .split(separator: ":")[1].split(separator: " ").first.map(String.init))
         // Port 81 has no listener in the pod: that connection fails, the forwarder stays.
         _ = shell("curl -s --max-time 3 http://127.0.0.1:18081/")
         for _ in 1...20 {
@@ -106,13 +107,16 @@ extension Integration {
     @Test func portForwardCarriesManyConcurrentConnections() throws {
         defer { host.cleanup(["sidecar-demo"]) }
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
-        let big = host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c",
-                            "head -c 50000000 /dev/urandom > /usr/share/nginx/html/big && md5sum /usr/share/nginx/html/big | cut -d' ' -f1"])
+        let big = host.run([
+            "exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c",
+            "head -c 50000000 /dev/urandom > /usr/share/nginx/html/big && md5sum /usr/share/nginx/html/big | cut -d' ' -f1",
+        ])
         try #require(big.status == 0, "\(big.stderr)")
         let (forwarder, output) = try host.start(["port-forward", "sidecar-demo", "18082:80"])
         defer { host.stop(forwarder) }
         #expect(host.eventually(5) { output.drain().contains("Forwarding from 127.0.0.1:18082 -> 80") })
-        let codes = shell("seq 200 | xargs -P 50 -I{} curl -s -o /dev/null --max-time 10 -w '%{http_code}\\n' http://127.0.0.1:18082/ | sort | uniq -c")
+        let codes = shell(
+            "seq 200 | xargs -P 50 -I{} curl -s -o /dev/null --max-time 10 -w '%{http_code}\\n' http://127.0.0.1:18082/ | sort | uniq -c")
         #expect(codes.trimmingCharacters(in: .whitespacesAndNewlines) == "200 200", "\(codes)")
         let sum = shell("curl -s --max-time 30 http://127.0.0.1:18082/big | md5sum | cut -d' ' -f1")
         #expect(sum == big.stdout, "50 MB through the forwarder")

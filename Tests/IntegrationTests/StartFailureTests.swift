@@ -61,7 +61,9 @@ extension Integration {
 
         // Never: the container stays terminated with StartError and the pod fails.
         try #require(host.run(["apply", "-f", "-"], stdin: startFailurePod("start-error-never", restartPolicy: "Never")).status == 0)
-        #expect(host.eventually { podStatus("start-error-never")?["phase"] as? String == "Failed" }, "\(String(describing: podStatus("start-error-never")))")
+        #expect(
+            host.eventually { podStatus("start-error-never")?["phase"] as? String == "Failed" },
+            "\(String(describing: podStatus("start-error-never")))")
         let terminated = (firstContainerStatus("start-error-never")?["state"] as? [String: Any])?["terminated"] as? [String: Any] ?? [:]
         #expect(terminated["reason"] as? String == "StartError" && terminated["exitCode"] as? Int == 128, "\(terminated)")
         #expect(host.run(["get", "pod", "start-error-never"]).stdout.contains("StartError"))

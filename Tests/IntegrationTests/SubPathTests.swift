@@ -21,7 +21,8 @@ extension Integration {
     /// mounts the volume at /x with `mount` (a subPath or subPathExpr line) and tries to
     /// read and write there.
     func subPathPod(_ name: String, plant: String, mount: String, env: String = "") -> String {
-        host.manifest("""
+        host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -78,8 +79,9 @@ extension Integration {
         // apply keeps the pod, as a cluster does, with kubelet's reason.
         let applied = host.run(["apply", "-f", subPathPod(name, plant: planted, mount: mount, env: env)])
         #expect(applied.status == 0, "\(applied.stderr)")
-        #expect(host.eventually { host.run(["get", "pod", name]).stdout.contains("CreateContainerConfigError") },
-                "\(host.run(["get", "pod", name]).stdout)")
+        #expect(
+            host.eventually { host.run(["get", "pod", name]).stdout.contains("CreateContainerConfigError") },
+            "\(host.run(["get", "pod", name]).stdout)")
         #expect(host.run(["describe", "pod", name]).stdout.contains("failed to prepare subPath"))
         #expect(listing(outside) == before, "the host directory changed")
     }
@@ -88,7 +90,8 @@ extension Integration {
     /// subPath, made as a directory inside the volume.
     @Test func subPathInsideTheVolumeWorksAndMissingDirectoriesAreMade() throws {
         defer { host.cleanup(["subpath-inside"]) }
-        let path = host.manifest("""
+        let path = host.manifest(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -136,7 +139,8 @@ extension Integration {
         try FileManager.default.createSymbolicLink(atPath: volume + "/escape", withDestinationPath: outside)
         let before = listing(outside)
         func pod(_ subPath: String) -> String {
-            host.manifest("""
+            host.manifest(
+                """
                 apiVersion: v1
                 kind: Pod
                 metadata:
@@ -211,30 +215,40 @@ extension Integration {
         // rename(2) swaps atomically: "sub" is the directory or the symlink, never missing.
         let swapper = Process()
         swapper.executableURL = URL(fileURLWithPath: "/bin/sh")
-        swapper.arguments = ["-c", """
+        swapper.arguments = [
+            "-c",
+            """
             cd '\(volume)' && end=$(($(date +%s) + 60)); while [ $(date +%s) -lt $end ]; do
               ln -sfn dir sub.tmp && mv -T sub.tmp sub; ln -sfn '\(outside)' sub.tmp && mv -T sub.tmp sub; done
-            """]
+            """,
+        ]
         try swapper.run()
-        defer { swapper.terminate(); swapper.waitUntilExit() }
+        defer {
+            swapper.terminate()
+            swapper.waitUntilExit()
+        }
         var refused = 0
         for name in names {
-            let result = host.run(["run", host.manifest("""
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: \(name)
-                spec:
-                  restartPolicy: Never
-                  containers:
-                    - name: writer
-                      image: busybox:1.36
-                      command: ["sh", "-c", "echo pwned > /x/written-\(name); sleep 3600"]
-                      volumeMounts: [{name: host, mountPath: /x, subPath: sub}]
-                  volumes:
-                    - name: host
-                      hostPath: {path: \(volume)}
-                """)])
+            let result = host.run([
+                "run",
+                host.manifest(
+                    """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata:
+                      name: \(name)
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                        - name: writer
+                          image: busybox:1.36
+                          command: ["sh", "-c", "echo pwned > /x/written-\(name); sleep 3600"]
+                          volumeMounts: [{name: host, mountPath: /x, subPath: sub}]
+                      volumes:
+                        - name: host
+                          hostPath: {path: \(volume)}
+                    """),
+            ])
             if result.status != 0 {
                 refused += 1
                 #expect(result.stderr.contains("leads outside"), "\(result.stderr)")

@@ -14,18 +14,30 @@ extension Integration {
         try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
         let supervisor = try #require(host.supervisorPID("sidecar-demo"), "no supervisor found")
         var rss = 0
-        #expect(host.eventually(3) { rss = residentKiB(supervisor) ?? .max; return rss <= supervisorRSSLimitKiB }, "RSS \(rss) KiB once Running")
+        #expect(
+            host.eventually(3) {
+                rss = residentKiB(supervisor) ?? .max
+                return rss <= supervisorRSSLimitKiB
+            }, "RSS \(rss) KiB once Running")
 
         // A restart of nginx (SIGTERM to its pid 1 ends it), exec, logs and describe run code an idle supervisor does not.
         #expect(host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "sh", "-c", "kill 1"]).status == 0)
         var table = ""
-        #expect(host.eventually(15) { table = host.run(["get", "pods"]).stdout; return table.contains("2/2     Running   1") }, "\(table)")
+        #expect(
+            host.eventually(15) {
+                table = host.run(["get", "pods"]).stdout
+                return table.contains("2/2     Running   1")
+            }, "\(table)")
         #expect(host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "true"]).status == 0)
         _ = host.run(["describe", "pod", "sidecar-demo"])
         let ip = try #require(host.podIP("sidecar-demo"))
         // Running is reported when nginx was started, not when it listens.
         #expect(host.eventually(5) { shell("curl -s --max-time 5 http://\(ip)/").contains("Welcome to nginx!") })
-        #expect(host.eventually(8) { rss = residentKiB(supervisor) ?? .max; return rss <= supervisorRSSLimitKiB }, "RSS \(rss) KiB after a restart")
+        #expect(
+            host.eventually(8) {
+                rss = residentKiB(supervisor) ?? .max
+                return rss <= supervisorRSSLimitKiB
+            }, "RSS \(rss) KiB after a restart")
         #expect(host.run(["delete", "pod", "sidecar-demo", "--grace-period=1"]).status == 0)
         #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
     }
@@ -54,10 +66,18 @@ extension Integration {
         let started = try host.start(["run", host.manifest(yaml)])
         defer { host.stop(started.0) }
         var table = ""
-        #expect(host.eventually(10) { table = host.run(["get", "pods"]).stdout; return table.contains("Init:0/1") }, "\(table)")
+        #expect(
+            host.eventually(10) {
+                table = host.run(["get", "pods"]).stdout
+                return table.contains("Init:0/1")
+            }, "\(table)")
         let supervisor = try #require(host.supervisorPID("slow-init"), "no supervisor found")
         var rss = 0
-        #expect(host.eventually(8) { rss = residentKiB(supervisor) ?? .max; return rss <= supervisorRSSLimitKiB }, "RSS \(rss) KiB while Init:0/1")
+        #expect(
+            host.eventually(8) {
+                rss = residentKiB(supervisor) ?? .max
+                return rss <= supervisorRSSLimitKiB
+            }, "RSS \(rss) KiB while Init:0/1")
         #expect(host.run(["delete", "pod", "slow-init", "--now"]).status == 0)
         #expect(host.eventually(10) { HostSnapshot.take() == before }, "left: \(HostSnapshot.take())")
     }
@@ -88,7 +108,10 @@ extension Integration {
         let supervisor = try #require(host.supervisorPID("probed"), "no supervisor found")
         // Sampled over three probe periods, not just once.
         var samples: [Int] = []
-        for _ in 1...6 { samples.append(residentKiB(supervisor) ?? .max); usleep(500_000) }
+        for _ in 1...6 {
+            samples.append(residentKiB(supervisor) ?? .max)
+            usleep(500_000)
+        }
         #expect(samples.allSatisfy { $0 <= supervisorRSSLimitKiB }, "RSS KiB: \(samples)")
         #expect(host.run(["delete", "pod", "probed", "--now"]).status == 0)
         #expect(host.eventually(10) { HostSnapshot.take() == before }, "left: \(HostSnapshot.take())")

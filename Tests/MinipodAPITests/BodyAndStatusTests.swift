@@ -2,6 +2,7 @@ import Foundation
 import MinipodKube
 import MinipodSystem
 import Testing
+
 @testable import MinipodAPI
 
 /// What kubectl prints comes from these Status objects.
@@ -12,7 +13,10 @@ struct BodyAndStatusTests {
 
     @Test func unknownFieldsUnderStrictAreAStrictDecodingError() throws {
         let data = body(#"{"name":"c","image":"busybox:1.36","comand":["sleep"]}"#)
-        #expect(throws: APIStatus.badRequest(#"Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].comand""#)) {
+        #expect(
+            throws: APIStatus.badRequest(
+                #"Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].comand""#)
+        ) {
             try PodBody.decode(data, fieldValidation: "Strict")
         }
         let lenient = try? PodBody.decode(data, fieldValidation: "Warn")
@@ -37,18 +41,23 @@ struct BodyAndStatusTests {
     @Test func libraryErrorsBecomeTheAPIServersStatuses() {
         #expect(APIStatus.from(MinipodError(.notFound, "pods \"x\" not found"), pod: "x").code == 404)
         #expect(APIStatus.from(MinipodError(.alreadyExists, "pods \"x\" already exists"), pod: "x").reason == "AlreadyExists")
-        let forbidden = APIStatus.from(MinipodError(.invalidManifest, PodUpdateRules.forbiddenMessage(pod: "x", paths: ["spec.containers[0].command"])), pod: "x")
+        let forbidden = APIStatus.from(
+            MinipodError(.invalidManifest, PodUpdateRules.forbiddenMessage(pod: "x", paths: ["spec.containers[0].command"])), pod: "x")
         #expect(forbidden.code == 422 && forbidden.message?.hasPrefix("The Pod \"x\" is invalid: spec: Forbidden") == true)
         #expect(forbidden.details?.causes?.first?.field == "spec")
         #expect(APIStatus.noResource("services").code == 404)
     }
 
     @Test func podTablesHaveKubectlsColumnsWithTheWideOnesAtPriorityOne() throws {
-        var pod = Pod(metadata: ObjectMeta(name: "web", namespace: "default", creationTimestamp: "2026-01-01T00:00:00Z"), spec: PodSpec(containers: []))
+        var pod = Pod(
+            metadata: ObjectMeta(name: "web", namespace: "default", creationTimestamp: "2026-01-01T00:00:00Z"), spec: PodSpec(containers: []))
         pod.spec.nodeName = "vm"
         let table = Tables.pods([(pod, [:])], resourceVersion: "9", now: KubeTime.parse("2026-01-01T00:05:00Z")!)
         let columns = try #require(table["columnDefinitions"] as? [[String: Any]])
-        #expect(columns.map { $0["name"] as? String } == ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"])
+        #expect(
+            columns.map { $0["name"] as? String } == [
+                "Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates",
+            ])
         #expect(columns.map { $0["priority"] as? Int } == [0, 0, 0, 0, 0, 1, 1, 1, 1])
         let cells = try #require((table["rows"] as? [[String: Any]])?.first?["cells"] as? [Any])
         #expect(cells[0] as? String == "web" && cells[4] as? String == "5m" && cells[6] as? String == "vm")

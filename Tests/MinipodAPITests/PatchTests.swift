@@ -1,12 +1,17 @@
 import Foundation
 import Testing
+
 @testable import MinipodAPI
 
 struct PatchTests {
     let pod: [String: Any] = [
         "metadata": ["name": "web", "labels": ["app": "web", "tier": "front"]],
-        "spec": ["containers": [["name": "nginx", "image": "nginx:1.25", "ports": [["containerPort": 80]]],
-                                ["name": "log", "image": "busybox:1.36"]]],
+        "spec": [
+            "containers": [
+                ["name": "nginx", "image": "nginx:1.25", "ports": [["containerPort": 80]]],
+                ["name": "log", "image": "busybox:1.36"],
+            ]
+        ],
     ]
 
     func apply(_ kind: Patches.Kind, _ patch: String) throws -> [String: Any] {
@@ -26,7 +31,9 @@ struct PatchTests {
 
     /// kubectl apply's second run: the changed image of one container, keyed by name.
     @Test func strategicMergeMergesContainersByName() throws {
-        let patched = try apply(.strategic, #"""
+        let patched = try apply(
+            .strategic,
+            #"""
             {"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},
              "spec":{"$setElementOrder/containers":[{"name":"nginx"},{"name":"log"}],"containers":[{"name":"nginx","image":"nginx:1.26"}]}}
             """#)
@@ -44,7 +51,9 @@ struct PatchTests {
     }
 
     @Test func jsonPatchAddsReplacesRemovesAndTests() throws {
-        let patched = try apply(.json, #"""
+        let patched = try apply(
+            .json,
+            #"""
             [{"op":"test","path":"/metadata/name","value":"web"},
              {"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.26"},
              {"op":"add","path":"/metadata/labels/env","value":"prod"},

@@ -1,6 +1,7 @@
 import Foundation
 import MinipodKube
 import Testing
+
 @testable import MinipodAPI
 
 struct RouteAndSelectorTests {
@@ -28,7 +29,9 @@ struct RouteAndSelectorTests {
     }
 
     @Test func queryParametersAreDecoded() {
-        let request = APIRequest(method: "get", uri: "/api/v1/pods?fieldSelector=metadata.name%3Dweb&watch=true&limit=500&labelSelector=app+in", headers: ["Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"])
+        let request = APIRequest(
+            method: "get", uri: "/api/v1/pods?fieldSelector=metadata.name%3Dweb&watch=true&limit=500&labelSelector=app+in",
+            headers: ["Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"])
         #expect(request.method == "GET")
         #expect(request.parameter("fieldSelector") == "metadata.name=web")
         #expect(request.flag("watch") && request.integer("limit") == 500)

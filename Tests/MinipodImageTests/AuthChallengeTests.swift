@@ -4,9 +4,14 @@ import Testing
 struct AuthChallengeTests {
     @Test func bearerChallengeOfARegistry() {
         let header = #"Bearer realm="https://auth.example.test/token",service="registry.example.test",scope="repository:team/app:pull""#
-        #expect(AuthChallenge.parse(header) == [AuthChallenge(scheme: "bearer", parameters: [
-            "realm": "https://auth.example.test/token", "service": "registry.example.test", "scope": "repository:team/app:pull",
-        ])])
+        #expect(
+            AuthChallenge.parse(header) == [
+                AuthChallenge(
+                    scheme: "bearer",
+                    parameters: [
+                        "realm": "https://auth.example.test/token", "service": "registry.example.test", "scope": "repository:team/app:pull",
+                    ])
+            ])
     }
 
     @Test func commasAndEscapesInsideQuotesBelongToTheValue() {

@@ -1,7 +1,8 @@
 import Foundation
-@testable import MinipodImage
 import MinipodSystem
 import Testing
+
+@testable import MinipodImage
 
 /// Inputs that Fuzz/image-metadata (libFuzzer, `make fuzz`) found to break a promise,
 /// kept as found (after libFuzzer's -minimize_crash) next to a readable variant.
@@ -12,8 +13,9 @@ import Testing
     @Test(arguments: ["Bearer realm=http:", #"Bearer realm="http:/registry.example/token",service=r"#])
     func tokenRealmWithoutHostIsRefused(header: String) throws {
         let fake = FakeRegistry { _ in RegistryResponse(status: 200, headers: [:], body: Array(#"{"token":"T"}"#.utf8)) }
-        let client = RegistryClient(reference: try ImageReference(parsing: "127.0.0.1:5000/app:1"), displayName: "127.0.0.1:5000/app:1",
-                                    options: .init(), transport: fake)
+        let client = RegistryClient(
+            reference: try ImageReference(parsing: "127.0.0.1:5000/app:1"), displayName: "127.0.0.1:5000/app:1",
+            options: .init(), transport: fake)
         let challenge = try #require(AuthChallenge.parse(header).first)
         #expect(throws: MinipodError.self) { try client.fetchToken(challenge) }
         #expect(fake.requests.isEmpty)

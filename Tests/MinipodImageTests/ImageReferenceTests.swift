@@ -77,8 +77,10 @@ struct RegistryReferenceTests {
     }
 
     @Test func malformedDigestsAreRefused() {
-        for bad in ["app@sha256:abc", "app@md5:" + String(repeating: "a", count: 32), "app@sha256:" + String(repeating: "G", count: 64),
-                    "app@sha256:" + String(repeating: "A", count: 64), "127.0.0.1:5000/app:1@"] {
+        for bad in [
+            "app@sha256:abc", "app@md5:" + String(repeating: "a", count: 32), "app@sha256:" + String(repeating: "G", count: 64),
+            "app@sha256:" + String(repeating: "A", count: 64), "127.0.0.1:5000/app:1@",
+        ] {
             #expect(throws: (any Error).self, "\(bad)") { try ImageReference(parsing: bad) }
         }
     }

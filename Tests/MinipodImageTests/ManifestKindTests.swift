@@ -1,11 +1,13 @@
 import Foundation
-@testable import MinipodImage
 import Testing
+
+@testable import MinipodImage
 
 struct ManifestKindTests {
     func descriptor(_ arch: String, _ os: String = "linux", variant: String? = nil, digest: Character) -> OCIDescriptor {
-        OCIDescriptor(mediaType: ManifestKind.ociManifest, digest: "sha256:" + String(repeating: digest, count: 64), size: 1,
-                      annotations: nil, platform: .init(architecture: arch, os: os, variant: variant))
+        OCIDescriptor(
+            mediaType: ManifestKind.ociManifest, digest: "sha256:" + String(repeating: digest, count: 64), size: 1,
+            annotations: nil, platform: .init(architecture: arch, os: os, variant: variant))
     }
 
     @Test func acceptListsBothOCIAndDockerDocuments() {
@@ -52,9 +54,11 @@ struct ManifestKindTests {
     }
 
     @Test func picksLinuxOnTheRequestedArchitectureSkippingAttestations() {
-        let index = OCIIndex(manifests: [descriptor("unknown", "unknown", digest: "0"), descriptor("arm", variant: "v7", digest: "1"),
-                                         descriptor("amd64", "windows", digest: "2"), descriptor("amd64", digest: "3"),
-                                         descriptor("arm64", variant: "v8", digest: "4")])
+        let index = OCIIndex(manifests: [
+            descriptor("unknown", "unknown", digest: "0"), descriptor("arm", variant: "v7", digest: "1"),
+            descriptor("amd64", "windows", digest: "2"), descriptor("amd64", digest: "3"),
+            descriptor("arm64", variant: "v8", digest: "4"),
+        ])
         #expect(ManifestKind.choosePlatform(index, architecture: "amd64")?.digest.hasSuffix("3333") == true)
         #expect(ManifestKind.choosePlatform(index, architecture: "arm64")?.digest.hasSuffix("4444") == true)
         #expect(ManifestKind.choosePlatform(index, architecture: "s390x") == nil)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import MinipodImage
 import MinipodSystem
 import Testing
+
+@testable import MinipodImage
 
 /// A registry that answers from a closure and records what it was asked: the client's
 /// protocol logic (auth, URLs, errors, digests) without a network.
@@ -27,16 +28,22 @@ final class FakeRegistry: RegistryTransport, @unchecked Sendable {
 }
 
 struct RegistryClientTests {
-    static let manifest = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":2},"layers":[]}"#.utf8)
+    static let manifest = Array(
+        #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":2},"layers":[]}"#
+            .utf8)
     static let manifestType = ["content-type": "application/vnd.oci.image.manifest.v1+json"]
 
     func client(_ text: String, _ fake: FakeRegistry, credentials: String? = nil) throws -> RegistryClient {
-        RegistryClient(reference: try ImageReference(parsing: text), displayName: text,
-                       options: .init(credentials: credentials), transport: fake)
+        RegistryClient(
+            reference: try ImageReference(parsing: text), displayName: text,
+            options: .init(credentials: credentials), transport: fake)
     }
 
     func message(_ body: () throws -> Void) -> String {
-        do { try body(); return "no error" } catch { return "\(error)" }
+        do {
+            try body()
+            return "no error"
+        } catch { return "\(error)" }
     }
 
     @Test func anonymousBearerTokenIsFetchedFromTheRealmOn401AndSent() throws {
@@ -47,15 +54,22 @@ struct RegistryClientTests {
             if r.headers.contains("Authorization: Bearer T0K3N") {
                 return RegistryResponse(status: 200, headers: Self.manifestType, body: Self.manifest)
             }
-            return RegistryResponse(status: 401, headers: ["www-authenticate":
-                #"Bearer realm="http://127.0.0.1:5000/token",service="test-registry",scope="repository:team/app:pull""#], body: [])
+            return RegistryResponse(
+                status: 401,
+                headers: [
+                    "www-authenticate":
+                        #"Bearer realm="http://127.0.0.1:5000/token",service="test-registry",scope="repository:team/app:pull""#
+                ], body: [])
         }
         let result = try client("127.0.0.1:5000/team/app:1.0", fake).manifest("1.0")
         #expect(result.kind == .manifest)
         #expect(result.digest == (try Digest.sha256(Self.manifest)))
         #expect(fake.requests.count == 3)
         #expect(fake.requests[0].url == "http://127.0.0.1:5000/v2/team/app/manifests/1.0")
-        #expect(fake.requests[0].headers.contains { $0.hasPrefix("Accept: ") && $0.contains(ManifestKind.ociIndex) && $0.contains(ManifestKind.dockerManifest) })
+        #expect(
+            fake.requests[0].headers.contains {
+                $0.hasPrefix("Accept: ") && $0.contains(ManifestKind.ociIndex) && $0.contains(ManifestKind.dockerManifest)
+            })
         let token = try #require(URLComponents(string: fake.requests[1].url))
         #expect(token.path == "/token")
         #expect(token.queryItems?.contains(URLQueryItem(name: "service", value: "test-registry")) == true)
@@ -77,7 +91,9 @@ struct RegistryClientTests {
 
     @Test func basicChallengeUsesTheCredentialsOrAsksForThem() throws {
         let fake = FakeRegistry { r in
-            if r.headers.contains("Authorization: Basic bWU6c2VjcmV0") { return RegistryResponse(status: 200, headers: Self.manifestType, body: Self.manifest) }
+            if r.headers.contains("Authorization: Basic bWU6c2VjcmV0") {
+                return RegistryResponse(status: 200, headers: Self.manifestType, body: Self.manifest)
+            }
             return RegistryResponse(status: 401, headers: ["www-authenticate": #"Basic realm="registry""#], body: [])
         }
         _ = try client("localhost/app:1", fake, credentials: "me:secret").manifest("1")
@@ -88,8 +104,9 @@ struct RegistryClientTests {
     @Test func a401AfterTheTokenIsARefusalNamingTheImage() throws {
         let fake = FakeRegistry { r in
             if r.url.contains("/token") { return RegistryResponse(status: 200, headers: [:], body: Array(#"{"token":"T"}"#.utf8)) }
-            return RegistryResponse(status: 401, headers: ["www-authenticate": #"Bearer realm="http://localhost/token""#],
-                                    body: Array(#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.utf8))
+            return RegistryResponse(
+                status: 401, headers: ["www-authenticate": #"Bearer realm="http://localhost/token""#],
+                body: Array(#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.utf8))
         }
         let text = message { _ = try client("localhost/private/app:1", fake).manifest("1") }
         #expect(text.contains("refused access to \"localhost/private/app:1\""), "\(text)")
@@ -149,7 +166,8 @@ struct RegistryClientTests {
 
 struct CurlTransportTests {
     @Test func configQuotesValuesAndRefusesLineBreaks() throws {
-        let request = RegistryRequest(url: "http://[::1]:5000/v2/", headers: [#"Authorization: Bearer a"b\c"#], basicCredentials: "u:p", verifyTLS: false)
+        let request = RegistryRequest(
+            url: "http://[::1]:5000/v2/", headers: [#"Authorization: Bearer a"b\c"#], basicCredentials: "u:p", verifyTLS: false)
         let config = try CurlTransport.config(for: request, headerFile: "/tmp/h", extra: [])
         #expect(config.contains("url = \"http://[::1]:5000/v2/\"\n"))
         #expect(config.contains(#"header = "Authorization: Bearer a\"b\\c""#))
@@ -161,7 +179,8 @@ struct CurlTransportTests {
     }
 
     @Test func headersOfTheLastResponseAfterRedirects() throws {
-        let dump = "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://storage/x\r\n\r\nHTTP/2 200\r\ncontent-type: application/octet-stream\r\nX-Twice: a\r\nx-twice: b\r\n\r\n"
+        let dump =
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://storage/x\r\n\r\nHTTP/2 200\r\ncontent-type: application/octet-stream\r\nX-Twice: a\r\nx-twice: b\r\n\r\n"
         let (status, headers) = try CurlTransport.parseHeaders(dump, url: "u")
         #expect(status == 200)
         #expect(headers["content-type"] == "application/octet-stream")

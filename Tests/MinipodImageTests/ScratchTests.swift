@@ -1,6 +1,7 @@
 import Foundation
-@testable import MinipodImage
 import Testing
+
+@testable import MinipodImage
 
 struct ScratchTests {
     @Test func scratchOfDeadLoadsAndPullsIsRemovedOthersKept() throws {

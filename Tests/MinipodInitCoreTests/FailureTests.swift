@@ -24,10 +24,11 @@ struct FailureTests {
         let run = fixture.run { $0.fail(with: EPERM) { $0.newMount?.type == "sysfs" } }
         #expect(run.reachedExec, "\(String(describing: run.error))")
         let sysfs = try #require(run.first { $0.newMount?.type == "sysfs" })
-        #expect(run.calls(from: sysfs + 1, through: sysfs + 2) == [
-            .mount(.init(source: "/sys", target: sys, type: nil, flags: [.bind, .recursive], data: nil)),
-            .mount(.init(source: nil, target: sys, type: nil, flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec], data: nil)),
-        ])
+        #expect(
+            run.calls(from: sysfs + 1, through: sysfs + 2) == [
+                .mount(.init(source: "/sys", target: sys, type: nil, flags: [.bind, .recursive], data: nil)),
+                .mount(.init(source: nil, target: sys, type: nil, flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec], data: nil)),
+            ])
     }
 
     @Test func aFailingDeviceNamesTheDevice() throws {

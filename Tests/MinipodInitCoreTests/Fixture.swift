@@ -5,6 +5,7 @@ import MinipodNet
 import MinipodOCI
 import MinipodRuntime
 import MinipodSystem
+
 @testable import MinipodPod
 
 /// A real spec and the files the fake's host and image have for it.
@@ -55,7 +56,8 @@ struct Fixture {
         var podSpec = PodSpec(containers: [container])
         podSpec.volumes = [Volume(name: "logs", emptyDir: EmptyDirVolumeSource())]
         let pod = Pod(metadata: ObjectMeta(name: "lab", namespace: "default", uid: "u1"), spec: podSpec)
-        let etc = bundle.path + "/etc", logs = bundle.path + "/volumes/logs"
+        let etc = bundle.path + "/etc"
+        let logs = bundle.path + "/volumes/logs"
         let context = ContainerContext(
             pod: pod, container: container, imageConfig: nil, lowerDirs: ["/layers/a", "/layers/b"],
             containerDir: bundle.path, sandbox: Sandbox(netns: "/run/netns/lab", uts: "/run/ns/uts", ipc: "/run/ns/ipc"),

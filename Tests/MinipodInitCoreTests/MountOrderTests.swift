@@ -87,11 +87,12 @@ struct MountOrderTests {
         let protectedMounts = run.all { $0.mount.map { protected.contains($0.target) } ?? false }
         #expect(!protectedMounts.isEmpty && protectedMounts.allSatisfy { $0 > pivot })
         // The host's root is detached at once: nothing of it stays reachable.
-        #expect(run.calls(from: pivot - 1, through: pivot + 3) == [
-            .chdir(fixture.rootfs), .pivotRoot(newRoot: ".", putOld: "."),
-            .mount(.init(source: nil, target: ".", type: nil, flags: [.recursive, .slave], data: nil)),
-            .unmount(".", detach: true), .chdir("/"),
-        ])
+        #expect(
+            run.calls(from: pivot - 1, through: pivot + 3) == [
+                .chdir(fixture.rootfs), .pivotRoot(newRoot: ".", putOld: "."),
+                .mount(.init(source: nil, target: ".", type: nil, flags: [.recursive, .slave], data: nil)),
+                .unmount(".", detach: true), .chdir("/"),
+            ])
     }
 
     @Test func maskedPathsHideWhatExistsAndSkipWhatDoesNot() throws {
@@ -101,8 +102,12 @@ struct MountOrderTests {
         #expect(mounts.contains(.init(source: "tmpfs", target: "/proc/acpi", type: "tmpfs", flags: [.readOnly], data: "size=0")))
         #expect(!mounts.contains { $0.target == "/proc/asound" }, "the fake's /proc has no asound")
         let procSys = run.calls.compactMap(\.remount).filter { $0.target == "/proc/sys" }
-        #expect(procSys == [.init(source: nil, target: "/proc/sys", type: nil,
-                                  flags: [.bind, .remount, .readOnly, .recursive, .noSuid, .noDev, .noExec], data: nil)])
+        #expect(
+            procSys == [
+                .init(
+                    source: nil, target: "/proc/sys", type: nil,
+                    flags: [.bind, .remount, .readOnly, .recursive, .noSuid, .noDev, .noExec], data: nil)
+            ])
     }
 
     @Test func withoutAMountNamespaceNothingIsMountedTheRootIsOnlyChanged() throws {

@@ -8,15 +8,16 @@ import Testing
 struct ProcessOrderTests {
     @Test func theCgroupIsJoinedThenTheNamespacesMadeBeforeAnyMount() throws {
         let run = try Fixture.ociDefault().run()
-        #expect(Array(run.calls.prefix(5)) == [
-            .joinCgroup(["/sys/fs/cgroup/minipod/test/cgroup.procs"]),
-            // pid and mount came with the spawn; the cgroup namespace last, rooted at the joined cgroup.
-            .unshare([.net, .ipc, .uts]),
-            // A new network namespace gets lo up (podman pods with --network none rely on it, as on runc).
-            .setLoopbackUp,
-            .unshare(.cgroup),
-            .mount(.init(source: nil, target: "/", type: nil, flags: [.recursive, .private], data: nil)),
-        ])
+        #expect(
+            Array(run.calls.prefix(5)) == [
+                .joinCgroup(["/sys/fs/cgroup/minipod/test/cgroup.procs"]),
+                // pid and mount came with the spawn; the cgroup namespace last, rooted at the joined cgroup.
+                .unshare([.net, .ipc, .uts]),
+                // A new network namespace gets lo up (podman pods with --network none rely on it, as on runc).
+                .setLoopbackUp,
+                .unshare(.cgroup),
+                .mount(.init(source: nil, target: "/", type: nil, flags: [.recursive, .private], data: nil)),
+            ])
     }
 
     @Test func hostnameAndSysctlsAreSetBeforeProcSysTurnsReadOnly() throws {
@@ -104,8 +105,11 @@ struct ProcessOrderTests {
         let fixture = try kind.fixture()
         let run = fixture.run()
         #expect(run.reachedExec, "\(String(describing: run.error))")
-        #expect(run.calls.last == .execute(kind.executable, arguments: fixture.spec.process?.args ?? [],
-                                           environment: fixture.spec.process?.env ?? []))
+        #expect(
+            run.calls.last
+                == .execute(
+                    kind.executable, arguments: fixture.spec.process?.args ?? [],
+                    environment: fixture.spec.process?.env ?? []))
         #expect(run.all(\.isExecute).count == 1)
     }
 }

@@ -95,7 +95,8 @@ enum RecordedCall: Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .mount(let m):
-            return "mount \(m.type ?? "-") \(m.source ?? "-") on \(m.target) [0x\(String(m.flags.rawValue, radix: 16))]" + (m.data.map { " " + $0 } ?? "")
+            return "mount \(m.type ?? "-") \(m.source ?? "-") on \(m.target) [0x\(String(m.flags.rawValue, radix: 16))]"
+                + (m.data.map { " " + $0 } ?? "")
         case .unmount(let target, let detach): return "umount \(target)\(detach ? " (detach)" : "")"
         case .pivotRoot(let newRoot, let putOld): return "pivot_root \(newRoot) \(putOld)"
         case .chdir(let path): return "chdir \(path)"

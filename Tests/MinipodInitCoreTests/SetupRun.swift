@@ -11,7 +11,8 @@ struct SetupRun {
     /// The calls from `first` through `last`, as far as there are any: when a change breaks
     /// the order the test sees a mismatch, not an index out of range that stops every test.
     func calls(from first: Int, through last: Int) -> [RecordedCall] {
-        let first = max(first, 0), last = min(last, calls.count - 1)
+        let first = max(first, 0)
+        let last = min(last, calls.count - 1)
         return first <= last ? Array(calls[first...last]) : []
     }
 

@@ -41,11 +41,12 @@ struct UserNamespaceTests {
         let run = fixture.run()
         let target = fixture.rootfs + "/dev/fuse"
         let node = try #require(run.first(\.isMakeNode))
-        #expect(run.calls(from: node, through: node + 2) == [
-            .makeNode(target, mode: S_IFCHR | 0o660, device: dev_t(10 << 8 | 229)),  // glibc's makedev(10, 229)
-            .changeMode(target, 0o660),
-            .changeOwner(target, uid: 0, gid: 5),
-        ])
+        #expect(
+            run.calls(from: node, through: node + 2) == [
+                .makeNode(target, mode: S_IFCHR | 0o660, device: dev_t(10 << 8 | 229)),  // glibc's makedev(10, 229)
+                .changeMode(target, 0o660),
+                .changeOwner(target, uid: 0, gid: 5),
+            ])
         #expect(run.first { $0.newMount?.source == "/dev/fuse" } == nil)
         let devTmpfs = try #require(run.first { $0.newMount?.target == fixture.rootfs + "/dev" })
         #expect(devTmpfs < node && node < (run.first(\.isPivotRoot) ?? 0))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MinipodKube
 
 @Suite struct CommandResolutionTests {
@@ -6,8 +7,9 @@ import Testing
     let cmd = ["nginx", "-g", "daemon off;"]
 
     @Test func commandAndArgs() {
-        #expect(resolveCommand(command: ["sh", "-c"], args: ["echo hi"], imageEntrypoint: entrypoint, imageCmd: cmd)
-            == ["sh", "-c", "echo hi"])
+        #expect(
+            resolveCommand(command: ["sh", "-c"], args: ["echo hi"], imageEntrypoint: entrypoint, imageCmd: cmd)
+                == ["sh", "-c", "echo hi"])
     }
 
     @Test func commandOnlyIgnoresImageCmd() {
@@ -15,24 +17,30 @@ import Testing
     }
 
     @Test func argsOnlyUseImageEntrypoint() {
-        #expect(resolveCommand(command: nil, args: ["nginx", "-T"], imageEntrypoint: entrypoint, imageCmd: cmd)
-            == ["/docker-entrypoint.sh", "nginx", "-T"])
+        #expect(
+            resolveCommand(command: nil, args: ["nginx", "-T"], imageEntrypoint: entrypoint, imageCmd: cmd)
+                == ["/docker-entrypoint.sh", "nginx", "-T"])
         #expect(resolveCommand(command: [], args: ["x"], imageEntrypoint: nil, imageCmd: cmd) == ["x"])
     }
 
     @Test func neitherUsesImage() {
-        #expect(resolveCommand(command: nil, args: nil, imageEntrypoint: entrypoint, imageCmd: cmd)
-            == ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"])
+        #expect(
+            resolveCommand(command: nil, args: nil, imageEntrypoint: entrypoint, imageCmd: cmd)
+                == ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"])
         #expect(resolveCommand(command: [], args: [], imageEntrypoint: nil, imageCmd: ["sh"]) == ["sh"])
     }
 
     @Test func expandsVariablesInCommandAndArgsOnly() {
         let env = ["GREETING": "hello", "PORT": "8080"]
-        #expect(resolveCommand(command: ["echo", "$(GREETING)"], args: ["-p", "$(PORT)", "$(MISSING)"],
-                               imageEntrypoint: ["$(PORT)"], imageCmd: nil, environment: env)
-            == ["echo", "hello", "-p", "8080", "$(MISSING)"])
-        #expect(resolveCommand(command: nil, args: ["$(PORT)"], imageEntrypoint: ["$(PORT)"], imageCmd: nil,
-                               environment: env) == ["$(PORT)", "8080"])
+        #expect(
+            resolveCommand(
+                command: ["echo", "$(GREETING)"], args: ["-p", "$(PORT)", "$(MISSING)"],
+                imageEntrypoint: ["$(PORT)"], imageCmd: nil, environment: env)
+                == ["echo", "hello", "-p", "8080", "$(MISSING)"])
+        #expect(
+            resolveCommand(
+                command: nil, args: ["$(PORT)"], imageEntrypoint: ["$(PORT)"], imageCmd: nil,
+                environment: env) == ["$(PORT)", "8080"])
     }
 
     @Test(arguments: [
@@ -45,12 +53,13 @@ import Testing
     }
 
     @Test func environmentExpandsEarlierVariables() {
-        let env = containerEnvironment([
-            EnvVar(name: "HOST", value: "db"), EnvVar(name: "URL", value: "http://$(HOST):$(PORT)/"),
-            EnvVar(name: "PORT", value: "5432"),
-            EnvVar(name: "POD_IP", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "status.podIP"))),
-            EnvVar(name: "HOST", value: "$(HOST)-2"),
-        ], fieldValue: { $0 == "status.podIP" ? "10.88.0.5" : nil })
+        let env = containerEnvironment(
+            [
+                EnvVar(name: "HOST", value: "db"), EnvVar(name: "URL", value: "http://$(HOST):$(PORT)/"),
+                EnvVar(name: "PORT", value: "5432"),
+                EnvVar(name: "POD_IP", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "status.podIP"))),
+                EnvVar(name: "HOST", value: "$(HOST)-2"),
+            ], fieldValue: { $0 == "status.podIP" ? "10.88.0.5" : nil })
         #expect(env.map(\.name) == ["HOST", "URL", "PORT", "POD_IP"])
         #expect(env.map(\.value) == ["db-2", "http://db:$(PORT)/", "5432", "10.88.0.5"])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MinipodSystem
 import Testing
+
 @testable import MinipodKube
 
 /// Inputs that Fuzz/manifest (libFuzzer, `make fuzz`) found to break a promise
@@ -20,8 +21,9 @@ import Testing
 
     /// Same for `apiVersion` and a List's `items`: the first one counts.
     @Test func duplicatedApiVersionAndItemsAreReadAsTheWalkReadsThem() throws {
-        #expect(loadError("apiVersion: v2\napiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec: {containers: [{name: b, image: x}]}")
-            == #"pod.yaml: apiVersion "v2" is not supported, use "v1""#)
+        #expect(
+            loadError("apiVersion: v2\napiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec: {containers: [{name: b, image: x}]}")
+                == #"pod.yaml: apiVersion "v2" is not supported, use "v1""#)
         let list = """
             apiVersion: v1
             kind: List

@@ -1,5 +1,6 @@
 import MinipodSystem
 import Testing
+
 @testable import MinipodKube
 
 /// `get -o jsonpath=…` as kubectl renders the templates tutorials use.

@@ -1,5 +1,6 @@
 import MinipodSystem
 import Testing
+
 @testable import MinipodKube
 
 @Suite struct LabelSelectorTests {

@@ -1,6 +1,7 @@
 import Foundation
 import MinipodSystem
 import Testing
+
 @testable import MinipodKube
 
 @Suite struct LabManifests {
@@ -54,24 +55,25 @@ import Testing
 
     @Test func otherKindRejectedByDocumentNumber() {
         let text = manifest() + "\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
-        #expect(loadError(text, source: "sidecar.yaml")
-            == #"sidecar.yaml: document 2: kind "Deployment" is not supported by minipod (only Pod)"#)
+        #expect(
+            loadError(text, source: "sidecar.yaml")
+                == #"sidecar.yaml: document 2: kind "Deployment" is not supported by minipod (only Pod)"#)
     }
 
     @Test func listOfPods() throws {
         let text = """
-        apiVersion: v1
-        kind: List
-        items:
-        - apiVersion: v1
-          kind: Pod
-          metadata: {name: a}
-          spec: {containers: [{name: c, image: "busybox:1.36"}]}
-        - apiVersion: v1
-          kind: Pod
-          metadata: {name: b}
-          spec: {containers: [{name: c, image: "busybox:1.36"}]}
-        """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: Pod
+              metadata: {name: a}
+              spec: {containers: [{name: c, image: "busybox:1.36"}]}
+            - apiVersion: v1
+              kind: Pod
+              metadata: {name: b}
+              spec: {containers: [{name: c, image: "busybox:1.36"}]}
+            """
         #expect(try ManifestLoader.parse(text, source: "list.yaml").pods.map(\.metadata.name) == ["a", "b"])
     }
 
@@ -81,7 +83,8 @@ import Testing
     }
 
     @Test func jsonManifestWithTabs() throws {
-        let json = "{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Pod\",\n\t\"metadata\": {\"name\": \"j\"},\n"
+        let json =
+            "{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Pod\",\n\t\"metadata\": {\"name\": \"j\"},\n"
             + "\t\"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"busybox:1.36\", \"ports\": [{\"containerPort\": 80}]}]}\n}\n"
         let pod = try #require(ManifestLoader.parse(json, source: "pod.json").pods.first)
         #expect(pod.metadata.name == "j")
@@ -104,15 +107,15 @@ import Testing
 
     @Test func mergeKeysExpand() throws {
         let text = """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: m}
-        spec:
-          containers:
-          - &base {name: a, image: "busybox:1.36", command: [sleep, "1"]}
-          - <<: *base
-            name: b
-        """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: m}
+            spec:
+              containers:
+              - &base {name: a, image: "busybox:1.36", command: [sleep, "1"]}
+              - <<: *base
+                name: b
+            """
         let pod = try #require(ManifestLoader.parse(text, source: "m.yaml").pods.first)
         #expect(pod.spec.containers.map(\.name) == ["a", "b"])
         #expect(pod.spec.containers[1].command == ["sleep", "1"])
@@ -121,8 +124,9 @@ import Testing
 
 @Suite struct ManifestErrors {
     @Test func notYAML() {
-        #expect(loadError("metadata: [a, b\nspec: x", source: "bad.yaml")
-            == "bad.yaml: not valid YAML: line 2, column 5: did not find expected ',' or ']' (while parsing a flow sequence)")
+        #expect(
+            loadError("metadata: [a, b\nspec: x", source: "bad.yaml")
+                == "bad.yaml: not valid YAML: line 2, column 5: did not find expected ',' or ']' (while parsing a flow sequence)")
     }
 
     @Test func emptyFile() {
@@ -131,15 +135,18 @@ import Testing
     }
 
     @Test func topLevelNotMapping() {
-        #expect(loadError("- a\n- b\n")
-            == "pod.yaml: expected a Pod (a mapping with apiVersion, kind, metadata, spec), got a list")
-        #expect(loadError("just text")
-            == #"pod.yaml: expected a Pod (a mapping with apiVersion, kind, metadata, spec), got "just text""#)
+        #expect(
+            loadError("- a\n- b\n")
+                == "pod.yaml: expected a Pod (a mapping with apiVersion, kind, metadata, spec), got a list")
+        #expect(
+            loadError("just text")
+                == #"pod.yaml: expected a Pod (a mapping with apiVersion, kind, metadata, spec), got "just text""#)
     }
 
     @Test func missingApiVersionAndKind() {
-        #expect(loadError("metadata: {name: x}\n")
-            == "pod.yaml: apiVersion: is required (apiVersion: v1)\npod.yaml: kind: is required (kind: Pod)")
+        #expect(
+            loadError("metadata: {name: x}\n")
+                == "pod.yaml: apiVersion: is required (apiVersion: v1)\npod.yaml: kind: is required (kind: Pod)")
     }
 
     @Test func wrongApiVersion() {
@@ -161,33 +168,42 @@ import Testing
 
     @Test func containerWithoutNameOrImage() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - command: [sh]\n"
-        #expect(loadError(text)
-            == "pod.yaml: spec.containers[0].name: is required\npod.yaml: spec.containers[0].image: is required")
+        #expect(
+            loadError(text)
+                == "pod.yaml: spec.containers[0].name: is required\npod.yaml: spec.containers[0].image: is required")
     }
 
     @Test func wrongTypes() {
-        #expect(loadError(manifest(container: "ports:\n- containerPort: eighty"))
-            == #"pod.yaml: spec.containers[0].ports[0].containerPort: expected an integer, got "eighty""#)
-        #expect(loadError(manifest(container: "tty: maybe"))
-            == #"pod.yaml: spec.containers[0].tty: expected true or false, got "maybe""#)
-        #expect(loadError(manifest(container: "command: sleep 1"))
-            == #"pod.yaml: spec.containers[0].command: expected a list, got "sleep 1""#)
-        #expect(loadError(manifest(container: "env:\n- name: PORT\n  value: 80"))
-            == #"pod.yaml: spec.containers[0].env[0].value: expected a string, got 80 (quote it: "80")"#)
-        #expect(loadError(manifest(spec: "volumes: emptyDir"))
-            == #"pod.yaml: spec.volumes: expected a list, got "emptyDir""#)
+        #expect(
+            loadError(manifest(container: "ports:\n- containerPort: eighty"))
+                == #"pod.yaml: spec.containers[0].ports[0].containerPort: expected an integer, got "eighty""#)
+        #expect(
+            loadError(manifest(container: "tty: maybe"))
+                == #"pod.yaml: spec.containers[0].tty: expected true or false, got "maybe""#)
+        #expect(
+            loadError(manifest(container: "command: sleep 1"))
+                == #"pod.yaml: spec.containers[0].command: expected a list, got "sleep 1""#)
+        #expect(
+            loadError(manifest(container: "env:\n- name: PORT\n  value: 80"))
+                == #"pod.yaml: spec.containers[0].env[0].value: expected a string, got 80 (quote it: "80")"#)
+        #expect(
+            loadError(manifest(spec: "volumes: emptyDir"))
+                == #"pod.yaml: spec.volumes: expected a list, got "emptyDir""#)
     }
 
     @Test func quotedNumberIsNotAnInteger() {
-        #expect(loadError(manifest(container: "ports:\n- containerPort: \"80\""))
-            == #"pod.yaml: spec.containers[0].ports[0].containerPort: expected an integer, got "80""#)
+        #expect(
+            loadError(manifest(container: "ports:\n- containerPort: \"80\""))
+                == #"pod.yaml: spec.containers[0].ports[0].containerPort: expected an integer, got "80""#)
     }
 
     @Test func volumeNotFoundNamesFileAndField() {
-        let text = manifest(container: "volumeMounts:\n- name: shared-log\n  mountPath: /var/log/nginx",
-                            spec: "volumes:\n- name: shared-logs\n  emptyDir: {}")
-        #expect(loadError(text, source: "sidecar.yaml")
-            == #"sidecar.yaml: spec.containers[0].volumeMounts[0].name: volume "shared-log" not found"#)
+        let text = manifest(
+            container: "volumeMounts:\n- name: shared-log\n  mountPath: /var/log/nginx",
+            spec: "volumes:\n- name: shared-logs\n  emptyDir: {}")
+        #expect(
+            loadError(text, source: "sidecar.yaml")
+                == #"sidecar.yaml: spec.containers[0].volumeMounts[0].name: volume "shared-log" not found"#)
     }
 
     @Test func tooLarge() {
@@ -217,8 +233,9 @@ import Testing
             text += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n"
         }
         let start = Date()
-        #expect(loadError(text)
-            == #"pod.yaml: YAML expands to more than 100000 nodes (aliases that multiply, a "billion laughs"?)"#)
+        #expect(
+            loadError(text)
+                == #"pod.yaml: YAML expands to more than 100000 nodes (aliases that multiply, a "billion laughs"?)"#)
         #expect(Date().timeIntervalSince(start) < 2)
     }
 
@@ -239,8 +256,9 @@ import Testing
     }
 
     @Test func unknownFieldIsAnErrorWhenStrict() {
-        #expect(loadError(Self.typo, source: "sidecar.yaml", strict: true)
-            == #"sidecar.yaml: unknown field "spec.containers[0].volumeMount" (did you mean "volumeMounts"?)"#)
+        #expect(
+            loadError(Self.typo, source: "sidecar.yaml", strict: true)
+                == #"sidecar.yaml: unknown field "spec.containers[0].volumeMount" (did you mean "volumeMounts"?)"#)
     }
 
     @Test func misplacedField() throws {
@@ -252,35 +270,42 @@ import Testing
     @Test func everyUnknownFieldReported() throws {
         let text = manifest(container: "imagePolicy: Always\nport: 80", spec: "restartpolicy: Never") + "\nextra: 1\n"
         let load = try ManifestLoader.parse(text, source: "p.yaml")
-        #expect(Set(load.warnings) == [
-            #"p.yaml: unknown field "extra""#,
-            #"p.yaml: unknown field "spec.containers[0].imagePolicy""#,
-            #"p.yaml: unknown field "spec.containers[0].port" (did you mean "ports"?)"#,
-            #"p.yaml: unknown field "spec.restartpolicy" (did you mean "restartPolicy"?)"#,
-        ])
+        #expect(
+            Set(load.warnings) == [
+                #"p.yaml: unknown field "extra""#,
+                #"p.yaml: unknown field "spec.containers[0].imagePolicy""#,
+                #"p.yaml: unknown field "spec.containers[0].port" (did you mean "ports"?)"#,
+                #"p.yaml: unknown field "spec.restartpolicy" (did you mean "restartPolicy"?)"#,
+            ])
     }
 
     @Test func duplicateField() throws {
         let text = manifest(container: "image: nginx:1.25")
-        #expect(try ManifestLoader.parse(text, source: "p.yaml").warnings
-            == [#"p.yaml: duplicate field "spec.containers[0].image""#])
+        #expect(
+            try ManifestLoader.parse(text, source: "p.yaml").warnings
+                == [#"p.yaml: duplicate field "spec.containers[0].image""#])
     }
 
     @Test func envFromUnsupported() {
-        #expect(loadError(manifest(container: "envFrom:\n- configMapRef: {name: cfg}"))
-            == "pod.yaml: spec.containers[0].envFrom: envFrom is not supported by minipod (no ConfigMaps or Secrets); list the variables under env")
+        #expect(
+            loadError(manifest(container: "envFrom:\n- configMapRef: {name: cfg}"))
+                == "pod.yaml: spec.containers[0].envFrom: envFrom is not supported by minipod (no ConfigMaps or Secrets); list the variables under env"
+        )
     }
 
     @Test func volumeTypeUnsupported() {
-        let text = manifest(container: "volumeMounts: [{name: cfg, mountPath: /etc/cfg}]",
-                            spec: "volumes:\n- name: cfg\n  configMap: {name: app-config}")
-        #expect(loadError(text)
-            == #"pod.yaml: spec.volumes[0].configMap: volume type "configMap" is not supported by minipod (only emptyDir and hostPath)"#)
+        let text = manifest(
+            container: "volumeMounts: [{name: cfg, mountPath: /etc/cfg}]",
+            spec: "volumes:\n- name: cfg\n  configMap: {name: app-config}")
+        #expect(
+            loadError(text)
+                == #"pod.yaml: spec.volumes[0].configMap: volume type "configMap" is not supported by minipod (only emptyDir and hostPath)"#)
     }
 
     @Test func ephemeralContainersUnsupported() {
-        #expect(loadError(manifest(spec: "ephemeralContainers: []"))
-            == "pod.yaml: spec.ephemeralContainers: ephemeralContainers is not supported by minipod")
+        #expect(
+            loadError(manifest(spec: "ephemeralContainers: []"))
+                == "pod.yaml: spec.ephemeralContainers: ephemeralContainers is not supported by minipod")
     }
 
     @Test func schedulingFieldsWarn() throws {

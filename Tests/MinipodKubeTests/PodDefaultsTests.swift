@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MinipodKube
 
 @Suite struct PodDefaultsTests {
@@ -20,8 +21,11 @@ import Testing
     }
 
     @Test func keepsWhatIsSet() {
-        var p = pod([Container(name: "a", image: "busybox:1.36", ports: [ContainerPort(containerPort: 53, protocol: "UDP")],
-                               imagePullPolicy: "Never")])
+        var p = pod([
+            Container(
+                name: "a", image: "busybox:1.36", ports: [ContainerPort(containerPort: 53, protocol: "UDP")],
+                imagePullPolicy: "Never")
+        ])
         p.metadata.namespace = "team"
         p.spec.restartPolicy = "Never"
         p.spec.terminationGracePeriodSeconds = 0
@@ -33,23 +37,29 @@ import Testing
         #expect(p.spec.containers[0].ports?[0].protocol == "UDP")
     }
 
-    @Test(arguments: [("nginx", "Always"), ("nginx:latest", "Always"), ("nginx:1.25", "IfNotPresent"),
-                      ("localhost:5000/app", "Always"), ("localhost:5000/app:v2", "IfNotPresent"),
-                      ("nginx@sha256:abc", "IfNotPresent")])
+    @Test(arguments: [
+        ("nginx", "Always"), ("nginx:latest", "Always"), ("nginx:1.25", "IfNotPresent"),
+        ("localhost:5000/app", "Always"), ("localhost:5000/app:v2", "IfNotPresent"),
+        ("nginx@sha256:abc", "IfNotPresent"),
+    ])
     func pullPolicy(image: String, expected: String) {
         #expect(PodDefaults.pullPolicy(for: image) == expected)
     }
 
     @Test func probeDefaults() {
-        var c = Container(name: "a", image: "busybox:1.36",
-                          livenessProbe: Probe(httpGet: HTTPGetAction(port: .string("http")), periodSeconds: 0),
-                          readinessProbe: Probe(exec: ExecAction(command: ["true"]), timeoutSeconds: 5, failureThreshold: 1))
+        var c = Container(
+            name: "a", image: "busybox:1.36",
+            livenessProbe: Probe(httpGet: HTTPGetAction(port: .string("http")), periodSeconds: 0),
+            readinessProbe: Probe(exec: ExecAction(command: ["true"]), timeoutSeconds: 5, failureThreshold: 1))
         c.ports = [ContainerPort(containerPort: 80, name: "http")]
         var p = pod([c])
         PodDefaults.apply(to: &p)
         let live = p.spec.containers[0].livenessProbe
-        #expect(live == Probe(httpGet: HTTPGetAction(port: .string("http"), path: "/", scheme: "HTTP"),
-                              timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3))
+        #expect(
+            live
+                == Probe(
+                    httpGet: HTTPGetAction(port: .string("http"), path: "/", scheme: "HTTP"),
+                    timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3))
         let ready = p.spec.containers[0].readinessProbe
         #expect(ready?.timeoutSeconds == 5)
         #expect(ready?.failureThreshold == 1)

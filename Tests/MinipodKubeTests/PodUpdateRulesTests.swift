@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MinipodKube
 
 /// kubectl apply on a pod that exists: what may change in place.
@@ -38,7 +39,8 @@ import Testing
         p.spec.containers[0].image = "nginx:1.26"
         p.spec.containers[1].args = ["other"]
         p.spec.restartPolicy = "Never"
-        #expect(PodUpdateRules.compare(desired: p, stored: before)
+        #expect(
+            PodUpdateRules.compare(desired: p, stored: before)
                 == .forbidden(["spec.containers[1].args", "spec.restartPolicy"]))
         let message = PodUpdateRules.forbiddenMessage(pod: "localhost-demo", paths: ["spec.restartPolicy"])
         #expect(message.hasPrefix("The Pod \"localhost-demo\" is invalid: spec: Forbidden: "))
@@ -50,7 +52,8 @@ import Testing
         var p = try applied("localhost-demo.yaml")
         let before = stored(p)
         p.spec.containers[1].image = "nginx:1.25"
-        #expect(PodUpdateRules.compare(desired: p, stored: before)
+        #expect(
+            PodUpdateRules.compare(desired: p, stored: before)
                 == .configured(labels: p.metadata.labels, annotations: p.metadata.annotations, images: ["http-server": "nginx:1.25"]))
     }
 
@@ -60,7 +63,8 @@ import Testing
         let before = stored(p)
         var sidecar = p
         sidecar.spec.initContainers?[1].image = "nginx:1.25"
-        #expect(PodUpdateRules.compare(desired: sidecar, stored: before)
+        #expect(
+            PodUpdateRules.compare(desired: sidecar, stored: before)
                 == .configured(labels: p.metadata.labels, annotations: p.metadata.annotations, images: ["proxy": "nginx:1.25"]))
         var ordinary = p
         ordinary.spec.initContainers?[0].image = "nginx:1.25"

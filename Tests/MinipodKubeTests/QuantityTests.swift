@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MinipodKube
 
 @Suite struct QuantityTests {
@@ -11,8 +12,10 @@ import Testing
         #expect(try #require(Quantity(text)).bytes == expected)
     }
 
-    @Test(arguments: [("500m", Int64(500)), ("0.5", 500), ("2", 2000), ("1", 1000), ("250m", 250),
-                      ("0.1", 100), ("1u", 1), ("100n", 1)])
+    @Test(arguments: [
+        ("500m", Int64(500)), ("0.5", 500), ("2", 2000), ("1", 1000), ("250m", 250),
+        ("0.1", 100), ("1u", 1), ("100n", 1),
+    ])
     func millicores(text: String, expected: Int64) throws {
         #expect(try #require(Quantity(text)).millis == expected)
     }

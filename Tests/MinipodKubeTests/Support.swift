@@ -1,6 +1,7 @@
 import Foundation
 import MinipodSystem
 import Testing
+
 @testable import MinipodKube
 
 /// The repo's examples/ directory, found from this file so tests run from any cwd.
@@ -42,9 +43,12 @@ func manifest(container extra: String = "", spec: String = "", name: String = "d
     """
 }
 
-func pod(_ containers: [Container], initContainers: [Container]? = nil, volumes: [Volume]? = nil,
-         status: PodStatus? = nil) -> Pod {
-    Pod(metadata: ObjectMeta(name: "demo", creationTimestamp: "2026-01-26T10:00:00Z"),
+func pod(
+    _ containers: [Container], initContainers: [Container]? = nil, volumes: [Volume]? = nil,
+    status: PodStatus? = nil
+) -> Pod {
+    Pod(
+        metadata: ObjectMeta(name: "demo", creationTimestamp: "2026-01-26T10:00:00Z"),
         spec: PodSpec(containers: containers, initContainers: initContainers, volumes: volumes),
         status: status)
 }

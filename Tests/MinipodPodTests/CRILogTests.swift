@@ -1,6 +1,7 @@
 import Foundation
 import MinipodKube
 import Testing
+
 @testable import MinipodPod
 
 struct CRILogTests {

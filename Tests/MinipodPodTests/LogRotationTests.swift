@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import MinipodPod
 
 /// kubelet's containerLogMaxSize/containerLogMaxFiles, and `logs -f` across a rotation.
 struct LogRotationTests {
     @Test func defaultsAreKubeletsAndTheEnvironmentSetsBoth() {
         #expect(LogRotation(environment: [:]) == LogRotation(maxSize: 10 * 1024 * 1024, maxFiles: 5))
-        #expect(LogRotation(environment: ["MINIPOD_LOG_MAX_SIZE": "200000", "MINIPOD_LOG_MAX_FILES": "3"]) == LogRotation(maxSize: 200_000, maxFiles: 3))
+        #expect(
+            LogRotation(environment: ["MINIPOD_LOG_MAX_SIZE": "200000", "MINIPOD_LOG_MAX_FILES": "3"]) == LogRotation(maxSize: 200_000, maxFiles: 3))
         #expect(LogRotation(environment: ["MINIPOD_LOG_MAX_SIZE": "1Mi"]).maxSize == 1 << 20)
         #expect(LogRotation(environment: ["MINIPOD_LOG_MAX_SIZE": "lots", "MINIPOD_LOG_MAX_FILES": "x"]) == LogRotation())
         #expect(LogRotation(environment: ["MINIPOD_LOG_MAX_FILES": "1"]).maxFiles == 2, "kubelet requires at least 2")

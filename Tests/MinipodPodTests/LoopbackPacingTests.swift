@@ -1,7 +1,8 @@
 import CMinipod
 import Foundation
-@testable import MinipodNet
 import Testing
+
+@testable import MinipodNet
 
 /// A network namespace of the test's own (held by `unshare --net sleep`), lo up, with
 /// `algorithm` as its default congestion control.
@@ -15,7 +16,8 @@ private final class ScratchNetns {
         try holder.run()
         let deadline = Date().addingTimeInterval(5)
         while (try? FileManager.default.destinationOfSymbolicLink(atPath: path))
-            == (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")) {
+            == (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net"))
+        {
             guard Date() < deadline else { throw CocoaError(.fileReadUnknown) }
             usleep(5_000)
         }
@@ -25,7 +27,10 @@ private final class ScratchNetns {
     }
 
     // SIGKILL: the test process blocks SIGTERM in its threads, and the child inherits that mask.
-    deinit { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
+    deinit {
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+    }
 
     /// A command run inside the namespace (nsenter).
     func run(_ command: String) -> (status: Int32, output: String) {
@@ -48,7 +53,10 @@ private final class ScratchNetns {
         let family = address.contains(":") ? AF_INET6 : AF_INET
         let listener = mp_socket_in(fd, family, Int32(SOCK_STREAM.rawValue), 0)
         let client = mp_socket_in(fd, family, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener); close(client) }
+        defer {
+            close(listener)
+            close(client)
+        }
         var storage = sockaddr_storage()
         var length = socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
         withUnsafeMutableBytes(of: &storage) { raw in
@@ -136,7 +144,9 @@ private var bbrLoadable: Bool {
     @Test(.enabled(if: bbrLoadable, "needs root and a kernel with tcp_bbr"))
     func onlyLoopbackIsRewrittenInIPv6() throws {
         let netns = try ScratchNetns(defaultCongestionControl: "bbr")
-        let setUp = netns.run("ip link add mp-test0 type veth peer name mp-test1 && ip link set mp-test1 up && ip link set mp-test0 up && ip addr add 10.197.0.5/24 dev mp-test0 && ip -6 addr add fd00:197::5/64 dev mp-test0 nodad")
+        let setUp = netns.run(
+            "ip link add mp-test0 type veth peer name mp-test1 && ip link set mp-test1 up && ip link set mp-test0 up && ip addr add 10.197.0.5/24 dev mp-test0 && ip -6 addr add fd00:197::5/64 dev mp-test0 nodad"
+        )
         try #require(setUp.status == 0, "\(setUp.output)")
         let algorithm = try #require(try LoopbackPacing.unpacePodLocalRoutes(netns: netns.path))
         let local4 = netns.run("ip -4 route show table local").output

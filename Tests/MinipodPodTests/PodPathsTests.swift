@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MinipodPod
 
 /// A pod's name becomes file names (its state directory, netns file and log

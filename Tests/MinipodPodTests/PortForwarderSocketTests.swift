@@ -1,6 +1,7 @@
 import Foundation
-@testable import MinipodNet
 import Testing
+
+@testable import MinipodNet
 
 /// A connected TCP pair on 127.0.0.1: (client, accepted).
 private func loopbackPair() throws -> (Int32, Int32) {
@@ -37,7 +38,10 @@ private var bbrAvailable: Bool {
 struct PortForwarderSocketTests {
     @Test func aLoopbackPeerIsRecognised() throws {
         let (client, accepted) = try loopbackPair()
-        defer { close(client); close(accepted) }
+        defer {
+            close(client)
+            close(accepted)
+        }
         #expect(PortForwarder.peerIsLoopback(accepted))
         #expect(PortForwarder.peerIsLoopback(client))
         #expect(!PortForwarder.peerIsLoopback(-1))
@@ -46,7 +50,10 @@ struct PortForwarderSocketTests {
     /// A forwarded loopback connection on a host whose default paces (bbr) sends unpaced.
     @Test(.enabled(if: bbrAvailable)) func aPacedLoopbackSocketIsSwitchedToAnUnpacedAlgorithm() throws {
         let (client, accepted) = try loopbackPair()
-        defer { close(client); close(accepted) }
+        defer {
+            close(client)
+            close(accepted)
+        }
         let bbr = "bbr"
         #expect(bbr.withCString { setsockopt(accepted, Int32(IPPROTO_TCP), TCP_CONGESTION, $0, socklen_t(strlen($0))) } == 0)
         #expect(congestionControl(accepted) == "bbr")

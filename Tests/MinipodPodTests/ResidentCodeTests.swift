@@ -1,5 +1,6 @@
-@testable import MinipodSystem
 import Testing
+
+@testable import MinipodSystem
 
 struct ResidentCodeTests {
     /// Only never-written file mappings may lose their page-table entries:
@@ -16,7 +17,7 @@ struct ResidentCodeTests {
             7f594bb53000-7f594bb54000 r-xp 00000000 00:00 0 
             ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]
             """
-        #expect(ResidentCode.executableFileRanges(maps: maps) == [0x400000..<0x1b0e000, 0x7f0000001000..<0x7f0000002000])
+        #expect(ResidentCode.executableFileRanges(maps: maps) == [0x400000..<0x1b0e000, 0x7f00_0000_1000..<0x7f00_0000_2000])
     }
 
     @Test func aPathWithSpacesIsStillAFile() {

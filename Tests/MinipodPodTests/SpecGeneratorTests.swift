@@ -6,12 +6,15 @@ import MinipodOCI
 import MinipodRuntime
 import MinipodSystem
 import Testing
+
 @testable import MinipodPod
 
 /// Manifest + image config → OCI spec, without root.
 struct SpecGeneratorTests {
-    func context(_ container: Container, image: OCIImageConfig.Config? = nil, volumes: [Volume] = [],
-                 podSecurity: PodSecurityContext? = nil, passwd: String? = nil) -> ContainerContext {
+    func context(
+        _ container: Container, image: OCIImageConfig.Config? = nil, volumes: [Volume] = [],
+        podSecurity: PodSecurityContext? = nil, passwd: String? = nil
+    ) -> ContainerContext {
         var spec = PodSpec(containers: [container])
         spec.volumes = volumes
         spec.securityContext = podSecurity
@@ -19,7 +22,8 @@ struct SpecGeneratorTests {
         return ContainerContext(
             pod: pod, container: container, imageConfig: image, lowerDirs: ["/layers/a", "/layers/b"],
             containerDir: "/data/c", sandbox: Sandbox(netns: "/run/netns/p", uts: "/run/ns/uts", ipc: "/run/ns/ipc"),
-            hostNetwork: false, etcDir: "/run/etc", volumeDirs: Dictionary(volumes.map { ($0.name, "/vol/\($0.name)") }, uniquingKeysWith: { a, _ in a }),
+            hostNetwork: false, etcDir: "/run/etc",
+            volumeDirs: Dictionary(volumes.map { ($0.name, "/vol/\($0.name)") }, uniquingKeysWith: { a, _ in a }),
             podIP: "10.86.0.7", passwd: passwd)
     }
 
@@ -47,9 +51,11 @@ struct SpecGeneratorTests {
 
     @Test func containerEnvOverridesImageEnvAndExpandsReferences() throws {
         var c = Container(name: "app", image: "busybox:1.36", command: ["echo", "$(GREETING)"])
-        c.env = [EnvVar(name: "GREETING", value: "hello $(WHO)"), EnvVar(name: "WHO", value: "later"),
-                 EnvVar(name: "PATH", value: "/custom"),
-                 EnvVar(name: "POD_IP", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "status.podIP")))]
+        c.env = [
+            EnvVar(name: "GREETING", value: "hello $(WHO)"), EnvVar(name: "WHO", value: "later"),
+            EnvVar(name: "PATH", value: "/custom"),
+            EnvVar(name: "POD_IP", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "status.podIP"))),
+        ]
         let spec = try SpecGenerator.spec(for: context(c, image: image(env: ["PATH=/usr/bin", "IMAGE_ONLY=1"])))
         let env = spec.process?.env ?? []
         #expect(env.contains("PATH=/custom"))
@@ -62,8 +68,10 @@ struct SpecGeneratorTests {
 
     @Test func volumesBecomeBindMountsOfThePodDirectory() throws {
         var c = Container(name: "app", image: "nginx:1.25")
-        c.volumeMounts = [VolumeMount(name: "logs", mountPath: "/var/log/nginx"),
-                          VolumeMount(name: "html", mountPath: "/usr/share/nginx/html", readOnly: true)]
+        c.volumeMounts = [
+            VolumeMount(name: "logs", mountPath: "/var/log/nginx"),
+            VolumeMount(name: "html", mountPath: "/usr/share/nginx/html", readOnly: true),
+        ]
         let volumes = [Volume(name: "logs", emptyDir: EmptyDirVolumeSource()), Volume(name: "html", emptyDir: EmptyDirVolumeSource())]
         let spec = try SpecGenerator.spec(for: context(c, image: image(cmd: ["nginx"]), volumes: volumes))
         let mounts = spec.mounts ?? []
@@ -103,7 +111,8 @@ struct SpecGeneratorTests {
         let c = Container(name: "app", image: "nginx:1.25", command: ["nginx"])
         let byName = try SpecGenerator.spec(for: context(c, image: image(user: "nginx"), passwd: passwd))
         #expect(byName.process?.user.uid == 101 && byName.process?.user.gid == 101)
-        let overridden = try SpecGenerator.spec(for: context(c, image: image(user: "nginx"), podSecurity: PodSecurityContext(runAsUser: 1000), passwd: passwd))
+        let overridden = try SpecGenerator.spec(
+            for: context(c, image: image(user: "nginx"), podSecurity: PodSecurityContext(runAsUser: 1000), passwd: passwd))
         #expect(overridden.process?.user.uid == 1000)
         #expect(throws: (any Error).self) {
             try SpecGenerator.spec(for: context(c, image: image(user: "nobody-here"), passwd: passwd))
@@ -127,8 +136,11 @@ struct SpecGeneratorTests {
     @Test func environmentBeyondExecveLimitsNamesTheField() throws {
         var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
         c.env = [EnvVar(name: "HUGE", value: String(repeating: "x", count: 200_000))]
-        #expect(throws: MinipodError(.invalidManifest, "environment variable HUGE is 200005 bytes; the kernel takes at most 128 KiB per variable",
-                                     field: "spec.containers[0].env")) { try SpecGenerator.spec(for: context(c)) }
+        #expect(
+            throws: MinipodError(
+                .invalidManifest, "environment variable HUGE is 200005 bytes; the kernel takes at most 128 KiB per variable",
+                field: "spec.containers[0].env")
+        ) { try SpecGenerator.spec(for: context(c)) }
         c.env = (0..<20_000).map { EnvVar(name: "VARIABLE_\($0)", value: String(repeating: "v", count: 50)) }
         #expect(throws: MinipodError.self) { try SpecGenerator.spec(for: context(c)) }
         c.env = (0..<5_000).map { EnvVar(name: "V\($0)", value: "\($0)") }
@@ -166,11 +178,16 @@ struct SpecGeneratorSecurityTests {
     @Test func dropAllThenAddGivesExactlyTheAdded() {
         #expect(SpecGenerator.capabilities(privileged: false, add: ["NET_ADMIN"], drop: ["ALL"], host: host) == ["CAP_NET_ADMIN"])
         #expect(SpecGenerator.capabilities(privileged: false, add: [], drop: ["ALL"], host: host) == [])
-        #expect(SpecGenerator.capabilities(privileged: false, add: ["ALL"], drop: ["CHOWN"], host: host)
+        #expect(
+            SpecGenerator.capabilities(privileged: false, add: ["ALL"], drop: ["CHOWN"], host: host)
                 == DefaultProfile.allCapabilities.filter { $0 != "CAP_CHOWN" })
-        #expect(SpecGenerator.capabilities(privileged: false, add: ["NET_ADMIN"], drop: ["NET_ADMIN"], host: host)
+        #expect(
+            SpecGenerator.capabilities(privileged: false, add: ["NET_ADMIN"], drop: ["NET_ADMIN"], host: host)
                 == DefaultProfile.capabilities, "a named drop wins over the same named add")
-        #expect(SpecGenerator.capabilities(privileged: false, add: ["cap_sys_time"], drop: [], host: host) == DefaultProfile.capabilities + ["CAP_SYS_TIME"])
+        #expect(
+            SpecGenerator.capabilities(privileged: false, add: ["cap_sys_time"], drop: [], host: host) == DefaultProfile.capabilities + [
+                "CAP_SYS_TIME"
+            ])
     }
 
     @Test func privilegedGetsTheHostsBoundingSet() {
@@ -180,7 +197,8 @@ struct SpecGeneratorSecurityTests {
     }
 
     @Test func boundingSetIsReadFromProcStatus() {
-        #expect(HostCapabilities.boundingSet(status: "Name:\tx\nCapBnd:\t000001fffeffffff\n")
+        #expect(
+            HostCapabilities.boundingSet(status: "Name:\tx\nCapBnd:\t000001fffeffffff\n")
                 == DefaultProfile.allCapabilities.filter { $0 != "CAP_SYS_RESOURCE" })
         #expect(HostCapabilities.boundingSet(status: "CapBnd:\t0000000000003000\n") == ["CAP_NET_ADMIN", "CAP_NET_RAW"])
         #expect(HostCapabilities.boundingSet(status: "Name:\tx\n") == nil)
@@ -199,9 +217,11 @@ struct SpecGeneratorSecurityTests {
     @Test func subPathMountsNameTheirVolumeForInit() throws {
         var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
         c.env = [EnvVar(name: "POD", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "metadata.name")))]
-        c.volumeMounts = [VolumeMount(name: "logs", mountPath: "/a", subPath: "x/y"),
-                          VolumeMount(name: "logs", mountPath: "/b", subPathExpr: "per-pod/$(POD)"),
-                          VolumeMount(name: "logs", mountPath: "/c")]
+        c.volumeMounts = [
+            VolumeMount(name: "logs", mountPath: "/a", subPath: "x/y"),
+            VolumeMount(name: "logs", mountPath: "/b", subPathExpr: "per-pod/$(POD)"),
+            VolumeMount(name: "logs", mountPath: "/c"),
+        ]
         let spec = try SpecGenerator.spec(for: context(c, volumes: [Volume(name: "logs", emptyDir: .init())]))
         let source = { (destination: String) in spec.mounts?.first { $0.destination == destination }?.source }
         #expect(source("/a") == "/vol/logs/x/y")
@@ -216,8 +236,11 @@ struct SpecGeneratorSecurityTests {
         var c = Container(name: "app", image: "busybox:1.36", command: ["true"])
         c.env = [EnvVar(name: "UP", value: "../..")]
         c.volumeMounts = [VolumeMount(name: "logs", mountPath: "/a", subPathExpr: "$(UP)/etc")]
-        #expect(throws: MinipodError(.invalidManifest, "expands to \"../../etc\", which must not contain '..'",
-                                     field: "spec.containers[0].volumeMounts[0].subPathExpr")) {
+        #expect(
+            throws: MinipodError(
+                .invalidManifest, "expands to \"../../etc\", which must not contain '..'",
+                field: "spec.containers[0].volumeMounts[0].subPathExpr")
+        ) {
             try SpecGenerator.spec(for: context(c, volumes: [Volume(name: "logs", emptyDir: .init())]))
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import MinipodOCI
 import MinipodSystem
 import Testing
+
 @testable import MinipodRuntime
 
 /// memory.useHierarchy, rdma and unified on the fake v1 and v2 trees of
@@ -38,7 +39,7 @@ struct CgroupV1HierarchyRdmaUnifiedTests {
         var r = RuntimeSpec.Resources()
         r.rdma = ["mlx5_1": .init(hcaHandles: 3, hcaObjects: 10_000), "mlx4_0": .init(hcaObjects: 50)]
         try cgroup.create(resources: r)
-        #expect(fake.read("rdma/minipod/p/c/rdma.max") == "mlx5_1 hca_handle=3 hca_object=10000")   // the last write, in name order
+        #expect(fake.read("rdma/minipod/p/c/rdma.max") == "mlx5_1 hca_handle=3 hca_object=10000")  // the last write, in name order
         #expect(CgroupRdma.maxLine(device: "mlx4_0", .init(hcaObjects: 50)) == "mlx4_0 hca_object=50")
         #expect(CgroupRdma.maxLine(device: "mlx4_0", .init(hcaHandles: 2)) == "mlx4_0 hca_handle=2")
         #expect(CgroupRdma.maxLine(device: "mlx4_0", .init()) == nil)
@@ -70,7 +71,7 @@ struct CgroupV1HierarchyRdmaUnifiedTests {
         let error = try #require(throws: MinipodError.self) { try cgroup.create(resources: r) }
         #expect(error.description == "linux.resources.unified: cannot use unified on cgroup v1")
         #expect(fake.read("memory/minipod/p/c/memory.limit_in_bytes") == "9223372036854771712\n")
-        r.unified = [:]   // asks for nothing
+        r.unified = [:]  // asks for nothing
         try cgroup.apply(r)
         #expect(fake.read("memory/minipod/p/c/memory.limit_in_bytes") == "67108864")
     }
@@ -105,7 +106,7 @@ struct CgroupV2HierarchyRdmaUnifiedTests {
         var r = RuntimeSpec.Resources()
         r.unified = ["io.max": "8:0 rbps=1048576\n8:16 wbps=2097152\n"]
         try cgroup.create(resources: r)
-        #expect(fake.read("minipod/p/c/io.max") == "8:16 wbps=2097152")   // each line replaced the file's content
+        #expect(fake.read("minipod/p/c/io.max") == "8:16 wbps=2097152")  // each line replaced the file's content
     }
 
     @Test func aUnifiedFileOfAControllerTheCgroupLacksNamesTheControllerOnAV2HostLayout() throws {
@@ -115,7 +116,7 @@ struct CgroupV2HierarchyRdmaUnifiedTests {
         r.unified = ["rdma.max": "mlx5_1 hca_handle=1"]
         let error = try #require(throws: MinipodError.self) { try cgroup.create(resources: r) }
         #expect(error.description == "linux.resources.unified[\"rdma.max\"]: the rdma controller is not available in this cgroup")
-        r.unified = ["memory.nosuch": "1"]   // the controller is there, the file is not
+        r.unified = ["memory.nosuch": "1"]  // the controller is there, the file is not
         let missing = try #require(throws: MinipodError.self) { try cgroup.apply(r) }
         #expect(missing.field == "linux.resources.unified[\"memory.nosuch\"]" && missing.description.contains("does not exist"))
     }
@@ -134,7 +135,7 @@ struct CgroupV2HierarchyRdmaUnifiedTests {
         var r = RuntimeSpec.Resources()
         r.rdma = ["mlx5_1": .init(hcaHandles: 3, hcaObjects: 10_000)]
         r.memory = RuntimeSpec.Resources.Memory()
-        r.memory?.useHierarchy = true   // v2 is always hierarchical: no file, ignored
+        r.memory?.useHierarchy = true  // v2 is always hierarchical: no file, ignored
         try cgroup.create(resources: r)
         #expect(fake.read("minipod/p/c/rdma.max") == "mlx5_1 hca_handle=3 hca_object=10000")
         #expect(fake.read("minipod/p/c/memory.use_hierarchy") == "<missing>")

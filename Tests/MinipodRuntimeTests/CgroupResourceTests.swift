@@ -2,6 +2,7 @@ import Foundation
 import MinipodOCI
 import MinipodSystem
 import Testing
+
 @testable import MinipodRuntime
 
 /// A fake /sys/fs/cgroup in a temp dir. Cgroup files exist where the kernel
@@ -32,7 +33,7 @@ struct FakeCgroupTree {
         for dir in ["", "/minipod", "/minipod/p"] { try touch(root + dir + "/cgroup.subtree_control") }
         for name in files { try touch(root + "/minipod/p/c/" + name, Self.initial[name] ?? "") }
         var cgroup = Cgroup(layout: .v2(root: root), path: "minipod/p/c")
-        DeviceFilterRecorder().install(on: &cgroup)   // a temp dir is no cgroup2 file system to attach a program to
+        DeviceFilterRecorder().install(on: &cgroup)  // a temp dir is no cgroup2 file system to attach a program to
         return cgroup
     }
 
@@ -67,9 +68,10 @@ enum DeviceProgramInterpreter {
         while pc < program.count {
             let i = program[pc]
             let (d, s) = (Int(i.dst), Int(i.src))
-            let imm32 = UInt64(UInt32(bitPattern: i.imm)), imm64 = UInt64(bitPattern: Int64(i.imm))
+            let imm32 = UInt64(UInt32(bitPattern: i.imm))
+            let imm64 = UInt64(bitPattern: Int64(i.imm))
             switch i.code {
-            case CgroupDeviceFilter.loadWord: r[d] = UInt64(context[Int(i.offset) / 4])   // r1 is the context pointer
+            case CgroupDeviceFilter.loadWord: r[d] = UInt64(context[Int(i.offset) / 4])  // r1 is the context pointer
             case CgroupDeviceFilter.and32Imm: r[d] = (r[d] & imm32) & 0xFFFF_FFFF
             case CgroupDeviceFilter.rsh32Imm: r[d] = (r[d] & 0xFFFF_FFFF) >> imm32
             case CgroupDeviceFilter.mov32Imm: r[d] = imm32
@@ -77,7 +79,9 @@ enum DeviceProgramInterpreter {
             case CgroupDeviceFilter.jneImm: if r[d] != imm64 { pc += Int(i.offset) }
             case CgroupDeviceFilter.jneReg: if r[d] != r[s] { pc += Int(i.offset) }
             case CgroupDeviceFilter.exit: return r[0] == 1
-            default: Issue.record("unknown opcode \(i.code)"); return false
+            default:
+                Issue.record("unknown opcode \(i.code)")
+                return false
             }
             pc += 1
         }
@@ -90,9 +94,13 @@ struct CgroupV1ResourceTests {
     let fake = FakeCgroupTree()
 
     @Test func memoryFieldsGoToTheirV1Files() throws {
-        let cgroup = try fake.v1(["memory": ["memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes",
-                                             "memory.kmem.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes", "memory.swappiness",
-                                             "memory.oom_control"]])
+        let cgroup = try fake.v1([
+            "memory": [
+                "memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes",
+                "memory.kmem.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes", "memory.swappiness",
+                "memory.oom_control",
+            ]
+        ])
         var r = RuntimeSpec.Resources()
         var m = RuntimeSpec.Resources.Memory(limit: 64 << 20)
         m.reservation = 32 << 20
@@ -119,7 +127,7 @@ struct CgroupV1ResourceTests {
         var m = RuntimeSpec.Resources.Memory(limit: 64 << 20)
         m.kernel = 16 << 20
         m.kernelTCP = 8 << 20
-        m.swap = -1   // unlimited swap needs no memsw file either
+        m.swap = -1  // unlimited swap needs no memsw file either
         r.memory = m
         try cgroup.create(resources: r)
         #expect(fake.read("memory/minipod/p/c/memory.limit_in_bytes") == "67108864")
@@ -148,8 +156,10 @@ struct CgroupV1ResourceTests {
     }
 
     @Test func cpuFieldsGoToTheCpuAndCpusetHierarchies() throws {
-        let cgroup = try fake.v1(["cpu": ["cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.rt_period_us", "cpu.rt_runtime_us", "cpu.idle"],
-                                  "cpuset": ["cpuset.cpus", "cpuset.mems"]])
+        let cgroup = try fake.v1([
+            "cpu": ["cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.rt_period_us", "cpu.rt_runtime_us", "cpu.idle"],
+            "cpuset": ["cpuset.cpus", "cpuset.mems"],
+        ])
         var cpu = RuntimeSpec.Resources.CPU()
         cpu.shares = 512
         cpu.period = 50_000
@@ -184,9 +194,13 @@ struct CgroupV1ResourceTests {
     }
 
     @Test func blockIOUsesCFQFilesWhenPresent() throws {
-        let cgroup = try fake.v1(["blkio": ["blkio.weight", "blkio.weight_device", "blkio.leaf_weight", "blkio.leaf_weight_device",
-                                            "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-                                            "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"]])
+        let cgroup = try fake.v1([
+            "blkio": [
+                "blkio.weight", "blkio.weight_device", "blkio.leaf_weight", "blkio.leaf_weight_device",
+                "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+                "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+            ]
+        ])
         var io = RuntimeSpec.Resources.BlockIO()
         io.weight = 500
         io.leafWeight = 300
@@ -245,7 +259,9 @@ struct CgroupV1ResourceTests {
         let shared = fake.root + "/net_cls,net_prio"
         try fake.touch(shared + "/cgroup.procs")
         for name in ["net_cls.classid", "net_prio.ifpriomap"] { try fake.touch(shared + "/minipod/p/c/" + name) }
-        for link in ["net_cls", "net_prio"] { try FileManager.default.createSymbolicLink(atPath: fake.root + "/" + link, withDestinationPath: "net_cls,net_prio") }
+        for link in ["net_cls", "net_prio"] {
+            try FileManager.default.createSymbolicLink(atPath: fake.root + "/" + link, withDestinationPath: "net_cls,net_prio")
+        }
         let cgroup = Cgroup(layout: CgroupLayout.detect(root: fake.root), path: "minipod/p/c")
         var r = RuntimeSpec.Resources()
         r.network = RuntimeSpec.Resources.Network()
@@ -263,24 +279,31 @@ struct CgroupV1ResourceTests {
         #expect(fake.read("devices/minipod/p/c/devices.deny") == "a")
         #expect(fake.read("devices/minipod/p/c/devices.allow") == "c 10:200 rwm")  // the last allow line
         let lines = try DeviceCgroupRule.rules(from: Cgroup.defaultDeviceRules).map { ($0.allow ? "allow " : "deny ") + $0.v1String }
-        #expect(lines == ["deny a", "allow c *:* m", "allow b *:* m", "allow c 1:3 rwm", "allow c 1:5 rwm", "allow c 1:7 rwm",
-                          "allow c 1:8 rwm", "allow c 1:9 rwm", "allow c 5:0 rwm", "allow c 5:1 rwm", "allow c 5:2 rwm",
-                          "allow c 136:* rwm", "allow c 10:200 rwm"])
+        #expect(
+            lines == [
+                "deny a", "allow c *:* m", "allow b *:* m", "allow c 1:3 rwm", "allow c 1:5 rwm", "allow c 1:7 rwm",
+                "allow c 1:8 rwm", "allow c 1:9 rwm", "allow c 5:0 rwm", "allow c 5:1 rwm", "allow c 5:2 rwm",
+                "allow c 136:* rwm", "allow c 10:200 rwm",
+            ])
     }
 
     @Test func specDeviceRulesReplaceTheDefaultListInOrder() throws {
         let cgroup = try fake.v1(["devices": ["devices.allow", "devices.deny"]])
         var r = RuntimeSpec.Resources()
-        r.devices = [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 10, minor: 229, access: "rwm"),
-                     .init(allow: false, type: "b", major: 8, minor: 0, access: "w")]
+        r.devices = [
+            .init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 10, minor: 229, access: "rwm"),
+            .init(allow: false, type: "b", major: 8, minor: 0, access: "w"),
+        ]
         try cgroup.create(resources: r)
         #expect(fake.read("devices/minipod/p/c/devices.allow") == "c 10:229 rwm")
         #expect(fake.read("devices/minipod/p/c/devices.deny") == "b 8:0 w")
     }
 
     @Test func aPartialTypeARuleBecomesCharAndBlockRules() throws {
-        let rules = try DeviceCgroupRule.rules(from: [.init(allow: true, type: "a", major: 1, minor: nil, access: "r"),
-                                                      .init(allow: false, type: nil, major: -1, minor: -1, access: nil)])
+        let rules = try DeviceCgroupRule.rules(from: [
+            .init(allow: true, type: "a", major: 1, minor: nil, access: "r"),
+            .init(allow: false, type: nil, major: -1, minor: -1, access: nil),
+        ])
         #expect(rules.map(\.v1String) == ["c 1:* r", "b 1:* r", "a"])
         let error = try #require(throws: MinipodError.self) { try DeviceCgroupRule.rules(from: [.init(allow: true, type: "c", access: "rwx")]) }
         #expect(error.description == "linux.resources.devices[0].access: invalid access \"rwx\" (want a subset of rwm)")
@@ -288,11 +311,14 @@ struct CgroupV1ResourceTests {
 
     @Test func detectsOptionalHierarchiesAndRemoveLeavesNoDirectoryInAny() throws {
         for c in ["cpu", "memory", "devices", "hugetlb", "net_cls", "net_prio", "perf_event"] { try fake.touch(fake.root + "/\(c)/cgroup.procs") }
-        guard case .v1(let controllers) = CgroupLayout.detect(root: fake.root) else { Issue.record("not v1"); return }
+        guard case .v1(let controllers) = CgroupLayout.detect(root: fake.root) else {
+            Issue.record("not v1")
+            return
+        }
         #expect(Set(controllers.keys) == ["cpu", "memory", "devices", "hugetlb", "net_cls", "net_prio", "perf_event"])
         let cgroup = Cgroup(layout: .v1(controllers: controllers), path: "minipod/p/c")
         var r = RuntimeSpec.Resources()
-        r.devices = []   // the fake tree has no devices.* files to write
+        r.devices = []  // the fake tree has no devices.* files to write
         try cgroup.create(resources: r)
         #expect(cgroup.directories.count == 7 && cgroup.directories.allSatisfy { FileIO.isDirectory($0) })
         cgroup.remove(parentLevels: 2)
@@ -311,12 +337,12 @@ struct CgroupV2ResourceTests {
         r.memory = .init(limit: 128 << 20)
         r.memory?.swap = 256 << 20
         r.memory?.reservation = 64 << 20
-        r.memory?.swappiness = 10           // no v2 file: ignored as runc does
+        r.memory?.swappiness = 10  // no v2 file: ignored as runc does
         r.memory?.disableOOMKiller = true
         r.memory?.kernel = 1 << 20
         try cgroup.create(resources: r)
         #expect(fake.read("minipod/p/c/memory.max") == "134217728")
-        #expect(fake.read("minipod/p/c/memory.swap.max") == "134217728")   // swap − limit
+        #expect(fake.read("minipod/p/c/memory.swap.max") == "134217728")  // swap − limit
         #expect(fake.read("minipod/p/c/memory.low") == "67108864")
     }
 
@@ -331,7 +357,7 @@ struct CgroupV2ResourceTests {
         let cgroup = try fake.v2(["memory.max", "memory.swap.max"])
         var r = RuntimeSpec.Resources()
         r.memory = .init(limit: 100 << 20)
-        r.memory?.swap = 100 << 20   // equal: no swap at all
+        r.memory?.swap = 100 << 20  // equal: no swap at all
         try cgroup.create(resources: r)
         #expect(fake.read("minipod/p/c/memory.swap.max") == "0")
         r.memory = .init(limit: -1)
@@ -363,8 +389,8 @@ struct CgroupV2ResourceTests {
         r.cpu = cpu
         try cgroup.create(resources: r)
         #expect(fake.read("minipod/p/c/cpu.idle") == "1")
-        #expect(fake.read("minipod/p/c/cpu.weight") == "39")            // 1 + (1024-2)*9999/262142
-        #expect(fake.read("minipod/p/c/cpu.max") == "max 200000")      // a period alone keeps the quota unlimited
+        #expect(fake.read("minipod/p/c/cpu.weight") == "39")  // 1 + (1024-2)*9999/262142
+        #expect(fake.read("minipod/p/c/cpu.max") == "max 200000")  // a period alone keeps the quota unlimited
         #expect(fake.read("minipod/p/c/cpuset.cpus") == "0")
         #expect(fake.read("minipod/p/c/cpuset.mems") == "0")
         r.cpu?.realtimeRuntime = 1000
@@ -376,26 +402,26 @@ struct CgroupV2ResourceTests {
         let cgroup = try fake.v2(["io.weight", "io.max"])
         var io = RuntimeSpec.Resources.BlockIO()
         io.weight = 500
-        io.leafWeight = 300                                       // no v2 equivalent: ignored
-        io.weightDevice = [.init(major: 8, minor: 0, weight: 400)] // only with BFQ
+        io.leafWeight = 300  // no v2 equivalent: ignored
+        io.weightDevice = [.init(major: 8, minor: 0, weight: 400)]  // only with BFQ
         io.throttleWriteIOPSDevice = [.init(major: 8, minor: 0, rate: 300)]
         var r = RuntimeSpec.Resources()
         r.blockIO = io
         try cgroup.create(resources: r)
-        #expect(fake.read("minipod/p/c/io.weight") == "4950")     // 1 + (500-10)*9999/990
+        #expect(fake.read("minipod/p/c/io.weight") == "4950")  // 1 + (500-10)*9999/990
         #expect(fake.read("minipod/p/c/io.max") == "8:0 wiops=300")
         #expect(CgroupV2Resources.ioWeight(blkioWeight: 10) == 1 && CgroupV2Resources.ioWeight(blkioWeight: 1000) == 10000)
     }
 
     @Test func blockIOWeightsGoUnconvertedToBFQOnAV2HostLayout() throws {
         let cgroup = try fake.v2(["io.weight", "io.bfq.weight"])
-        try fake.touch(fake.root + "/minipod/p/c/io.bfq.weight", "default 100\n")   // a kernel with per-device BFQ weights
+        try fake.touch(fake.root + "/minipod/p/c/io.bfq.weight", "default 100\n")  // a kernel with per-device BFQ weights
         var r = RuntimeSpec.Resources()
         r.blockIO = RuntimeSpec.Resources.BlockIO()
         r.blockIO?.weight = 500
         r.blockIO?.weightDevice = [.init(major: 8, minor: 0, weight: 400)]
         try cgroup.create(resources: r)
-        #expect(fake.read("minipod/p/c/io.bfq.weight") == "8:0 400")   // the last write
+        #expect(fake.read("minipod/p/c/io.bfq.weight") == "8:0 400")  // the last write
         #expect(fake.read("minipod/p/c/io.weight") == "")
     }
 
@@ -404,7 +430,7 @@ struct CgroupV2ResourceTests {
         var r = RuntimeSpec.Resources()
         r.hugepageLimits = [.init(pageSize: "2MB", limit: 8 << 20)]
         r.network = RuntimeSpec.Resources.Network()
-        r.network?.classID = 7                                     // v2 has no net_cls: ignored
+        r.network?.classID = 7  // v2 has no net_cls: ignored
         try cgroup.create(resources: r)
         #expect(fake.read("minipod/p/c/hugetlb.2MB.max") == "8388608")
         #expect(fake.read("minipod/p/c/hugetlb.2MB.rsvd.max") == "8388608")
@@ -422,12 +448,12 @@ struct CgroupV2ResourceTests {
         let attached = try #require(recorder.programs.first)
         #expect(recorder.programs.count == 1 && attached.directory == fake.root + "/minipod/p/c")
         let program = attached.program
-        #expect(DeviceProgramInterpreter.allows(program, .char, 1, 3, "rw"))      // /dev/null
-        #expect(DeviceProgramInterpreter.allows(program, .char, 136, 7, "rw"))    // a pty
-        #expect(DeviceProgramInterpreter.allows(program, .block, 8, 0, "m"))      // mknod is harmless
-        #expect(!DeviceProgramInterpreter.allows(program, .block, 8, 0, "r"))     // reading the host's disk is not
+        #expect(DeviceProgramInterpreter.allows(program, .char, 1, 3, "rw"))  // /dev/null
+        #expect(DeviceProgramInterpreter.allows(program, .char, 136, 7, "rw"))  // a pty
+        #expect(DeviceProgramInterpreter.allows(program, .block, 8, 0, "m"))  // mknod is harmless
+        #expect(!DeviceProgramInterpreter.allows(program, .block, 8, 0, "r"))  // reading the host's disk is not
         #expect(!DeviceProgramInterpreter.allows(program, .block, 8, 0, "rm"))
-        #expect(!DeviceProgramInterpreter.allows(program, .char, 1, 1, "r"))      // /dev/mem
+        #expect(!DeviceProgramInterpreter.allows(program, .char, 1, 1, "r"))  // /dev/mem
         #expect(!DeviceProgramInterpreter.allows(program, .char, 10, 229, "rw"))  // /dev/fuse
     }
 
@@ -435,9 +461,9 @@ struct CgroupV2ResourceTests {
         let rules = try DeviceCgroupRule.rules(from: [
             .init(allow: false, access: "rwm"),
             .init(allow: true, type: "c", major: 10, minor: 229, access: "rw"),
-            .init(allow: true, type: "c", major: 10, minor: 229, access: "m"),   // merges into rwm
+            .init(allow: true, type: "c", major: 10, minor: 229, access: "m"),  // merges into rwm
             .init(allow: true, type: "b", major: 8, minor: nil, access: "rw"),
-            .init(allow: false, type: "b", major: 8, minor: nil, access: "w"),   // takes write back
+            .init(allow: false, type: "b", major: 8, minor: nil, access: "w"),  // takes write back
         ])
         let program = CgroupDeviceFilter.program(rules)
         #expect(DeviceProgramInterpreter.allows(program, .char, 10, 229, "rwm"))
@@ -450,10 +476,15 @@ struct CgroupV2ResourceTests {
     }
 
     @Test func instructionsEncodeAsStructBpfInsn() {
-        let bytes = CgroupDeviceFilter.encode([.init(code: CgroupDeviceFilter.loadWord, dst: 4, src: 1, offset: 4),
-                                               .init(code: CgroupDeviceFilter.jneImm, dst: 2, offset: -2, imm: 0x01020304)])
-        #expect(bytes == [0x61, 0x14, 4, 0, 0, 0, 0, 0,
-                          0x55, 0x02, 0xFE, 0xFF, 0x04, 0x03, 0x02, 0x01])
+        let bytes = CgroupDeviceFilter.encode([
+            .init(code: CgroupDeviceFilter.loadWord, dst: 4, src: 1, offset: 4),
+            .init(code: CgroupDeviceFilter.jneImm, dst: 2, offset: -2, imm: 0x0102_0304),
+        ])
+        #expect(
+            bytes == [
+                0x61, 0x14, 4, 0, 0, 0, 0, 0,
+                0x55, 0x02, 0xFE, 0xFF, 0x04, 0x03, 0x02, 0x01,
+            ])
     }
 }
 
@@ -480,14 +511,19 @@ struct CgroupDeviceFilterKernelTests {
         return (process.terminationStatus, String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
 
-    @Test(.enabled(if: getuid() == 0 && cgroup2Root != nil && FileManager.default.fileExists(atPath: "/dev/loop0"), "needs root, a cgroup2 mount and /dev/loop0"))
+    @Test(
+        .enabled(
+            if: getuid() == 0 && cgroup2Root != nil && FileManager.default.fileExists(atPath: "/dev/loop0"),
+            "needs root, a cgroup2 mount and /dev/loop0"))
     func theAttachedProgramRefusesDevicesTheRulesDoNotAllow() throws {
         let dir = Self.cgroup2Root! + "/minipod-devtest-\(UUID().uuidString.prefix(8))"
         try FileIO.makeDirectories(dir)
         defer { rmdir(dir) }
         #expect(try run(inCgroup: dir, "head -c1 /dev/zero").status == 0)
         #expect(try run(inCgroup: dir, ": < /dev/loop0").status == 0)
-        let onlyNull = try DeviceCgroupRule.rules(from: [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm")])
+        let onlyNull = try DeviceCgroupRule.rules(from: [
+            .init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
+        ])
         try CgroupDeviceFilter.attach(program: CgroupDeviceFilter.program(onlyNull), toCgroup: dir)
         let refused = try run(inCgroup: dir, "head -c1 /dev/zero")
         #expect(refused.status != 0 && refused.stderr.contains("Operation not permitted"), "\(refused)")
@@ -495,6 +531,6 @@ struct CgroupDeviceFilterKernelTests {
         // Applying again replaces the program instead of stacking a second one.
         try CgroupDeviceFilter.attach(program: CgroupDeviceFilter.program(try DeviceCgroupRule.rules(from: Cgroup.defaultDeviceRules)), toCgroup: dir)
         #expect(try run(inCgroup: dir, "head -c1 /dev/zero").status == 0)
-        #expect(try run(inCgroup: dir, ": < /dev/loop0").stderr.contains("Operation not permitted"))   // a block device
+        #expect(try run(inCgroup: dir, ": < /dev/loop0").stderr.contains("Operation not permitted"))  // a block device
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import MinipodOCI
 import MinipodSystem
 import Testing
+
 @testable import MinipodRuntime
 
 /// The cgroup drivers against directory trees laid out like /sys/fs/cgroup
@@ -29,7 +30,10 @@ struct CgroupTests {
     @Test func detectsV1HierarchiesPerController() throws {
         for c in ["memory", "pids", "cpu"] { try touch(tmp + "/\(c)/cgroup.procs") }
         try touch(tmp + "/unified/cgroup.procs")  // the hybrid host's cgroup2 mount is not ours to manage
-        guard case .v1(let controllers) = CgroupLayout.detect(root: tmp) else { Issue.record("not v1"); return }
+        guard case .v1(let controllers) = CgroupLayout.detect(root: tmp) else {
+            Issue.record("not v1")
+            return
+        }
         #expect(controllers == ["memory": tmp + "/memory", "pids": tmp + "/pids", "cpu": tmp + "/cpu"])
     }
 
@@ -50,7 +54,7 @@ struct CgroupTests {
         resources.cpu = cpu
         resources.pids = .init(limit: 100)
         var cgroup = Cgroup(layout: .v2(root: tmp), path: "minipod/pod1/nginx")
-        DeviceFilterRecorder().install(on: &cgroup)   // the fake tree is no cgroup2 file system to attach a program to
+        DeviceFilterRecorder().install(on: &cgroup)  // the fake tree is no cgroup2 file system to attach a program to
         try cgroup.create(resources: resources)
         #expect(read(leaf + "/memory.max") == "134217728")
         #expect(read(leaf + "/cpu.max") == "50000 100000")
@@ -65,8 +69,10 @@ struct CgroupTests {
 
     @Test func v1DriverWritesEachControllersFiles() throws {
         for c in ["memory", "cpu", "pids"] { try touch(tmp + "/\(c)/cgroup.procs") }
-        let files = ["memory/minipod/p/c/memory.limit_in_bytes", "cpu/minipod/p/c/cpu.shares", "cpu/minipod/p/c/cpu.cfs_quota_us",
-                     "cpu/minipod/p/c/cpu.cfs_period_us", "pids/minipod/p/c/pids.max"]
+        let files = [
+            "memory/minipod/p/c/memory.limit_in_bytes", "cpu/minipod/p/c/cpu.shares", "cpu/minipod/p/c/cpu.cfs_quota_us",
+            "cpu/minipod/p/c/cpu.cfs_period_us", "pids/minipod/p/c/pids.max",
+        ]
         for f in files { try touch(tmp + "/" + f) }
         var resources = RuntimeSpec.Resources()
         resources.memory = .init(limit: 64 << 20)

@@ -1,6 +1,7 @@
 import MinipodOCI
 import MinipodSystem
 import Testing
+
 @testable import MinipodRuntime
 
 /// Who joins and who creates each namespace of a spec, and the id maps a user namespace gets.
@@ -16,10 +17,11 @@ struct NamespacePlanTests {
     }
 
     @Test func joinsComeUserFirstMountLastAndTheSpawnCreatesOnlyUserMountAndPid() throws {
-        let plan = try NamespacePlan(spec: spec([
-            .init(type: "mount", path: "/proc/9/ns/mnt"), .init(type: "network", path: "/run/netns/a"),
-            .init(type: "user", path: "/proc/9/ns/user"), .init(type: "pid"), .init(type: "uts"), .init(type: "cgroup"),
-        ]), container: "c")
+        let plan = try NamespacePlan(
+            spec: spec([
+                .init(type: "mount", path: "/proc/9/ns/mnt"), .init(type: "network", path: "/run/netns/a"),
+                .init(type: "user", path: "/proc/9/ns/user"), .init(type: "pid"), .init(type: "uts"), .init(type: "cgroup"),
+            ]), container: "c")
         #expect(plan.joins.map(\.type) == [.user, .net, .mount])
         #expect(plan.joins.map(\.path) == ["/proc/9/ns/user", "/run/netns/a", "/proc/9/ns/mnt"])
         #expect(plan.spawnCreates == [.pid])
@@ -28,9 +30,11 @@ struct NamespacePlanTests {
     }
 
     @Test func aNewUserNamespaceGetsItsMapsAndTheParentMovesItIntoTheCgroup() throws {
-        let plan = try NamespacePlan(spec: spec([.init(type: "user"), .init(type: "mount"), .init(type: "pid"), .init(type: "network")],
-                                                uid: [.init(containerID: 0, hostID: 100000, size: 65536), .init(containerID: 65536, hostID: 1, size: 1)],
-                                                gid: [.init(containerID: 0, hostID: 100000, size: 65536)]), container: "c")
+        let plan = try NamespacePlan(
+            spec: spec(
+                [.init(type: "user"), .init(type: "mount"), .init(type: "pid"), .init(type: "network")],
+                uid: [.init(containerID: 0, hostID: 100000, size: 65536), .init(containerID: 65536, hostID: 1, size: 1)],
+                gid: [.init(containerID: 0, hostID: 100000, size: 65536)]), container: "c")
         #expect(plan.spawnCreates == [.user, .mount, .pid])
         #expect(plan.initCreates == [.net])
         #expect(plan.uidMap == "0 100000 65536\n65536 1 1\n")
@@ -39,14 +43,18 @@ struct NamespacePlanTests {
     }
 
     @Test func aPlainContainerJoinsItsCgroupItself() throws {
-        let plan = try NamespacePlan(spec: spec([.init(type: "mount"), .init(type: "pid"), .init(type: "network", path: "/run/netns/p")]), container: "c")
+        let plan = try NamespacePlan(
+            spec: spec([.init(type: "mount"), .init(type: "pid"), .init(type: "network", path: "/run/netns/p")]), container: "c")
         #expect(!plan.parentJoinsCgroup)
         #expect(plan.uidMap == nil)
     }
 
     @Test func mistakesAreRefusedNamingTheField() throws {
         func problem(_ s: RuntimeSpec) -> MinipodError? {
-            do { _ = try NamespacePlan(spec: s, container: "c"); return nil } catch { return error as? MinipodError }
+            do {
+                _ = try NamespacePlan(spec: s, container: "c")
+                return nil
+            } catch { return error as? MinipodError }
         }
         let map = [RuntimeSpec.IDMapping(containerID: 0, hostID: 1000, size: 10)]
         #expect(problem(spec([.init(type: "user")]))?.field == "linux.uidMappings")

@@ -2,14 +2,16 @@ import Foundation
 import MinipodOCI
 import MinipodSystem
 import Testing
+
 @testable import MinipodRuntime
 
 /// The pure parts of `minipod oci`: what tools parse (state, spec, features)
 /// and how flags and config fields are read.
 struct OCIUnitTests {
-    let record = OCIContainerRecord(ociVersion: "1.2.0", id: "c1", pid: 4242, pidStartTime: 7, bundle: "/b", rootfs: "/b/rootfs",
-                                    created: "2026-01-01T00:00:00.000Z", cgroupPath: "/minipod-test/c1",
-                                    annotations: ["org.example/key": "v"])
+    let record = OCIContainerRecord(
+        ociVersion: "1.2.0", id: "c1", pid: 4242, pidStartTime: 7, bundle: "/b", rootfs: "/b/rootfs",
+        created: "2026-01-01T00:00:00.000Z", cgroupPath: "/minipod-test/c1",
+        annotations: ["org.example/key": "v"])
 
     @Test func stateJSONHasTheRuntimeSpecFieldsInRuncsOrder() throws {
         let text = record.state(.running).json()
@@ -74,7 +76,8 @@ struct OCIUnitTests {
         #expect(try OCICgroupPath.resolve("", id: "abc", ownCgroup: "/user.slice") == "/user.slice/abc")
         #expect(try OCICgroupPath.resolve("rel/x", id: "abc", ownCgroup: "/parent") == "/parent/rel/x")
         #expect(try OCICgroupPath.resolve("machine.slice:libpod:abc", id: "abc", ownCgroup: "/") == "/machine.slice/libpod-abc.scope")
-        #expect(try OCICgroupPath.resolve("system-runc.slice:runc:abc", id: "abc", ownCgroup: "/") == "/system.slice/system-runc.slice/runc-abc.scope")
+        #expect(
+            try OCICgroupPath.resolve("system-runc.slice:runc:abc", id: "abc", ownCgroup: "/") == "/system.slice/system-runc.slice/runc-abc.scope")
         #expect(try OCICgroupPath.resolve(":runc:abc", id: "abc", ownCgroup: "/") == "/system.slice/runc-abc.scope")
     }
 
@@ -122,9 +125,12 @@ struct OCIUnitTests {
     @Test func bundleDeviceRulesAreFollowedByTheDevicesEveryContainerGets() throws {
         let bundle = NSTemporaryDirectory() + "bundle-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: bundle + "/rootfs", withIntermediateDirectories: true)
-        let config = #"{"ociVersion":"1.2.0","root":{"path":"rootfs"},"linux":{"resources":{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":10,"minor":229,"access":"rwm"}]}}}"#
+        let config =
+            #"{"ociVersion":"1.2.0","root":{"path":"rootfs"},"linux":{"resources":{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":10,"minor":229,"access":"rwm"}]}}}"#
         try config.write(toFile: bundle + "/config.json", atomically: false, encoding: .utf8)
         let devices = try #require(try OCIBundle.load(bundle, id: "x").spec.linux?.resources?.devices)
-        #expect(devices == [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 10, minor: 229, access: "rwm")] + Cgroup.allowedDevices)
+        #expect(
+            devices == [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 10, minor: 229, access: "rwm")]
+                + Cgroup.allowedDevices)
     }
 }

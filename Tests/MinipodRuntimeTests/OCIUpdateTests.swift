@@ -2,13 +2,16 @@ import Foundation
 import MinipodOCI
 import MinipodSystem
 import Testing
+
 @testable import MinipodRuntime
 
 /// The pure parts of `minipod oci update`: sizes and flags as runc parses
 /// them, the --resources file, and how a change merges into the saved resources.
 struct OCIUpdateTests {
-    @Test(arguments: [("64m", Int64(64 << 20)), ("64M", 64 << 20), ("64MiB", 64 << 20), ("64mb", 64 << 20), ("1.5g", 1_610_612_736),
-                      ("100 kb", 102_400), ("512", 512), ("512b", 512), ("2t", 2 << 40), ("1p", 1 << 50), ("0", 0)])
+    @Test(arguments: [
+        ("64m", Int64(64 << 20)), ("64M", 64 << 20), ("64MiB", 64 << 20), ("64mb", 64 << 20), ("1.5g", 1_610_612_736),
+        ("100 kb", 102_400), ("512", 512), ("512b", 512), ("2t", 2 << 40), ("1p", 1 << 50), ("0", 0),
+    ])
     func sizesParseAsGoUnitsRAMInBytes(text: String, bytes: Int64) {
         #expect(RAMSize.bytes(text) == bytes)
     }
@@ -40,7 +43,8 @@ struct OCIUpdateTests {
     }
 
     @Test func flagsOverrideTheResourcesFileFieldByField() throws {
-        let file = try OCIResourceUpdate.decode(Array(#"{"memory":{"limit":33554432,"reservation":1048576},"pids":{"limit":77}}"#.utf8), source: "r.json")
+        let file = try OCIResourceUpdate.decode(
+            Array(#"{"memory":{"limit":33554432,"reservation":1048576},"pids":{"limit":77}}"#.utf8), source: "r.json")
         var flags = OCIUpdateFlags()
         flags.memory = "128m"
         let r = try flags.apply(to: file)
@@ -49,11 +53,16 @@ struct OCIUpdateTests {
         #expect(r.pids?.limit == 77)
     }
 
-    @Test(arguments: [(\OCIUpdateFlags.memory, "12x", "invalid value for --memory: invalid size: '12x'"),
-                      (\OCIUpdateFlags.memorySwap, "-2", "invalid value for --memory-swap: invalid size: '-2'"),
-                      (\OCIUpdateFlags.cpuShares, "-1", "invalid value for --cpu-share: \"-1\" (want a whole number from 0 to 18446744073709551615)"),
-                      (\OCIUpdateFlags.pidsLimit, "abc", "invalid value for --pids-limit: \"abc\" (want a whole number from -9223372036854775808 to 9223372036854775807)"),
-                      (\OCIUpdateFlags.blkioWeight, "70000", "invalid value for --blkio-weight: \"70000\" (want a whole number from 0 to 65535)")])
+    @Test(arguments: [
+        (\OCIUpdateFlags.memory, "12x", "invalid value for --memory: invalid size: '12x'"),
+        (\OCIUpdateFlags.memorySwap, "-2", "invalid value for --memory-swap: invalid size: '-2'"),
+        (\OCIUpdateFlags.cpuShares, "-1", "invalid value for --cpu-share: \"-1\" (want a whole number from 0 to 18446744073709551615)"),
+        (
+            \OCIUpdateFlags.pidsLimit, "abc",
+            "invalid value for --pids-limit: \"abc\" (want a whole number from -9223372036854775808 to 9223372036854775807)"
+        ),
+        (\OCIUpdateFlags.blkioWeight, "70000", "invalid value for --blkio-weight: \"70000\" (want a whole number from 0 to 65535)"),
+    ])
     func aBadFlagValueNamesTheFlag(flag: WritableKeyPath<OCIUpdateFlags, String?>, value: String, message: String) throws {
         var flags = OCIUpdateFlags()
         flags[keyPath: flag] = value
@@ -63,10 +72,10 @@ struct OCIUpdateTests {
 
     @Test func theResourcesFileDecodesEveryFieldAndNamesABadOne() throws {
         let json = #"""
-        {"memory":{"limit":1,"swap":2,"useHierarchy":true,"checkBeforeUpdate":true},"cpu":{"shares":3,"cpus":"0","idle":1},
-         "blockIO":{"weight":100},"pids":{"limit":4},"hugepageLimits":[{"pageSize":"2MB","limit":5}],
-         "rdma":{"mlx5_1":{"hcaHandles":6,"hcaObjects":7}},"unified":{"memory.high":"8"},"unknownField":true}
-        """#
+            {"memory":{"limit":1,"swap":2,"useHierarchy":true,"checkBeforeUpdate":true},"cpu":{"shares":3,"cpus":"0","idle":1},
+             "blockIO":{"weight":100},"pids":{"limit":4},"hugepageLimits":[{"pageSize":"2MB","limit":5}],
+             "rdma":{"mlx5_1":{"hcaHandles":6,"hcaObjects":7}},"unified":{"memory.high":"8"},"unknownField":true}
+            """#
         let r = try OCIResourceUpdate.decode(Array(json.utf8), source: "-")
         #expect(r.memory?.limit == 1 && r.memory?.swap == 2 && r.memory?.useHierarchy == true && r.memory?.checkBeforeUpdate == true)
         #expect(r.cpu?.shares == 3 && r.cpu?.cpus == "0" && r.cpu?.idle == 1)
@@ -107,12 +116,12 @@ struct OCIUpdateTests {
 
         var change = RuntimeSpec.Resources()
         change.memory = .init(limit: 256 << 20)
-        change.memory?.swappiness = 0                  // a real value, not "unset"
+        change.memory?.swappiness = 0  // a real value, not "unset"
         change.cpu = RuntimeSpec.Resources.CPU()
         change.cpu?.quota = 25_000
-        change.cpu?.cpus = ""                          // unchanged, as runc's help says
-        change.pids = .init(limit: 0)                  // unchanged
-        change.devices = [.init(allow: true)]          // update never changes device rules
+        change.cpu?.cpus = ""  // unchanged, as runc's help says
+        change.pids = .init(limit: 0)  // unchanged
+        change.devices = [.init(allow: true)]  // update never changes device rules
         change.hugepageLimits = [.init(pageSize: "1GB", limit: 3)]
         change.unified = ["memory.high": "2"]
 
@@ -144,8 +153,9 @@ struct OCIUpdateTests {
         try runtime.store.reserve("c1")
         try #"{"ociVersion":"1.2.0","root":{"path":"/r"},"linux":{"resources":{"pids":{"limit":10}}}}"#
             .write(toFile: runtime.store.configPath("c1"), atomically: false, encoding: .utf8)
-        var record = OCIContainerRecord(ociVersion: "1.2.0", id: "c1", pid: Int32.max - 1, pidStartTime: 7, bundle: "/b", rootfs: "/r",
-                                        created: "2026-01-01T00:00:00.000Z", cgroupPath: "/minipod-test/c1", annotations: nil)
+        var record = OCIContainerRecord(
+            ociVersion: "1.2.0", id: "c1", pid: Int32.max - 1, pidStartTime: 7, bundle: "/b", rootfs: "/r",
+            created: "2026-01-01T00:00:00.000Z", cgroupPath: "/minipod-test/c1", annotations: nil)
         try runtime.store.save(record)
         #expect(try runtime.savedSpec("c1").linux?.resources?.pids?.limit == 10)
 

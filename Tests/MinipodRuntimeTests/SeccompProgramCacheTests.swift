@@ -2,6 +2,7 @@ import Foundation
 import MinipodOCI
 import MinipodSystem
 import Testing
+
 @testable import MinipodRuntime
 
 /// Compiled filters shared across containers: found for the same profile, never for another.

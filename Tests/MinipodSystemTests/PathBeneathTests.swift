@@ -40,13 +40,13 @@ struct PathBeneathTests {
         try link("chain1", to: "chain2")
         try link("chain2", to: "absolute")
         try link("real/up", to: "../..")
-        expectRefused("absolute")                 // the last component
-        expectRefused("absolute/sub")             // in the middle
+        expectRefused("absolute")  // the last component
+        expectRefused("absolute/sub")  // in the middle
         expectRefused("relative")
         expectRefused("far")
         expectRefused("chain1")
-        expectRefused("real/up/outside")          // ".." through a symlink
-        expectRefused("../outside")               // ".." written out
+        expectRefused("real/up/outside")  // ".." through a symlink
+        expectRefused("../outside")  // ".." written out
         expectRefused("absolute/new", create: true)
         #expect(!FileManager.default.fileExists(atPath: outside + "/new"), "nothing is made outside")
     }
