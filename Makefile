@@ -6,7 +6,7 @@ RELEASE_BIN := .build/release
 IMAGE_DIR   ?= /var/cache/minipod/images
 IMAGES      := $(IMAGE_DIR)/busybox_1.36.tar $(IMAGE_DIR)/nginx_1.25.tar
 
-.PHONY: run test deps build images load unit integration fuzz bench clean
+.PHONY: run test deps build images load unit integration fuzz bench check format clean
 
 ## make run: install dependencies, build images and minipod, run the sidecar lab.
 run: deps build images load
@@ -37,6 +37,14 @@ unit:
 
 integration:
 	swift test --filter IntegrationTests
+
+## make check: swift-format in lint mode over the tree (.swift-format holds the style); make format fixes it.
+SWIFT_SOURCES := Sources Tests Fuzz Package.swift
+check:
+	swift-format lint --strict --recursive --parallel $(SWIFT_SOURCES)
+
+format:
+	swift-format format --in-place --recursive --parallel $(SWIFT_SOURCES)
 
 ## make fuzz: each libFuzzer harness of Fuzz/ for FUZZ_SECONDS (default 30) over Fuzz/corpus;
 ## fails on the first crash (see Scripts/fuzz for merge and repro).
