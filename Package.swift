@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers (see DESIGN.md): each target imports only the ones listed below it.
 //   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
-//   minipod-serve → MinipodServe (NIO, TLS) → MinipodAPI (Kubernetes API as data) → MinipodPod, MinipodKube
+//   minipod-serve → MinipodServe (NIO, TLS) → MinipodAPI (handlers) → MinipodPod; MinipodAPIModel (the API as data) → MinipodKube
 // minipod-init is the small single-threaded helper that becomes a container's
 // process: a thin main over MinipodInitCore (the container setup, which reaches
 // the kernel through its Syscalls protocol so unit tests can check the order with
@@ -77,13 +77,15 @@ let package = Package(
                 "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], linkerSettings: staticCLI),
-        // The Kubernetes API as data: routes, Status, discovery, tables, patches, watch events. No I/O of its own.
-        .target(name: "MinipodAPI", dependencies: ["MinipodPod", "MinipodKube", "MinipodSystem"]),
+        // The Kubernetes API as data: routes, Status, request bodies, discovery, tables, patches, watch events. Pure.
+        .target(name: "MinipodAPIModel", dependencies: ["MinipodKube", "MinipodSystem"]),
+        // The API's handlers over the pod service (blocking calls), and the Node, namespaces and Events.
+        .target(name: "MinipodAPI", dependencies: ["MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem"]),
         // The HTTPS endpoint over MinipodAPI: NIO, TLS, certificates, the store's change feed.
         .target(
             name: "MinipodServe",
             dependencies: [
-                "MinipodAPI", "MinipodPod", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
+                "MinipodAPI", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -103,7 +105,7 @@ let package = Package(
             ], linkerSettings: staticInit),
         .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
-        .testTarget(name: "MinipodAPITests", dependencies: ["MinipodAPI", "MinipodPod", "MinipodKube", "MinipodSystem"]),
+        .testTarget(name: "MinipodAPIModelTests", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"]),
         .testTarget(name: "MinipodServeTests", dependencies: ["MinipodServe", "Yams"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
@@ -128,5 +130,6 @@ if Context.environment["MINIPOD_FUZZ"] == "1" {
         .executableTarget(name: "fuzz-manifest", dependencies: ["MinipodKube", "MinipodSystem"], path: "Fuzz/manifest"),
         .executableTarget(name: "fuzz-image-metadata", dependencies: ["MinipodImage", "MinipodSystem"], path: "Fuzz/image-metadata"),
         .executableTarget(name: "fuzz-layer", dependencies: ["MinipodImage", "MinipodSystem", "CMinipod"], path: "Fuzz/layer"),
+        .executableTarget(name: "fuzz-api", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"], path: "Fuzz/api"),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MinipodAPIModel
 import MinipodKube
 import MinipodPod
 import MinipodSystem

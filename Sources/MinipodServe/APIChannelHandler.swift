@@ -1,5 +1,6 @@
 import Foundation
 import MinipodAPI
+import MinipodAPIModel
 import MinipodPod
 import NIOCore
 import NIOHTTP1

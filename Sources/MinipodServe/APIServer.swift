@@ -1,5 +1,6 @@
 import Foundation
 import MinipodAPI
+import MinipodAPIModel
 import MinipodKube
 import MinipodPod
 import MinipodSystem

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MinipodAPI
+import MinipodAPIModel
 import MinipodKube
 
 /// This machine as the cluster's one Node sees it.

@@ -1,5 +1,6 @@
 import Foundation
 import MinipodAPI
+import MinipodAPIModel
 
 /// Watches of namespaces: `kubectl delete namespace` waits for DELETED, which comes
 /// when the namespace's last pod is gone. Re-checked when the pod feed publishes

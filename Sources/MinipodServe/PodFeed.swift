@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MinipodAPI
+import MinipodAPIModel
 import MinipodKube
 import MinipodPod
 import MinipodSystem

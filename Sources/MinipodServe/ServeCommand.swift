@@ -1,6 +1,7 @@
 import CMinipod
 import Foundation
 import MinipodAPI
+import MinipodAPIModel
 import MinipodPod
 import MinipodSystem
 import NIOCore

@@ -3,7 +3,7 @@ import MinipodKube
 import MinipodSystem
 import Testing
 
-@testable import MinipodAPI
+@testable import MinipodAPIModel
 
 /// What kubectl prints comes from these Status objects.
 struct BodyAndStatusTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MinipodAPI
+@testable import MinipodAPIModel
 
 struct PatchTests {
     let pod: [String: Any] = [

@@ -34,6 +34,20 @@ public struct WatchRequest: Sendable {
     public var table: Bool
     public var bookmarks: Bool
 
+    public init(
+        resource: Resource, namespace: String?, labelSelector: LabelSelector?, fieldSelector: FieldSelector,
+        resourceVersion: Int?, timeoutSeconds: Int?, table: Bool, bookmarks: Bool
+    ) {
+        self.resource = resource
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+        self.resourceVersion = resourceVersion
+        self.timeoutSeconds = timeoutSeconds
+        self.table = table
+        self.bookmarks = bookmarks
+    }
+
     public func matches(_ pod: Pod) -> Bool {
         if let namespace, (pod.metadata.namespace ?? "default") != namespace { return false }
         if let labelSelector, !labelSelector.matches(pod.metadata.labels) { return false }
@@ -52,6 +66,22 @@ public struct LogRequest: Sendable {
     public var sinceSeconds: Int?
     public var sinceTime: Date?
     public var limitBytes: Int?
+
+    public init(
+        key: String, pod: Pod, containers: [String], follow: Bool, previous: Bool, timestamps: Bool,
+        tail: Int?, sinceSeconds: Int?, sinceTime: Date?, limitBytes: Int?
+    ) {
+        self.key = key
+        self.pod = pod
+        self.containers = containers
+        self.follow = follow
+        self.previous = previous
+        self.timestamps = timestamps
+        self.tail = tail
+        self.sinceSeconds = sinceSeconds
+        self.sinceTime = sinceTime
+        self.limitBytes = limitBytes
+    }
 }
 
 /// One event of a watch stream, a JSON line.

@@ -8,12 +8,24 @@ public struct APIStatus: Codable, Equatable, Sendable, Error {
         public var reason: String?
         public var message: String?
         public var field: String?
+
+        public init(reason: String?, message: String?, field: String?) {
+            self.reason = reason
+            self.message = message
+            self.field = field
+        }
     }
 
     public struct Details: Codable, Equatable, Sendable {
         public var name: String?
         public var kind: String?
         public var causes: [Cause]?
+
+        public init(name: String?, kind: String?, causes: [Cause]? = nil) {
+            self.name = name
+            self.kind = kind
+            self.causes = causes
+        }
     }
 
     public var kind = "Status"

@@ -15,7 +15,7 @@ public enum Discovery {
         ]
     }
 
-    static var architecture: String {
+    public static var architecture: String {
         #if arch(x86_64)
             "amd64"
         #elseif arch(arm64)

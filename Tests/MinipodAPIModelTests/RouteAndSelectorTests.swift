@@ -2,7 +2,7 @@ import Foundation
 import MinipodKube
 import Testing
 
-@testable import MinipodAPI
+@testable import MinipodAPIModel
 
 struct RouteAndSelectorTests {
     @Test(arguments: [
