@@ -85,10 +85,11 @@ let package = Package(
         .target(
             name: "MinipodServe",
             dependencies: [
-                "MinipodAPI", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
+                "MinipodAPI", "MinipodAPIModel", "MinipodPod", "MinipodRuntime", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -70,10 +70,16 @@ public struct APIHandlers {
             }
         case .podLog(let namespace, let name):
             return try logs(request, namespace: namespace, name: name)
-        case .podSubresource(_, _, let subresource):
-            throw APIStatus(
-                code: 400, reason: "BadRequest",
-                message: "pods/\(subresource) is not served by this minipod yet (exec, attach and port-forward come with the streams)")
+        case .podSubresource(let namespace, let name, let subresource):
+            // A stream that reached here was not upgraded: say why, as precisely as possible.
+            _ = try service.get(namespace: namespace, name: name)
+            if subresource == "exec", request.method == "GET" {
+                throw APIStatus.badRequest(
+                    "exec needs a WebSocket with the v5.channel.k8s.io or v4.channel.k8s.io protocol, a command and a running container")
+            }
+            throw APIStatus.badRequest(
+                "pods/\(subresource) over \(request.method == "POST" ? "SPDY" : "this protocol") is not served by minipod yet: "
+                    + "exec works over WebSocket (kubectl 1.30 and later); use `minipod exec`, `attach`, `port-forward` or `cp` meanwhile")
         case .namespaces, .namespace, .nodes, .node, .events:
             return try cluster(request, route)
         case .unknownResource(let resource):

@@ -32,6 +32,45 @@ public struct PodExec {
         ).pid
     }
 
+    /// A command started for a remote client (the API's exec): its pid and this side's
+    /// ends of its stdio (pipes, or the terminal's master for all three with a tty).
+    public struct Process {
+        public let pid: pid_t
+        public let stdin: Int32?
+        public let stdout: Int32?
+        public let stderr: Int32?
+        public let terminal: Int32?
+    }
+
+    public func startProcess(
+        key: String, container: String, command: [String], stdin: Bool, stdout: Bool, stderr: Bool, tty: Bool
+    ) throws
+        -> Process
+    {
+        let target = try target(key: key, container: container, command: command, tty: tty)
+        if tty {
+            let (pid, terminal) = try ContainerLauncher().exec(
+                name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
+                stdio: ContainerLauncher.Stdio(), seccompCache: target.seccompCache)
+            return Process(pid: pid, stdin: nil, stdout: nil, stderr: nil, terminal: terminal)
+        }
+        let pipes = try [stdin, stdout, stderr].map { $0 ? try FDPipe.make() : nil }
+        defer {
+            pipes.compactMap { $0 }.forEach {
+                close($0.read)
+                close($0.write)
+            }
+        }
+        let stdio = ContainerLauncher.Stdio(stdin: pipes[0]?.read ?? -1, stdout: pipes[1]?.write ?? -1, stderr: pipes[2]?.write ?? -1)
+        let (pid, _) = try ContainerLauncher().exec(
+            name: container, targetPid: target.pid, spec: target.spec, cgroup: target.cgroup,
+            stdio: stdio, seccompCache: target.seccompCache)
+        // This side's ends outlive the defer, which closes the child's and the originals.
+        return Process(
+            pid: pid, stdin: pipes[0].map { fcntl($0.write, F_DUPFD_CLOEXEC, 0) }, stdout: pipes[1].map { fcntl($0.read, F_DUPFD_CLOEXEC, 0) },
+            stderr: pipes[2].map { fcntl($0.read, F_DUPFD_CLOEXEC, 0) }, terminal: nil)
+    }
+
     func run(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio, tty: Bool, forwardInput: Bool) throws -> Int32 {
         let target = try target(key: key, container: container, command: command, tty: tty)
         let (initPid, terminal) = try ContainerLauncher().exec(

@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
 
 /// `minipod serve`: HTTPS on one address, every request but health and version
 /// with the kubeconfig's bearer token. Stateless: the store is the truth, so it
@@ -87,8 +88,12 @@ public final class APIServer: @unchecked Sendable {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(APIChannelHandler(server: self))
+                    let api = APIChannelHandler(server: self)
+                    let upgrade: NIOHTTPServerUpgradeSendableConfiguration = (
+                        upgraders: [execUpgrader()], completionHandler: { context in context.pipeline.removeHandler(api, promise: nil) }
+                    )
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(api)
                 }
             }
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
@@ -108,6 +113,45 @@ public final class APIServer: @unchecked Sendable {
             _ = ResidentCode.release()
             afterRelease = ResidentCode.fileBackedBytes() ?? 0
         }
+    }
+
+    /// exec as kubectl 1.30+ asks for it: a WebSocket with a channel subprotocol. A request
+    /// this cannot serve (no token, no such pod or container, another protocol) is not
+    /// upgraded and reaches the API handler, which answers it with a Status.
+    func execUpgrader() -> NIOWebSocketServerUpgrader {
+        NIOWebSocketServerUpgrader(
+            maxFrameSize: 1 << 20, automaticErrorHandling: true,
+            shouldUpgrade: { [self] channel, head in
+                channel.eventLoop.makeSucceededFuture(execRequest(head).map { _, proto in HTTPHeaders([("Sec-WebSocket-Protocol", proto)]) })
+            },
+            upgradePipelineHandler: { [self] channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let (request, _) = execRequest(head) else { throw APIStatus.badRequest("not an exec request") }
+                    try channel.pipeline.syncOperations.addHandler(ExecWebSocketHandler(request: request, paths: handlers.service.paths))
+                }
+            })
+    }
+
+    static let channelProtocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"]
+
+    func execRequest(_ head: HTTPRequestHead) -> (ExecWebSocketHandler.Request, String)? {
+        var headers: [String: String] = [:]
+        for (name, value) in head.headers { headers[name.lowercased()] = value }
+        let request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers)
+        guard authenticated(request), case .podSubresource(let namespace, let name, "exec") = APIRoute(path: request.path) else { return nil }
+        let offered = (headers["sec-websocket-protocol"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let proto = Self.channelProtocols.first(where: offered.contains), let command = request.query["command"], !command.isEmpty,
+            let key = try? handlers.service.key(namespace: namespace, name: name),
+            let runtime = try? handlers.service.store.loadRuntime(key)
+        else { return nil }
+        let container = request.parameter("container") ?? runtime.containers.keys.sorted().first ?? ""
+        guard runtime.containers[container]?.pid != nil else { return nil }
+        let tty = request.flag("tty")
+        return (
+            ExecWebSocketHandler.Request(
+                key: key, container: container, command: command, stdin: request.flag("stdin"),
+                stdout: request.flag("stdout") || tty, stderr: request.flag("stderr") && !tty, tty: tty), proto
+        )
     }
 
     public func shutdown() {
