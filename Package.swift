@@ -107,7 +107,8 @@ let package = Package(
         .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
         .testTarget(name: "MinipodAPIModelTests", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"]),
-        .testTarget(name: "MinipodServeTests", dependencies: ["MinipodServe", "Yams"]),
+        .testTarget(
+            name: "MinipodServeTests", dependencies: ["MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "Yams"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
         .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),
