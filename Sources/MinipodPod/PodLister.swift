@@ -17,11 +17,22 @@ public struct PodLister {
         store.keys().compactMap { key -> Pod? in
             guard var pod = try? store.loadPod(key) else { return nil }
             if let namespace, (pod.metadata.namespace ?? "default") != namespace { return nil }
-            if let runtime = try? store.loadRuntime(key), let pid = runtime.supervisorPid, !Signals.isAlive(pid) {
-                Self.markSupervisorLost(&pod)
-            }
+            markIfSupervisorLost(&pod, key: key)
             return pod
         }.sorted { $0.metadata.name < $1.metadata.name }
+    }
+
+    /// One pod as `pods` shows it, reading only its own files.
+    public func pod(key: String) -> Pod? {
+        guard var pod = try? store.loadPod(key) else { return nil }
+        markIfSupervisorLost(&pod, key: key)
+        return pod
+    }
+
+    private func markIfSupervisorLost(_ pod: inout Pod, key: String) {
+        if let runtime = try? store.loadRuntime(key), let pid = runtime.supervisorPid, !Signals.isAlive(pid) {
+            Self.markSupervisorLost(&pod)
+        }
     }
 
     /// A pod whose supervisor is gone: a Running or Pending pod is Unknown, its containers' state too.

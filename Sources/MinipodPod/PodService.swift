@@ -74,8 +74,7 @@ public struct PodService {
 
     /// The pod as `get` shows it (a pod whose supervisor is gone is Unknown).
     public func get(namespace: String, name: String) throws -> Pod {
-        _ = try key(namespace: namespace, name: name)
-        guard let pod = PodLister(paths: paths).pods(namespace: namespace).first(where: { $0.metadata.name == name }) else {
+        guard let pod = PodLister(paths: paths).pod(key: try key(namespace: namespace, name: name)) else {
             throw MinipodError(.notFound, "pods \"\(name)\" not found")
         }
         return pod
