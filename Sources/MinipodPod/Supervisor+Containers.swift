@@ -86,7 +86,9 @@ extension Supervisor {
     /// a failure here is left for its own start to meet and report.
     private func precreate(after i: Int) {
         let next = i + 1
-        guard next < slots.count, slots[next].kind == .main, !slots[next].everStarted, slots[next].pid == nil,
+        // Not while an ordinary init container runs: a main container's subPaths are resolved
+        // when it is created, and must see what the init containers left in the volume.
+        guard slots[i].kind != .initContainer, next < slots.count, slots[next].kind == .main, !slots[next].everStarted, slots[next].pid == nil,
             slots[next].restartAt == nil, precreated[next] == nil, !stopRequested
         else { return }
         do {
