@@ -242,20 +242,11 @@ extension Supervisor {
     /// Decides what happens after a container ended (or failed to start, exit 128).
     func crashed(_ i: Int, exit: Int) {
         let slot = slots[i]
-        let podPolicy = pod.spec.restartPolicy ?? "Always"
-        let restart: Bool
-        switch slot.kind {
-        case .sidecar: restart = true
-        case .initContainer:
-            if exit == 0 {
-                slots[i].done = true
-                return
-            }
-            restart = podPolicy != "Never"
-        case .main:
-            restart = podPolicy == "Always" || (podPolicy == "OnFailure" && exit != 0)
+        if slot.kind == .initContainer && exit == 0 {
+            slots[i].done = true
+            return
         }
-        if !restart {
+        if !slot.restarts(afterExit: exit, restartPolicy: pod.spec.restartPolicy ?? "Always") {
             slots[i].done = slot.kind == .main
             return
         }

@@ -66,17 +66,20 @@ public final class Supervisor {
 
     /// Runs until the pod is deleted. Returns the process exit code.
     public func run() -> Int32 {
-        do {
-            try setUp()
-            precreateFirst()
-            try finishNetwork()
-        } catch {
-            _ = try? network?.value()  // CNI DEL below must not race a running ADD
-            log("setup failed: \(error)")
-            reportSetupError("\(error)")
-            stopAll(grace: 0)
-            try? PodTeardown(paths: paths).run(key: key)
-            return 1
+        if isTakingOver {
+            do { try takeOver() } catch {
+                failTakeOver(error)
+                return 1
+            }
+        } else {
+            do {
+                try setUp()
+                precreateFirst()
+                try finishNetwork()
+                try updateRuntime { $0.sandboxReady = true }
+            } catch {
+                return setUpFailed(error)
+            }
         }
         writeStatus()
         running: while true {
@@ -122,6 +125,15 @@ public final class Supervisor {
             return 1
         }
         return 0
+    }
+
+    private func setUpFailed(_ error: Error) -> Int32 {
+        _ = try? network?.value()  // CNI DEL below must not race a running ADD
+        log("setup failed: \(error)")
+        reportSetupError("\(error)")
+        stopAll(grace: 0)
+        try? PodTeardown(paths: paths).run(key: key)
+        return 1
     }
 
     /// Tells a waiting `minipod run` why the pod failed before it ever ran
