@@ -16,7 +16,8 @@ extension Integration {
             kill(lost, SIGKILL)
             var counts = ""
             let restarted = host.eventually(10) {
-                counts = api.kubectl(["get", "pod", "sidecar-demo", "-o", "jsonpath={.status.containerStatuses[*].restartCount} {.status.phase}"])
+                counts =
+                    api.kubectl(["get", "pod", "sidecar-demo", "-o", "jsonpath={.status.containerStatuses[*].restartCount} {.status.phase}"])
                     .stdout
                 return counts == "1 1 Running"
             }
