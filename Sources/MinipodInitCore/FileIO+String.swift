@@ -2,7 +2,7 @@ import MinipodSystem
 
 extension FileIO {
     @discardableResult
-    static func writeAll(_ fd: Int32, _ text: String) -> Bool {
+    public static func writeAll(_ fd: Int32, _ text: String) -> Bool {
         Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
     }
 }
