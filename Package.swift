@@ -1,9 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see DESIGN.md): each target imports only the ones listed below it.
-//   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
-//   minipod-serve → MinipodServe (NIO, TLS) → MinipodAPI (handlers) → MinipodPod; MinipodAPIModel (the API as data) → MinipodKube
+// Layers (see DESIGN.md): a target imports only targets below it, and declares
+// exactly what it imports (Scripts/check-imports, run by `make check`).
+//
+//   minipod-serve ─ MinipodServe (NIO, TLS, X509) ─┬─ MinipodAPI ─┬─ MinipodAPIModel ─ MinipodKube (Yams)
+//                                                  │              └─ MinipodPod
+//   minipod (CLI, ArgumentParser) ──────────────── MinipodPod ─┬─ MinipodKube ─ MinipodSystem
+//                                                              ├─ MinipodNet ─ MinipodSystem, CMinipod
+//                                                              ├─ MinipodRuntime ─ MinipodOCI, MinipodSystem, CSeccomp
+//                                                              └─ MinipodImage ─ MinipodSystem, CMinipod
+//   minipod-init ─ MinipodInitCore ─ MinipodOCI, MinipodSystem, CMinipod, CCap
+//   MinipodSystem ─ CMinipod;  MinipodOCI: plain Codable types, no imports
 // minipod-init is the small single-threaded helper that becomes a container's
 // process: a thin main over MinipodInitCore (the container setup, which reaches
 // the kernel through its Syscalls protocol so unit tests can check the order with
@@ -43,7 +51,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         // The Kubernetes API endpoint (minipod-serve only; the CLI links none of it).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
@@ -55,26 +62,23 @@ let package = Package(
         .target(name: "CMinipod"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
-        .target(
-            name: "MinipodSystem",
-            dependencies: [
-                "CMinipod", .product(name: "SystemPackage", package: "swift-system"),
-            ]),
-        .target(name: "MinipodOCI", dependencies: ["MinipodSystem"]),
-        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
-        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage", "CMinipod", "CSeccomp"]),
-        .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem", "MinipodRuntime"]),
+        .target(name: "MinipodSystem", dependencies: ["CMinipod"]),
+        // The runtime-spec types and minipod's own messages to minipod-init: plain Codable types.
+        .target(name: "MinipodOCI"),
+        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "CMinipod"]),
+        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod", "CSeccomp"]),
+        .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
         .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),
         .target(
             name: "MinipodPod",
             dependencies: [
-                "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodNet", "Yams",
+                "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodNet", "CMinipod",
             ]),
         .executableTarget(
             name: "minipod",
             dependencies: [
-                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
+                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodOCI", "MinipodSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], linkerSettings: staticCLI),
         // The Kubernetes API as data: routes, Status, request bodies, discovery, tables, patches, watch events. Pure.
@@ -105,20 +109,23 @@ let package = Package(
                 "MinipodInitCore", "MinipodSystem", "MinipodOCI", "CMinipod",
             ], linkerSettings: staticInit),
         .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
-        .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
+        .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube", "MinipodSystem"]),
         .testTarget(name: "MinipodAPIModelTests", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"]),
         .testTarget(
             name: "MinipodServeTests", dependencies: ["MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "Yams"]),
-        .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
-        .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
-        .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),
+        .testTarget(
+            name: "MinipodPodTests",
+            dependencies: ["MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodOCI", "MinipodSystem", "CMinipod"]),
+        .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime", "MinipodOCI", "MinipodSystem"]),
+        .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage", "MinipodSystem"]),
         // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's specs.
         .testTarget(
             name: "MinipodInitCoreTests",
             dependencies: [
                 "MinipodInitCore", "MinipodPod", "MinipodRuntime", "MinipodNet", "MinipodKube", "MinipodOCI", "MinipodSystem", "CCap",
             ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["MinipodSystem"]),
+        // Drives the built `minipod` (MINIPOD_BIN) and the real kubectl: no module of ours.
+        .testTarget(name: "IntegrationTests"),
     ],
     swiftLanguageModes: [.v5]
 )
