@@ -55,9 +55,10 @@ public struct ContainerExec {
             terminal = opened
             try syscalls.sendDescriptor(opened.master, over: syncSocket)
         }
-        let launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
+        var launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
         // Checked here, before the fork, so a missing command comes back to the caller as a report.
         try launch.prepare()
+        for warning in launch.warnings { FileIO.writeAll(2, "minipod-init: warning: \(warning)\n") }
         let pid = try syscalls.forkForwarding(Self.forwardedSignals)
         if pid == 0 { return execute(launch, terminal: terminal) }
         if let master = terminal?.master { syscalls.closeDescriptor(master) }

@@ -42,7 +42,7 @@ public struct ContainerSetup {
         try applySysctls(spec.linux?.sysctl ?? [:])
         if ownsMounts { try rootfs.finish() }
 
-        let launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
+        var launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
         try launch.prepare()
         return launch
     }

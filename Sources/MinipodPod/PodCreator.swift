@@ -31,7 +31,7 @@ public struct PodCreator {
         for (field, container) in Self.containerFields(pod) {
             let policy = container.imagePullPolicy ?? PodDefaults.pullPolicy(for: container.image)
             do { try images.ensure(container.image, policy: policy) } catch let e as MinipodError {
-                throw MinipodError(e.code, e.message, field: field + ".image")
+                throw e.located(at: field + ".image")
             }
             if container.envFrom != nil {
                 throw MinipodError(
@@ -101,7 +101,7 @@ public struct PodCreator {
         let key = PodPaths.key(namespace: pod.metadata.namespace, name: pod.metadata.name)
         do { try store.reserve(key) } catch let error as MinipodError where error.code == .alreadyExists {
             // The store names the pod from its key, which for a long name holds only its start.
-            throw MinipodError(.alreadyExists, "pods \"\(pod.metadata.name)\" already exists")
+            throw MinipodError.podAlreadyExists(pod.metadata.name)
         }
         // Held until the supervisor runs: the garbage collector leaves a pod alone while someone creates it.
         let creating = open(paths.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)

@@ -174,6 +174,10 @@ extension Supervisor {
                 pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",
                 logPath: logPath, specPath: specPath)
         }
+        for warning in created.warnings {
+            log("W \(warning)")
+            event("Warning", warning, warning: true)
+        }
         FaultInjection.point("supervisor-after-create")
         return created
     }

@@ -143,7 +143,7 @@ public final class Supervisor {
     func reportSetupError(_ message: String) {
         try? updateRuntime { $0.setupError = message }
         guard reportFD >= 0 else { return }
-        _ = Array((message + "\n").utf8).withUnsafeBytes { FileIO.writeAll(reportFD, $0) }
+        FileIO.writeAll(reportFD, message + "\n")
         close(reportFD)
         reportFD = -1
     }
