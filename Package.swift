@@ -8,7 +8,8 @@ import PackageDescription
 //                                                  │              └─ MinipodPod
 //   minipod (CLI, ArgumentParser) ──────────────── MinipodPod ─┬─ MinipodKube ─ MinipodSystem
 //                                                              ├─ MinipodNet ─ MinipodSystem, CMinipod
-//                                                              ├─ MinipodRuntime ─ MinipodOCI, MinipodSystem, CSeccomp
+//                                                              ├─ MinipodRuntime ─ MinipodCgroups, MinipodOCI, MinipodSystem, CSeccomp
+//                                                              ├─ MinipodCgroups ─ MinipodOCI, MinipodSystem, CMinipod
 //                                                              └─ MinipodImage ─ MinipodSystem, CMinipod
 //   minipod-init ─ MinipodInitCore ─ MinipodOCI, MinipodSystem, CMinipod, CCap
 //   MinipodSystem ─ CMinipod;  MinipodOCI: plain Codable types, no imports
@@ -66,19 +67,21 @@ let package = Package(
         // The runtime-spec types and minipod's own messages to minipod-init: plain Codable types.
         .target(name: "MinipodOCI"),
         .target(name: "MinipodImage", dependencies: ["MinipodSystem", "CMinipod"]),
-        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod", "CSeccomp"]),
+        // Cgroup v1 and v2 drivers: create, limits (OCI resources), devices (v1 lists, v2 BPF), freezer, kill.
+        .target(name: "MinipodCgroups", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
+        .target(name: "MinipodRuntime", dependencies: ["MinipodCgroups", "MinipodSystem", "MinipodOCI", "CMinipod", "CSeccomp"]),
         .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
         .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),
         .target(
             name: "MinipodPod",
             dependencies: [
-                "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodNet", "CMinipod",
+                "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodCgroups", "MinipodNet", "CMinipod",
             ]),
         .executableTarget(
             name: "minipod",
             dependencies: [
-                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodOCI", "MinipodSystem",
+                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodCgroups", "MinipodImage", "MinipodOCI", "MinipodSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], linkerSettings: staticCLI),
         // The Kubernetes API as data: routes, Status, request bodies, discovery, tables, patches, watch events. Pure.
@@ -115,9 +118,12 @@ let package = Package(
             name: "MinipodServeTests", dependencies: ["MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "Yams"]),
         .testTarget(
             name: "MinipodPodTests",
-            dependencies: ["MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodOCI", "MinipodSystem"]),
+            dependencies: [
+                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodCgroups", "MinipodImage", "MinipodOCI", "MinipodSystem",
+            ]),
         .testTarget(name: "MinipodNetTests", dependencies: ["MinipodNet", "CMinipod"]),
-        .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime", "MinipodOCI", "MinipodSystem"]),
+        .testTarget(name: "MinipodCgroupsTests", dependencies: ["MinipodCgroups", "MinipodOCI", "MinipodSystem"]),
+        .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime", "MinipodCgroups", "MinipodOCI", "MinipodSystem"]),
         .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage", "MinipodSystem"]),
         // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's
         // specs, checked in under Fixtures/ (MinipodRuntimeTests and MinipodPodTests keep them true).

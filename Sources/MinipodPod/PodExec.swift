@@ -1,5 +1,6 @@
 import CMinipod
 import Foundation
+import MinipodCgroups
 import MinipodKube
 import MinipodOCI
 import MinipodRuntime

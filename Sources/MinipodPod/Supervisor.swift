@@ -1,5 +1,6 @@
 import CMinipod
 import Foundation
+import MinipodCgroups
 import MinipodImage
 import MinipodKube
 import MinipodNet

@@ -1,5 +1,6 @@
 import CMinipod
 import Foundation
+import MinipodCgroups
 import MinipodOCI
 import MinipodSystem
 

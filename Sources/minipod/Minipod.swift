@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MinipodCgroups
 import MinipodKube
 import MinipodPod
 import MinipodRuntime

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MinipodCgroups
 import MinipodRuntime
 import MinipodSystem
 
