@@ -11,7 +11,8 @@ import PackageDescription
 //                                                              ├─ MinipodRuntime ─ MinipodCgroups, MinipodOCI, MinipodSystem, CSeccomp
 //                                                              ├─ MinipodCgroups ─ MinipodOCI, MinipodSystem, CMinipod
 //                                                              └─ MinipodImage ─ MinipodSystem, CMinipod
-//   minipod-init ─ MinipodInitCore ─ MinipodOCI, MinipodSystem, CMinipod, CCap
+//   minipod-init ─ MinipodInitCore ─ MinipodInitProtocol, MinipodOCI, MinipodSystem, CMinipod, CCap
+//   MinipodRuntime and MinipodInitCore speak MinipodInitProtocol (─ MinipodOCI) to each other
 //   MinipodSystem ─ CMinipod;  MinipodOCI: plain Codable types, no imports
 // minipod-init is the small single-threaded helper that becomes a container's
 // process: a thin main over MinipodInitCore (the container setup, which reaches
@@ -66,10 +67,13 @@ let package = Package(
         .target(name: "MinipodSystem", dependencies: ["CMinipod"]),
         // The runtime-spec types and minipod's own messages to minipod-init: plain Codable types.
         .target(name: "MinipodOCI"),
+        // minipod's own messages between a launcher and minipod-init (config, reports, the compiled filter).
+        .target(name: "MinipodInitProtocol", dependencies: ["MinipodOCI"]),
         .target(name: "MinipodImage", dependencies: ["MinipodSystem", "CMinipod"]),
         // Cgroup v1 and v2 drivers: create, limits (OCI resources), devices (v1 lists, v2 BPF), freezer, kill.
         .target(name: "MinipodCgroups", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
-        .target(name: "MinipodRuntime", dependencies: ["MinipodCgroups", "MinipodSystem", "MinipodOCI", "CMinipod", "CSeccomp"]),
+        .target(
+            name: "MinipodRuntime", dependencies: ["MinipodCgroups", "MinipodSystem", "MinipodOCI", "MinipodInitProtocol", "CMinipod", "CSeccomp"]),
         .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
         .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),
@@ -105,11 +109,11 @@ let package = Package(
         // `minipod serve` execs it: its own executable so the CLI's start-up pays nothing for NIO and TLS.
         .executableTarget(name: "minipod-serve", dependencies: ["MinipodServe"], linkerSettings: staticServe),
         // No Foundation beyond FoundationEssentials, no Dispatch: it becomes part of minipod-init.
-        .target(name: "MinipodInitCore", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod", "CCap"]),
+        .target(name: "MinipodInitCore", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodInitProtocol", "CMinipod", "CCap"]),
         .executableTarget(
             name: "minipod-init",
             dependencies: [
-                "MinipodInitCore", "MinipodSystem", "MinipodOCI", "CMinipod",
+                "MinipodInitCore", "MinipodInitProtocol", "MinipodSystem", "MinipodOCI", "CMinipod",
             ], linkerSettings: staticInit),
         .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube", "MinipodSystem"]),
@@ -123,12 +127,14 @@ let package = Package(
             ]),
         .testTarget(name: "MinipodNetTests", dependencies: ["MinipodNet", "CMinipod"]),
         .testTarget(name: "MinipodCgroupsTests", dependencies: ["MinipodCgroups", "MinipodOCI", "MinipodSystem"]),
-        .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime", "MinipodCgroups", "MinipodOCI", "MinipodSystem"]),
+        .testTarget(
+            name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime", "MinipodCgroups", "MinipodInitProtocol", "MinipodOCI", "MinipodSystem"]),
         .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage", "MinipodSystem"]),
         // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's
         // specs, checked in under Fixtures/ (MinipodRuntimeTests and MinipodPodTests keep them true).
         .testTarget(
-            name: "MinipodInitCoreTests", dependencies: ["MinipodInitCore", "MinipodOCI", "MinipodSystem", "CCap"], exclude: ["Fixtures"]),
+            name: "MinipodInitCoreTests", dependencies: ["MinipodInitCore", "MinipodInitProtocol", "MinipodOCI", "MinipodSystem", "CCap"],
+            exclude: ["Fixtures"]),
         // Drives the built `minipod` (MINIPOD_BIN) and the real kubectl: no module of ours.
         .testTarget(name: "IntegrationTests"),
     ],

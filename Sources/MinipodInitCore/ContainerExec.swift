@@ -1,4 +1,5 @@
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

@@ -1,5 +1,6 @@
 import CCap
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

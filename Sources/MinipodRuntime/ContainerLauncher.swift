@@ -1,6 +1,7 @@
 import CMinipod
 import Foundation
 import MinipodCgroups
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

@@ -1,6 +1,7 @@
 import CMinipod
 import Glibc
 import MinipodInitCore
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

@@ -1,5 +1,6 @@
 import Glibc
 import MinipodInitCore
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import MinipodInitCore
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

@@ -1,6 +1,7 @@
 import CCap
 import Glibc
 import MinipodInitCore
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

@@ -1,3 +1,5 @@
+import MinipodOCI
+
 /// Messages between the launcher (supervisor, `minipod exec`, `minipod oci`)
 /// and minipod-init over their SOCK_SEQPACKET pair, one JSON document each.
 public struct InitConfig: Codable, Sendable {
