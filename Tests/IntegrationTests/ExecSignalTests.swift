@@ -7,15 +7,7 @@ import Testing
 extension Integration {
     @Test func signalsToAnExecReachItsCommand() throws {
         defer { host.cleanup(["exec-signals"]) }
-        let path = host.manifest(
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: exec-signals}
-            spec:
-              containers:
-                - {name: app, image: busybox:1.36, command: [sleep, "3600"]}
-            """)
+        let path = host.busyboxPod("exec-signals", command: ["sleep", "3600"])
         try #require(host.run(["run", path]).status == 0)
         for (target, signal, expected) in [("init", SIGTERM, 143), ("cli", SIGINT, 130), ("cli", SIGTERM, 143)] {
             let marker = "\(4000 + expected + (target == "cli" ? 1 : 0) + Int(signal))"

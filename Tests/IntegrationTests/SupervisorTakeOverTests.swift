@@ -44,16 +44,7 @@ extension Integration {
     /// is not started again; the pod ends Failed, as under kubelet after its runtime's shim died.
     @Test func aNeverRestartedPodEndsFailedWhenItsSupervisorIsLost() throws {
         defer { host.cleanup(["lost-once"]) }
-        let path = host.manifest(
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: lost-once}
-            spec:
-              restartPolicy: Never
-              containers:
-                - {name: app, image: busybox:1.36, command: [sleep, "3600"]}
-            """)
+        let path = host.busyboxPod("lost-once", command: ["sleep", "3600"], restartPolicy: "Never")
         try #require(host.run(["run", path]).status == 0)
         kill(try #require(host.supervisorPID("lost-once")), SIGKILL)
         #expect(host.eventually(5) { host.run(["get", "pod", "lost-once", "-o", "jsonpath={.status.phase}"]).stdout == "Failed" })
