@@ -58,8 +58,8 @@ public struct ContainerExec {
         }
         var launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
         // Checked here, before the fork, so a missing command comes back to the caller as a report.
+        // Its warnings are the container's, told when it was created: the command's stderr is not the place.
         try launch.prepare()
-        for warning in launch.warnings { FileIO.writeAll(2, "minipod-init: warning: \(warning)\n") }
         let pid = try syscalls.forkForwarding(Self.forwardedSignals)
         if pid == 0 { return execute(launch, terminal: terminal) }
         if let master = terminal?.master { syscalls.closeDescriptor(master) }

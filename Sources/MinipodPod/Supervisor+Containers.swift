@@ -175,10 +175,9 @@ extension Supervisor {
                 pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",
                 logPath: logPath, specPath: specPath)
         }
-        for warning in created.warnings {
-            log("W \(warning)")
-            event("Warning", warning, warning: true)
-        }
+        // In the supervisor's log, not as events: a pod's rlimits are minipod's defaults, not the user's
+        // (`minipod oci create`, whose spec is the user's, prints them).
+        for warning in created.warnings { log("W \(warning)") }
         FaultInjection.point("supervisor-after-create")
         return created
     }
