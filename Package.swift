@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (see DESIGN.md): each target imports only the ones listed below it.
 //   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
 //   minipod-serve → MinipodServe (NIO, TLS) → MinipodAPI (handlers) → MinipodPod; MinipodAPIModel (the API as data) → MinipodKube
+//   MinipodServe → MinipodSPDY (the SPDY/3.1 framer kubectl's exec and port-forward streams need; pure Swift) → CZlib
 // minipod-init is the small single-threaded helper that becomes a container's
 // process: a thin main over MinipodInitCore (the container setup, which reaches
 // the kernel through its Syscalls protocol so unit tests can check the order with
@@ -55,6 +56,9 @@ let package = Package(
         .target(name: "CMinipod"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // SPDY/3.1 frames and their zlib-compressed header blocks: no NIO, no Foundation, fed bytes in any pieces.
+        .target(name: "MinipodSPDY", dependencies: ["CZlib"]),
         .target(
             name: "MinipodSystem",
             dependencies: [
@@ -85,7 +89,8 @@ let package = Package(
         .target(
             name: "MinipodServe",
             dependencies: [
-                "MinipodAPI", "MinipodAPIModel", "MinipodPod", "MinipodRuntime", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
+                "MinipodAPI", "MinipodAPIModel", "MinipodPod", "MinipodNet", "MinipodRuntime", "MinipodKube", "MinipodSystem", "MinipodSPDY",
+                "CMinipod", "Yams",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,6 +115,7 @@ let package = Package(
         .testTarget(
             name: "MinipodServeTests", dependencies: ["MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "Yams"]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
+        .testTarget(name: "MinipodSPDYTests", dependencies: ["MinipodSPDY"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
         .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),
         // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's specs.
@@ -133,5 +139,6 @@ if Context.environment["MINIPOD_FUZZ"] == "1" {
         .executableTarget(name: "fuzz-image-metadata", dependencies: ["MinipodImage", "MinipodSystem"], path: "Fuzz/image-metadata"),
         .executableTarget(name: "fuzz-layer", dependencies: ["MinipodImage", "MinipodSystem", "CMinipod"], path: "Fuzz/layer"),
         .executableTarget(name: "fuzz-api", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"], path: "Fuzz/api"),
+        .executableTarget(name: "fuzz-spdy", dependencies: ["MinipodSPDY"], path: "Fuzz/spdy"),
     ]
 }
