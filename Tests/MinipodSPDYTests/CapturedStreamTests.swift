@@ -5,7 +5,10 @@ import Testing
 
 /// Bytes kubectl itself wrote, captured from `kubectl.1.28 exec -i p -- cat` against a
 /// listener that answered the SPDY upgrade and recorded what followed: its first
-/// SYN_STREAM, whose header block Go's zlib compressed against the SPDY/3 dictionary.
+/// SYN_STREAM alone (the listener sent no SYN_REPLY), and a whole session with a
+/// listener that replied (Python's zlib with the dictionary): four SYN_STREAMs whose
+/// header blocks after the first only decode with the context the first left, then
+/// stdin's DATA and its FIN.
 struct CapturedStreamTests {
     static func fixture(_ name: String) throws -> [UInt8] {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
@@ -46,6 +49,26 @@ struct CapturedStreamTests {
                 continue
             }
             #expect(syn.headers["streamtype"] == "error")
+        }
+    }
+
+    @Test func kubectlsExecSessionDecodesWithOneContextAcrossFrames() throws {
+        let bytes = try Self.fixture("kubectl-1.28-exec-stdin-session.hex")
+        func streamTypes(_ frames: [SPDYFrame]) -> [String] {
+            frames.compactMap {
+                if case .synStream(let syn) = $0 { return "\(syn.streamID):\(syn.headers["streamType"] ?? "?")" } else { return nil }
+            }
+        }
+        let expectedTail: [SPDYFrame] = [.data(streamID: 3, payload: Array("hello\n".utf8), fin: false), .data(streamID: 3, payload: [], fin: true)]
+        for cut in 0...bytes.count {
+            var decoder = SPDYFrameDecoder()
+            var frames: [SPDYFrame] = []
+            for piece in [bytes[..<cut], bytes[cut...]] {
+                decoder.feed(piece)
+                while let frame = try decoder.nextFrame() { frames.append(frame) }
+            }
+            #expect(streamTypes(frames) == ["1:error", "3:stdin", "5:stdout", "7:stderr"], "cut at \(cut)")
+            #expect(Array(frames.suffix(2)) == expectedTail, "cut at \(cut)")
         }
     }
 }
