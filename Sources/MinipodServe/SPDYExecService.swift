@@ -46,7 +46,7 @@ final class SPDYExecService: SPDYStreamService, @unchecked Sendable {
             output: { [weak self] stream, bytes in self?.output(stream, bytes) ?? false },
             finished: { [weak self] result in self?.finish(result) })
         exec?.consumed = { [weak self] count in
-            if let session = self?.session, let id = self?.streams["stdin"] { session.consumed(streamID: id, count: count) }
+            if let session = self?.session, let id = self?.startedStreams["stdin"] { session.consumed(streamID: id, count: count) }
         }
     }
 

@@ -32,7 +32,7 @@ final class SPDYPortForwardService: SPDYStreamService, @unchecked Sendable {
     func opened(_ stream: SPDYFrame.SynStream) {
         let type = stream.headers["streamType"]
         // kubectl has sent requestID since 1.6; older clients paired by stream id (data = error + 2).
-        let request = stream.headers["requestID"] ?? String(type == "data" ? stream.streamID - 2 : stream.streamID)
+        let request = stream.headers["requestID"] ?? String(type == "data" && stream.streamID > 2 ? stream.streamID - 2 : stream.streamID)
         var pair = pending[request] ?? PendingPair()
         switch type {
         case "error": pair.error = stream.streamID

@@ -45,6 +45,7 @@ final class SPDYSession: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        guard !ended else { return }
         decoder.feed(buffer.readableBytesView)
         do {
             while let frame = try decoder.nextFrame() { handle(frame, context) }

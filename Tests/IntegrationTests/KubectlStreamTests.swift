@@ -136,3 +136,42 @@ extension Integration {
         }
     }
 }
+
+extension Integration {
+    /// Bytes that are not SPDY after a granted upgrade end that connection only: the
+    /// server stays up with the fds it had, and the next kubectl exec works.
+    @Test func garbageAfterASPDYUpgradeEndsOnlyThatConnection() throws {
+        defer { host.cleanup(["localhost-demo"]) }
+        try withAPI { api in
+            #expect(api.applyReady("localhost-demo.yaml", pod: "localhost-demo"))
+            #expect(api.kubectl(["exec", "localhost-demo", "-c", "nginx", "--", "true"], version: "1.28").status == 0)
+            let before = api.serverFDs
+            let script = """
+                import os, random, socket, ssl, struct
+                ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+                upgraded = 0
+                for i in range(100):
+                    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", \(api.port))))
+                    path, version = random.choice([("exec?command=cat&stdin=true&stdout=true", "v4.channel.k8s.io"), ("portforward", "portforward.k8s.io")])
+                    s.sendall(("POST /api/v1/namespaces/default/pods/localhost-demo/%s HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer \(api.token)\\r\\n"
+                               "Connection: Upgrade\\r\\nUpgrade: SPDY/3.1\\r\\nX-Stream-Protocol-Version: %s\\r\\nContent-Length: 0\\r\\n\\r\\n" % (path, version)).encode())
+                    upgraded += s.recv(4096).startswith(b"HTTP/1.1 101")
+                    junk = os.urandom(random.randint(0, 300))
+                    if i % 2: junk = bytes([0x80, 3, 0, random.randint(1, 9), random.randint(0, 3), 0, 0, random.randint(0, 40)]) + junk
+                    if i % 3 == 0: junk = struct.pack(">IBBH", random.randint(0, 9), 1, 0, 4) + b"abcd" + junk
+                    try:
+                        s.sendall(junk); s.settimeout(0.3); s.recv(4096)
+                    except Exception:
+                        pass
+                    s.close()
+                print(upgraded)
+                """
+            let upgraded = shell("python3 - <<'EOF'\n\(script)\nEOF")
+            #expect(upgraded == "100\n", "every connection was upgraded before its garbage: \(upgraded)")
+            #expect(api.server?.isRunning == true)
+            #expect(host.eventually(10) { api.serverFDs == before }, "\(api.serverFDs) fds, \(before) before")
+            let exec = api.kubectl(["exec", "localhost-demo", "-c", "nginx", "--", "echo", "still"], version: "1.28")
+            #expect(exec.status == 0 && exec.stdout == "still\n", "\(exec)")
+        }
+    }
+}
