@@ -41,6 +41,12 @@ extension KubeAPI {
             && kubectl(["wait", "--for=condition=Ready", "pod/\(pod)", "--timeout=60s"]).status == 0
     }
 
+    /// The server's threads, from /proc (copy threads end; idle dispatch workers go within ~20 s).
+    var serverThreads: Int {
+        guard let pid = server?.processIdentifier else { return -1 }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).count
+    }
+
     /// The server's open file descriptors, from /proc.
     var serverFDs: Int {
         guard let pid = server?.processIdentifier else { return -1 }

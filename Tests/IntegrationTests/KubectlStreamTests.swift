@@ -90,6 +90,8 @@ extension Integration {
         defer { host.cleanup(["localhost-demo"]) }
         try withAPI { api in
             #expect(api.applyReady("localhost-demo.yaml", pod: "localhost-demo"))
+            // Before any stream: the event loop, the handler pool and the feed, no copy threads.
+            let threadsBefore = api.serverThreads
             for version in ["1.28", nil] {
                 let label = version ?? "default"
                 let forward = try KubectlPortForward(api, ["localhost-demo", ":9000"], version: version)
@@ -133,6 +135,7 @@ extension Integration {
             host.stop(exec)
             #expect(host.eventually(15) { shell("pgrep -f 'echo spdy-mid-strea[m]'").isEmpty }, "the command went with its client")
             #expect(host.eventually(15) { api.serverFDs == before }, "\(api.serverFDs) fds, \(before) before")
+            #expect(host.eventually(40) { api.serverThreads <= threadsBefore }, "\(api.serverThreads) threads, \(threadsBefore) before")
         }
     }
 }
