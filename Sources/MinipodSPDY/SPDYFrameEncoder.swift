@@ -8,11 +8,7 @@ public final class SPDYFrameEncoder {
     public func encode(_ frame: SPDYFrame) -> [UInt8] {
         switch frame {
         case .data(let streamID, let payload, let fin):
-            var out: [UInt8] = []
-            out.reserveCapacity(SPDYWire.headerLength + payload.count)
-            out.appendUInt32(streamID & SPDYWire.streamIDMask)
-            out.appendUInt32(UInt32(fin ? SPDYWire.flagFin : 0) << 24 | UInt32(payload.count))
-            return out + payload
+            return Self.dataHeader(streamID: streamID, length: payload.count, fin: fin) + payload
         case .synStream(let syn):
             var body: [UInt8] = []
             body.appendUInt32(syn.streamID)
@@ -36,6 +32,18 @@ public final class SPDYFrameEncoder {
         case .windowUpdate(let streamID, let delta):
             return control(.windowUpdate, flags: 0, words(streamID, delta))
         }
+    }
+
+    /// A DATA frame's 8 bytes before its payload. DATA needs no compression context, so a
+    /// writer may frame its bytes itself, in place, from any thread.
+    public static let dataHeaderLength = SPDYWire.headerLength
+
+    public static func dataHeader(streamID: UInt32, length: Int, fin: Bool) -> [UInt8] {
+        precondition(length < 1 << 24, "a DATA frame carries less than 16 MiB")
+        var out: [UInt8] = []
+        out.appendUInt32(streamID & SPDYWire.streamIDMask)
+        out.appendUInt32(UInt32(fin ? SPDYWire.flagFin : 0) << 24 | UInt32(length))
+        return out
     }
 
     private func words(_ values: UInt32...) -> [UInt8] {

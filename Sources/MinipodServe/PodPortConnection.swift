@@ -62,7 +62,9 @@ final class PodPortConnection: @unchecked Sendable {
             let n = read(fd, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
-            guard session.sendAndWait(.data(streamID: dataStream, payload: Array(buffer[0..<n]), fin: false)) else { break }
+            guard buffer.withUnsafeBytes({ session.sendDataAndWait(streamID: dataStream, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) else {
+                break
+            }
         }
         // The pod side ended: kubectl waits for both streams to end before it closes the local connection.
         if let session {

@@ -112,6 +112,16 @@ final class SPDYSession: ChannelInboundHandler, @unchecked Sendable {
         (try? send(frame).wait()) != nil
     }
 
+    /// A DATA frame framed straight into the outgoing buffer (one copy, off the loop), then
+    /// waits as sendAndWait does. Ordered with `send`: both reach the loop in call order.
+    func sendDataAndWait(streamID: UInt32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let channel else { return false }
+        var buffer = channel.allocator.buffer(capacity: SPDYFrameEncoder.dataHeaderLength + bytes.count)
+        buffer.writeBytes(SPDYFrameEncoder.dataHeader(streamID: streamID, length: bytes.count, fin: false))
+        buffer.writeBytes(bytes)
+        return (try? channel.writeAndFlush(buffer).wait()) != nil
+    }
+
     /// From any thread: `count` bytes of a stream's DATA were used. The peer's window grows
     /// by as much, and reading resumes once little is left outstanding.
     func consumed(streamID: UInt32, count: Int) {
