@@ -113,7 +113,12 @@ let package = Package(
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
         .testTarget(name: "MinipodAPIModelTests", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"]),
         .testTarget(
-            name: "MinipodServeTests", dependencies: ["MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "Yams"]),
+            name: "MinipodServeTests",
+            dependencies: [
+                "MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "MinipodSPDY", "Yams",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]),
         .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodSPDYTests", dependencies: ["MinipodSPDY"]),
         .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
