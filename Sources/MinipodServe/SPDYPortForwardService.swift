@@ -19,6 +19,8 @@ final class SPDYPortForwardService: SPDYStreamService, @unchecked Sendable {
         var port: Int?
     }
 
+    static let maxPendingPairs = 1024
+
     let target: Target
     private weak var session: SPDYSession?
     private var pending: [String: PendingPair] = [:]
@@ -43,6 +45,11 @@ final class SPDYPortForwardService: SPDYStreamService, @unchecked Sendable {
         }
         if let text = stream.headers["port"] { pair.port = Int(text) }
         guard let error = pair.error, let data = pair.data, let session else {
+            // kubectl opens both streams of a pair at once; a peer that only opens halves is refused.
+            guard pending.count < Self.maxPendingPairs else {
+                _ = session?.send(.rstStream(streamID: stream.streamID, status: SPDYStatus.refusedStream))
+                return
+            }
             pending[request] = pair
             return
         }
@@ -78,9 +85,8 @@ final class SPDYPortForwardService: SPDYStreamService, @unchecked Sendable {
     }
 
     func closed() {
-        Set(connections.values.map(ObjectIdentifier.init)).forEach { id in
-            connections.values.first { ObjectIdentifier($0) == id }?.reset()
-        }
+        // Each connection is there twice (data and error stream); a second reset does nothing.
+        connections.values.forEach { $0.reset() }
         connections = [:]
         pending = [:]
     }
