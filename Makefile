@@ -38,10 +38,12 @@ unit:
 integration:
 	swift test --filter IntegrationTests
 
-## make check: swift-format in lint mode over the tree (.swift-format holds the style); make format fixes it.
+## make check: swift-format in lint mode over the tree (.swift-format holds the style; make format fixes it),
+## and Package.swift's dependencies against each target's imports (Scripts/check-imports).
 SWIFT_SOURCES := Sources Tests Fuzz Package.swift
 check:
 	swift-format lint --strict --recursive --parallel $(SWIFT_SOURCES)
+	Scripts/check-imports
 
 format:
 	swift-format format --in-place --recursive --parallel $(SWIFT_SOURCES)

@@ -1,10 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see DESIGN.md): each target imports only the ones listed below it.
-//   minipod (CLI) → MinipodPod → MinipodNet → MinipodRuntime → MinipodImage → MinipodOCI/MinipodSystem → CMinipod
-//   minipod-serve → MinipodServe (NIO, TLS) → MinipodAPI (handlers) → MinipodPod; MinipodAPIModel (the API as data) → MinipodKube
-//   MinipodServe → MinipodSPDY (the SPDY/3.1 framer kubectl's exec and port-forward streams need; pure Swift) → CZlib
+// Layers (see DESIGN.md): a target imports only targets below it, and declares
+// exactly what it imports (Scripts/check-imports, run by `make check`).
+//
+//   minipod-serve ─ MinipodServe (NIO, TLS, X509) ─┬─ MinipodAPI ─┬─ MinipodAPIModel ─ MinipodKube (Yams)
+//                                                  │              └─ MinipodPod
+//   minipod (CLI, ArgumentParser) ──────────────── MinipodPod ─┬─ MinipodKube ─ MinipodSystem
+//                                                              ├─ MinipodNet ─ MinipodSystem, CMinipod
+//                                                              ├─ MinipodRuntime ─ MinipodCgroups, MinipodOCI, MinipodSystem, CSeccomp
+//                                                              ├─ MinipodCgroups ─ MinipodOCI, MinipodSystem, CMinipod
+//                                                              └─ MinipodImage ─ MinipodSystem, CMinipod
+//   minipod-init ─ MinipodInitCore ─ MinipodInitProtocol, MinipodOCI, MinipodSystem, CMinipod, CCap
+//   MinipodRuntime and MinipodInitCore speak MinipodInitProtocol (─ MinipodOCI) to each other
+//   MinipodSystem ─ CMinipod;  MinipodOCI: plain Codable types, no imports
+//   MinipodServe ─ MinipodSPDY (SPDY/3.1 frames for kubectl's exec and port-forward streams; pure Swift) ─ CZlib
 // minipod-init is the small single-threaded helper that becomes a container's
 // process: a thin main over MinipodInitCore (the container setup, which reaches
 // the kernel through its Syscalls protocol so unit tests can check the order with
@@ -44,7 +54,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         // The Kubernetes API endpoint (minipod-serve only; the CLI links none of it).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
@@ -59,26 +68,28 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // SPDY/3.1 frames and their zlib-compressed header blocks: no NIO, no Foundation, fed bytes in any pieces.
         .target(name: "MinipodSPDY", dependencies: ["CZlib"]),
+        .target(name: "MinipodSystem", dependencies: ["CMinipod"]),
+        // The runtime-spec types and minipod's own messages to minipod-init: plain Codable types.
+        .target(name: "MinipodOCI"),
+        // minipod's own messages between a launcher and minipod-init (config, reports, the compiled filter).
+        .target(name: "MinipodInitProtocol", dependencies: ["MinipodOCI"]),
+        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "CMinipod"]),
+        // Cgroup v1 and v2 drivers: create, limits (OCI resources), devices (v1 lists, v2 BPF), freezer, kill.
+        .target(name: "MinipodCgroups", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
         .target(
-            name: "MinipodSystem",
-            dependencies: [
-                "CMinipod", .product(name: "SystemPackage", package: "swift-system"),
-            ]),
-        .target(name: "MinipodOCI", dependencies: ["MinipodSystem"]),
-        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
-        .target(name: "MinipodRuntime", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodImage", "CMinipod", "CSeccomp"]),
-        .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem", "MinipodRuntime"]),
+            name: "MinipodRuntime", dependencies: ["MinipodCgroups", "MinipodSystem", "MinipodOCI", "MinipodInitProtocol", "CMinipod", "CSeccomp"]),
+        .target(name: "MinipodNet", dependencies: ["CMinipod", "MinipodSystem"]),
         // Kubernetes API model: manifest parsing, validation, defaults, status shapes, printers. Pure logic.
         .target(name: "MinipodKube", dependencies: ["MinipodSystem", "Yams"]),
         .target(
             name: "MinipodPod",
             dependencies: [
-                "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodNet", "Yams",
+                "MinipodKube", "MinipodSystem", "MinipodOCI", "MinipodImage", "MinipodRuntime", "MinipodCgroups", "MinipodNet", "CMinipod",
             ]),
         .executableTarget(
             name: "minipod",
             dependencies: [
-                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodImage", "MinipodSystem",
+                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodCgroups", "MinipodImage", "MinipodOCI", "MinipodSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], linkerSettings: staticCLI),
         // The Kubernetes API as data: routes, Status, request bodies, discovery, tables, patches, watch events. Pure.
@@ -103,14 +114,14 @@ let package = Package(
         // `minipod serve` execs it: its own executable so the CLI's start-up pays nothing for NIO and TLS.
         .executableTarget(name: "minipod-serve", dependencies: ["MinipodServe"], linkerSettings: staticServe),
         // No Foundation beyond FoundationEssentials, no Dispatch: it becomes part of minipod-init.
-        .target(name: "MinipodInitCore", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod", "CCap"]),
+        .target(name: "MinipodInitCore", dependencies: ["MinipodSystem", "MinipodOCI", "MinipodInitProtocol", "CMinipod", "CCap"]),
         .executableTarget(
             name: "minipod-init",
             dependencies: [
-                "MinipodInitCore", "MinipodSystem", "MinipodOCI", "CMinipod",
+                "MinipodInitCore", "MinipodInitProtocol", "MinipodSystem", "MinipodOCI", "CMinipod",
             ], linkerSettings: staticInit),
         .testTarget(name: "MinipodSystemTests", dependencies: ["MinipodSystem"]),
-        .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube"]),
+        .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube", "MinipodSystem"]),
         .testTarget(name: "MinipodAPIModelTests", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"]),
         .testTarget(
             name: "MinipodServeTests",
@@ -119,17 +130,24 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]),
-        .testTarget(name: "MinipodPodTests", dependencies: ["MinipodPod"]),
         .testTarget(name: "MinipodSPDYTests", dependencies: ["MinipodSPDY"]),
-        .testTarget(name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime"]),
-        .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage"]),
-        // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's specs.
         .testTarget(
-            name: "MinipodInitCoreTests",
+            name: "MinipodPodTests",
             dependencies: [
-                "MinipodInitCore", "MinipodPod", "MinipodRuntime", "MinipodNet", "MinipodKube", "MinipodOCI", "MinipodSystem", "CCap",
+                "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodCgroups", "MinipodImage", "MinipodOCI", "MinipodSystem",
             ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["MinipodSystem"]),
+        .testTarget(name: "MinipodNetTests", dependencies: ["MinipodNet", "CMinipod"]),
+        .testTarget(name: "MinipodCgroupsTests", dependencies: ["MinipodCgroups", "MinipodOCI", "MinipodSystem"]),
+        .testTarget(
+            name: "MinipodRuntimeTests", dependencies: ["MinipodRuntime", "MinipodCgroups", "MinipodInitProtocol", "MinipodOCI", "MinipodSystem"]),
+        .testTarget(name: "MinipodImageTests", dependencies: ["MinipodImage", "MinipodSystem"]),
+        // The setup's order against a recording Syscalls fake, for `minipod oci spec`'s and SpecGenerator's
+        // specs, checked in under Fixtures/ (MinipodRuntimeTests and MinipodPodTests keep them true).
+        .testTarget(
+            name: "MinipodInitCoreTests", dependencies: ["MinipodInitCore", "MinipodInitProtocol", "MinipodOCI", "MinipodSystem", "CCap"],
+            exclude: ["Fixtures"]),
+        // Drives the built `minipod` (MINIPOD_BIN) and the real kubectl: no module of ours.
+        .testTarget(name: "IntegrationTests"),
     ],
     swiftLanguageModes: [.v5]
 )

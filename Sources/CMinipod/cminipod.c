@@ -85,6 +85,43 @@ int mp_set_winsize(int fd, unsigned short rows, unsigned short cols) {
     return ioctl(fd, TIOCSWINSZ, &ws);
 }
 pid_t mp_fork(void) { return fork(); }
+
+static volatile sig_atomic_t mp_forward_pid = 0;
+
+static void mp_forward_signal(int sig) {
+    pid_t pid = (pid_t)mp_forward_pid;
+    if (pid > 0) kill(pid, sig);
+}
+
+int mp_forward_signals(pid_t pid, const int *signals, int count) {
+    mp_forward_pid = pid;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = mp_forward_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < count; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return 0;
+}
+
+pid_t mp_fork_forwarding(const int *signals, int count) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int i = 0; i < count; i++) sigaddset(&block, signals[i]);
+    if (sigprocmask(SIG_BLOCK, &block, &old) != 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return 0;
+    }
+    int saved = errno;
+    if (pid > 0) mp_forward_signals(pid, signals, count);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return pid;
+}
 unsigned long mp_makedev(unsigned int major, unsigned int minor) { return makedev(major, minor); }
 unsigned int mp_major(unsigned long dev) { return major(dev); }
 unsigned int mp_minor(unsigned long dev) { return minor(dev); }

@@ -74,9 +74,9 @@ public struct APIStatus: Codable, Equatable, Sendable, Error {
             return APIStatus(code: 500, reason: "InternalError", message: "\(error)")
         }
         switch e.code {
-        case .notFound where e.message.hasPrefix("pods "):
+        case .notFound where e.reason == .notFound:
             return APIStatus(code: 404, reason: "NotFound", message: e.message, details: Details(name: name, kind: "pods"))
-        case .alreadyExists where e.message.contains("already exists"):
+        case .alreadyExists where e.message.hasSuffix("already exists"):
             return APIStatus(code: 409, reason: "AlreadyExists", message: e.message, details: Details(name: name, kind: "pods"))
         case .alreadyExists:
             return APIStatus(code: 409, reason: "Conflict", message: e.message, details: Details(name: name, kind: "pods"))
@@ -95,7 +95,7 @@ public struct APIStatus: Codable, Equatable, Sendable, Error {
     /// `The Pod "x" is invalid: spec.containers[0].image: ...`.
     static func invalid(_ e: MinipodError, pod: String) -> APIStatus {
         let prefix = "The Pod \"\(pod)\" is invalid: "
-        if e.message.hasPrefix("The Pod ") {
+        if e.reason == .invalid {
             let rest = e.message.components(separatedBy: " is invalid: ").dropFirst().joined(separator: " is invalid: ")
             let field = rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "spec"
             let message = rest.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces)

@@ -1,4 +1,5 @@
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -42,7 +43,7 @@ public struct ContainerSetup {
         try applySysctls(spec.linux?.sysctl ?? [:])
         if ownsMounts { try rootfs.finish() }
 
-        let launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
+        var launch = Launch(process: process, seccomp: seccomp, container: config.name, faultPoint: config.faultPoint, syscalls: syscalls)
         try launch.prepare()
         return launch
     }

@@ -1,5 +1,6 @@
 import CCap
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -19,6 +20,9 @@ public struct Launch {
     /// Test hook named by the launcher's MINIPOD_FAULT (InitConfig.faultPoint).
     let faultPoint: String?
     let syscalls: any Syscalls
+    /// What prepare() changed from the spec and the launcher should hear about
+    /// (a limit lowered to what the host allows); sent with "ready".
+    public private(set) var warnings: [String] = []
 
     public init(
         process: RuntimeSpec.Process, seccomp: SeccompProgram?, container: String, faultPoint: String?,
@@ -32,8 +36,8 @@ public struct Launch {
     }
 
     /// Steps that may fail for reasons the user must hear about before "start".
-    public func prepare() throws {
-        try setRlimits()
+    public mutating func prepare() throws {
+        warnings += try setRlimits()
         do { try syscalls.chdir(process.cwd) } catch let e as MinipodError {
             throw LaunchError(
                 message: "container \(container): chdir to cwd \"\(process.cwd)\": \(String(cString: strerror(e.errno ?? 0)))", exitCode: 1)
@@ -100,7 +104,8 @@ public struct Launch {
         }
     }
 
-    private func setRlimits() throws {
+    private func setRlimits() throws -> [String] {
+        var warnings: [String] = []
         for limit in process.rlimits ?? [] {
             guard let resource = rlimitResource(limit.type) else {
                 throw MinipodError(.runtime, "process.rlimits: unknown type \(limit.type)")
@@ -108,9 +113,14 @@ public struct Launch {
             // Never ask for more than the hard limit we hold: root cannot raise it here.
             let current = syscalls.resourceLimit(resource)
             let hard = min(limit.hard, UInt64(current.rlim_max))
+            if hard < limit.hard {
+                warnings.append(
+                    "container \(container): process.rlimits \(limit.type): hard limit \(limit.hard) lowered to \(hard), the most this host allows")
+            }
             let value = rlimit(rlim_cur: rlim_t(min(limit.soft, hard)), rlim_max: rlim_t(hard))
             try reported(as: "setrlimit \(limit.type)") { try syscalls.setResourceLimit(resource, value) }
         }
+        return warnings
     }
 
     private func rlimitResource(_ name: String) -> __rlimit_resource_t? {

@@ -1,6 +1,7 @@
 import CCap
 import CMinipod
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

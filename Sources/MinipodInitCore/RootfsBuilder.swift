@@ -26,7 +26,7 @@ struct RootfsBuilder {
             do {
                 try mount(m)
             } catch let e as MinipodError {
-                throw MinipodError(e.code, e.message, field: "mounts[\(index)] (\(m.destination))", errno: e.errno)
+                throw e.located(at: "mounts[\(index)] (\(m.destination))")
             }
             if m.destination == "/dev" && m.type == "tmpfs" { devIsTmpfs = true }
         }
@@ -35,7 +35,7 @@ struct RootfsBuilder {
             do { try DeviceNodes(inUserNamespace: inUserNamespace, syscalls: syscalls).create(device, rootPath: rootPath) } catch let e
                 as MinipodError
             {
-                throw MinipodError(e.code, e.message, field: "linux.devices[\(index)] (\(device.path))", errno: e.errno)
+                throw e.located(at: "linux.devices[\(index)] (\(device.path))")
             }
         }
 

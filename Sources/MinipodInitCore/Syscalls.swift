@@ -1,5 +1,6 @@
 import CCap
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -7,7 +8,7 @@ import MinipodSystem
 /// LinuxSyscalls makes the calls, the unit tests' recording fake writes them down (as
 /// youki's Syscall trait and its TestHelperSyscall). A failing call throws MinipodError
 /// with its errno.
-public protocol Syscalls: MountCalls, FileCalls, NamespaceCalls, ProcessCalls {}
+public protocol Syscalls: MountCalls, FileCalls, NamespaceCalls, ProcessCalls, ExecCalls {}
 
 /// The mount table and the process's view of the root.
 public protocol MountCalls {
@@ -76,4 +77,26 @@ public protocol ProcessCalls {
     func loadSeccomp(_ program: SeccompProgram) throws
     /// execve: returns only when it failed, with its errno.
     func execute(_ path: String, arguments: [String], environment: [String]) -> Int32
+}
+
+/// exec mode: joining a running container and running a command in it as our child.
+public protocol ExecCalls {
+    /// The namespace a /proc/<pid>/ns link names ("net:[4026531992]"), nil when unreadable.
+    func namespaceID(_ path: String) -> String?
+    /// Opens a /proc entry (O_PATH for a directory); nil when it does not exist.
+    func openProcEntry(_ path: String, directory: Bool) throws -> Int32?
+    func closeDescriptor(_ fd: Int32)
+    func threadCount() -> Int
+    func setns(_ fd: Int32, _ namespace: Sys.Namespaces, container: String) throws
+    /// fchdir to the directory, chroot("."), chdir("/").
+    func chrootInto(_ directory: Int32, container: String) throws
+    /// A new pty in the joined mount namespace: its master and the path of its peer.
+    func openTerminal(container: String) throws -> (master: Int32, peer: String)
+    func sendDescriptor(_ fd: Int32, over socket: Int32) throws
+    /// fork(); from then on the parent passes `signals` on to the child. 0 in the child.
+    func forkForwarding(_ signals: [Int32]) throws -> pid_t
+    /// In the child: a new session whose controlling terminal (and stdio) is the pty peer.
+    func becomeTerminalSession(_ peer: String) throws
+    /// waitpid until the child ended; throws (ECHILD) when there is nothing to wait for.
+    func waitForExit(_ pid: pid_t) throws -> ExitStatus
 }

@@ -60,7 +60,7 @@ public struct HostLocalIPAM {
                 let path = directory + "/" + IPv4Subnet.format(candidate)
                 let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
                 if fd >= 0 {
-                    let written = Array("\(containerID)\r\n\(ifname)".utf8).withUnsafeBytes { FileIO.writeAll(fd, $0) }
+                    let written = FileIO.writeAll(fd, "\(containerID)\r\n\(ifname)")
                     close(fd)
                     guard written else {
                         unlink(path)

@@ -54,6 +54,15 @@ struct ContainerSlot {
         everCreated = true
     }
 
+    /// Whether the container runs again after it ended with `exitCode` (kubelet's rules).
+    func restarts(afterExit exitCode: Int, restartPolicy: String) -> Bool {
+        switch kind {
+        case .sidecar: return true
+        case .initContainer: return exitCode != 0 && restartPolicy != "Never"
+        case .main: return restartPolicy == "Always" || (restartPolicy == "OnFailure" && exitCode != 0)
+        }
+    }
+
     /// kubelet's back-off: immediate first restart, then 10 s doubling to 5 min.
     static func backoffDelay(crashes: Int) -> TimeInterval {
         crashes <= 1 ? 0 : min(300, 10 * pow(2, Double(crashes - 2)))

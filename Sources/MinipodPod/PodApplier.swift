@@ -39,7 +39,7 @@ public struct PodApplier {
             do {
                 try pulls.ensure(container.image, policy: container.imagePullPolicy ?? PodDefaults.pullPolicy(for: container.image))
             } catch let e as MinipodError {
-                throw MinipodError(e.code, e.message, field: field + ".image")
+                throw e.located(at: field + ".image")
             }
         }
         if check { return .configured }
@@ -70,11 +70,11 @@ public struct PodApplier {
     private func compare(_ desired: Pod, key: String) throws -> (outcome: PodUpdateRules.Outcome, stored: Pod) {
         let stored = try store.loadPod(key)
         if stored.metadata.deletionTimestamp != nil {
-            throw MinipodError(.alreadyExists, "pods \"\(stored.metadata.name)\" is being deleted; wait for it to go, then apply again")
+            throw MinipodError.podAlreadyExists(stored.metadata.name, "is being deleted; wait for it to go, then apply again")
         }
         let outcome = PodUpdateRules.compare(desired: desired, stored: stored)
         if case .forbidden(let paths) = outcome {
-            throw MinipodError(.invalidManifest, PodUpdateRules.forbiddenMessage(pod: stored.metadata.name, paths: paths))
+            throw MinipodError(.invalidManifest, PodUpdateRules.forbiddenMessage(pod: stored.metadata.name, paths: paths), reason: .invalid)
         }
         return (outcome, stored)
     }

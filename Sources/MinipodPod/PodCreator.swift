@@ -31,7 +31,7 @@ public struct PodCreator {
         for (field, container) in Self.containerFields(pod) {
             let policy = container.imagePullPolicy ?? PodDefaults.pullPolicy(for: container.image)
             do { try images.ensure(container.image, policy: policy) } catch let e as MinipodError {
-                throw MinipodError(e.code, e.message, field: field + ".image")
+                throw e.located(at: field + ".image")
             }
             if container.envFrom != nil {
                 throw MinipodError(
@@ -101,7 +101,7 @@ public struct PodCreator {
         let key = PodPaths.key(namespace: pod.metadata.namespace, name: pod.metadata.name)
         do { try store.reserve(key) } catch let error as MinipodError where error.code == .alreadyExists {
             // The store names the pod from its key, which for a long name holds only its start.
-            throw MinipodError(.alreadyExists, "pods \"\(pod.metadata.name)\" already exists")
+            throw MinipodError.podAlreadyExists(pod.metadata.name)
         }
         // Held until the supervisor runs: the garbage collector leaves a pod alone while someone creates it.
         let creating = open(paths.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -136,7 +136,7 @@ public struct PodCreator {
             try store.save(runtime)
             FaultInjection.point("run-after-state")
             let report = try FDPipe.make()
-            do { try spawnSupervisor(key: key, report: report.write) } catch {
+            do { _ = try SupervisorProcess(paths: paths, executable: executable).spawn(key: key, report: report.write) } catch {
                 close(report.read)
                 close(report.write)
                 throw error
@@ -149,25 +149,6 @@ public struct PodCreator {
             try? PodTeardown(paths: paths).run(key: key)
             throw error
         }
-    }
-
-    private func spawnSupervisor(key: String, report: Int32) throws {
-        let logFD = open(paths.supervisorLog(key), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
-        defer { close(logFD) }
-        var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        for name in [
-            "MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT",
-            "MINIPOD_LOG_MAX_SIZE", "MINIPOD_LOG_MAX_FILES",
-        ] {
-            if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
-        }
-        var request = SpawnRequest(path: executable, arguments: ["minipod", "supervise", key, "--report-fd", "3"], environment: env)
-        request.extraFDs = [report]
-        request.stdout = logFD
-        request.stderr = logFD
-        request.newSession = true
-        _ = try Spawn.start(request)
     }
 
     /// Waits until the pod runs (or ran to completion); a pod that failed to

@@ -31,7 +31,7 @@ public struct PodDeleter {
     /// then waited for together, so their grace periods run at the same time.
     public func request(key: String, grace: Int?) throws -> Pending {
         guard FileIO.exists(paths.runDir(key)) else {
-            throw MinipodError(.notFound, "pods \"\(PodStore.name(fromKey: key))\" not found")
+            throw MinipodError.podNotFound(PodStore.name(fromKey: key))
         }
         var effectiveGrace = grace ?? 30
         if store.exists(key) {

@@ -1,5 +1,6 @@
 import CMinipod
 import Foundation
+import MinipodCgroups
 import MinipodKube
 import MinipodOCI
 import MinipodRuntime
@@ -71,6 +72,8 @@ public struct PodExec {
             stderr: pipes[2].map { fcntl($0.read, F_DUPFD_CLOEXEC, 0) }, terminal: nil)
     }
 
+    static let forwardedSignals = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
+
     func run(key: String, container: String, command: [String], stdio: ContainerLauncher.Stdio, tty: Bool, forwardInput: Bool) throws -> Int32 {
         let target = try target(key: key, container: container, command: command, tty: tty)
         let (initPid, terminal) = try ContainerLauncher().exec(
@@ -79,7 +82,12 @@ public struct PodExec {
         if let terminal {
             TerminalSession(master: terminal, forwardInput: forwardInput).run(until: initPid)
             close(terminal)
+        } else {
+            // Without a terminal, Ctrl-C or a kill of `minipod exec` reaches the command (through
+            // minipod-init, which passes them on too), and we report how it ended.
+            try? Signals.forward(Self.forwardedSignals, to: initPid)
         }
+        defer { if terminal == nil { Signals.stopForwarding(Self.forwardedSignals) } }
         let status = try Spawn.wait(initPid) ?? .exited(1)
         return status.code
     }

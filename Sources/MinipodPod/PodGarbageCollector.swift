@@ -2,18 +2,20 @@ import Foundation
 import MinipodKube
 import MinipodSystem
 
-/// Finishes what a crashed minipod process left half-made. A pod is garbage
-/// when nobody is creating it (its lock is free), its supervisor is gone, and
-/// it never got past Pending: it cannot be re-attached, only removed.
-/// Pods that were running and lost their supervisor are kept (shown as
-/// Unknown) for the user to delete.
+/// Finishes what a crashed minipod process left: a pod nobody is creating (its
+/// lock is free) whose supervisor is gone is removed if it never got its
+/// sandbox or was being deleted, and taken over by a new supervisor if it had
+/// one (as kubelet recovers its pods after a restart; see SlotRecovery).
 public struct PodGarbageCollector {
     public let paths: PodPaths
     public let store: PodStore
+    /// The minipod binary to start a new supervisor with; nil: pods are not taken over.
+    public let executable: String?
 
-    public init(paths: PodPaths) {
+    public init(paths: PodPaths, executable: String? = nil) {
         self.paths = paths
         self.store = PodStore(paths: paths)
+        self.executable = executable
     }
 
     public func collect() {
@@ -27,9 +29,34 @@ public struct PodGarbageCollector {
                 close(lock)
                 continue
             }
-            if isAbandoned(key) { try? PodTeardown(paths: paths).run(key: key) }
+            switch verdict(key) {
+            case .keep: break
+            case .remove: try? PodTeardown(paths: paths).run(key: key)
+            case .takeOver: if let executable { takeOver(key, executable: executable) }
+            }
             if lock >= 0 { close(lock) }
         }
+    }
+
+    /// Judged with the pod's lock held by the caller.
+    func verdict(_ key: String) -> SupervisorLoss.Verdict {
+        let runtime = try? store.loadRuntime(key)
+        let pod = try? store.loadPod(key)
+        return SupervisorLoss.verdict(
+            SupervisorLoss.Facts(
+                supervisorStarted: runtime?.supervisorPid != nil,
+                supervisorAlive: runtime?.supervisorPid.map(Signals.isAlive) ?? false,
+                hasState: pod != nil, hasRuntime: runtime != nil, sandboxReady: runtime?.sandboxReady == true,
+                phase: pod?.status?.phase ?? "Pending", deleting: pod?.metadata.deletionTimestamp != nil,
+                age: age(of: pod == nil ? paths.runDir(key) : paths.statePath(key))))
+    }
+
+    /// Starts the new supervisor and waits (lock held) until it has written its
+    /// pid, so that no other collector starts a second one.
+    private func takeOver(_ key: String, executable: String) {
+        guard let pid = try? SupervisorProcess(paths: paths, executable: executable).spawn(key: key) else { return }
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, Signals.isAlive(pid), (try? store.loadRuntime(key))?.supervisorPid != pid { usleep(2000) }
     }
 
     /// Pod data under the root whose pod has no state any more (after a reboot
@@ -50,21 +77,6 @@ public struct PodGarbageCollector {
         for uid in dataUIDs where !live.contains(uid) {
             PodTeardown(paths: paths).removeOrphan(uid: uid)
         }
-    }
-
-    /// Judged with the pod's lock held by the caller.
-    func isAbandoned(_ key: String) -> Bool {
-        let runtime = try? store.loadRuntime(key)
-        if let pid = runtime?.supervisorPid, Signals.isAlive(pid) { return false }
-        guard let pod = try? store.loadPod(key) else {
-            // No state at all: a run killed right after reserving the name. Only collect it once it is stale.
-            return age(of: paths.runDir(key)) > 10
-        }
-        if runtime == nil { return true }
-        let phase = pod.status?.phase ?? "Pending"
-        if phase != "Pending" { return false }
-        // A supervisor that has not written its pid yet may still be starting.
-        return runtime?.supervisorPid != nil || age(of: paths.statePath(key)) > 10
     }
 
     private func age(of path: String) -> TimeInterval {

@@ -40,7 +40,7 @@ public struct PodLister {
         guard pod.status?.phase == "Running" || pod.status?.phase == "Pending" else { return }
         pod.status?.phase = "Unknown"
         pod.status?.reason = "SupervisorLost"
-        pod.status?.message = "minipod's supervisor of this pod is not running; `minipod delete pod \(pod.metadata.name)` cleans it up"
+        pod.status?.message = "minipod's supervisor of this pod is not running; the next `minipod get` (or minipod serve) starts a new one"
         // Nobody watches the containers any more: their state is unknown, not "Running".
         let unknown = ContainerState(waiting: ContainerStateWaiting(reason: "Unknown", message: "supervisor lost"))
         for i in pod.status?.containerStatuses?.indices ?? (0..<0) {

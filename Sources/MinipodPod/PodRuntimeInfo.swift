@@ -13,6 +13,9 @@ public struct PodRuntimeInfo: Codable, Sendable {
     public var podIP: String?
     public var portMappings: [PortMappingInfo]
     public var containers: [String: ContainerRuntimeInfo]
+    /// The sandbox (namespaces, network, pod files, volumes) is complete: a pod
+    /// whose supervisor is lost after this is taken over, not removed.
+    public var sandboxReady: Bool?
     /// Error that ended pod setup, for `minipod run` to print.
     public var setupError: String?
 

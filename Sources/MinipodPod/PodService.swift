@@ -68,14 +68,14 @@ public struct PodService {
     /// A pod's key, or NotFound as the API server words it.
     public func key(namespace: String, name: String) throws -> String {
         let key = PodPaths.key(namespace: namespace, name: name)
-        guard store.exists(key) else { throw MinipodError(.notFound, "pods \"\(name)\" not found") }
+        guard store.exists(key) else { throw MinipodError.podNotFound(name) }
         return key
     }
 
     /// The pod as `get` shows it (a pod whose supervisor is gone is Unknown).
     public func get(namespace: String, name: String) throws -> Pod {
         guard let pod = PodLister(paths: paths).pod(key: try key(namespace: namespace, name: name)) else {
-            throw MinipodError(.notFound, "pods \"\(name)\" not found")
+            throw MinipodError.podNotFound(name)
         }
         return pod
     }

@@ -18,14 +18,14 @@ public struct PodStore: Sendable {
 
     public func loadPod(_ key: String) throws -> Pod {
         guard let data = FileManager.default.contents(atPath: paths.statePath(key)) else {
-            throw MinipodError(.notFound, "pods \"\(Self.name(fromKey: key))\" not found")
+            throw MinipodError.podNotFound(Self.name(fromKey: key))
         }
         return try JSONDecoder().decode(Pod.self, from: data)
     }
 
     public func loadRuntime(_ key: String) throws -> PodRuntimeInfo {
         guard let data = FileManager.default.contents(atPath: paths.runtimePath(key)) else {
-            throw MinipodError(.notFound, "pods \"\(Self.name(fromKey: key))\" not found")
+            throw MinipodError.podNotFound(Self.name(fromKey: key))
         }
         return try JSONDecoder().decode(PodRuntimeInfo.self, from: data)
     }
@@ -39,7 +39,7 @@ public struct PodStore: Sendable {
         try FileIO.makeDirectories(paths.podsStateDir)
         if mkdir(paths.runDir(key), 0o700) != 0 {
             if errno == EEXIST {
-                throw MinipodError(.alreadyExists, "pods \"\(Self.name(fromKey: key))\" already exists")
+                throw MinipodError.podAlreadyExists(Self.name(fromKey: key))
             }
             throw MinipodError.sys("mkdir \(paths.runDir(key))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MinipodCgroups
 import MinipodKube
 import MinipodNet
 import MinipodRuntime

@@ -1,4 +1,5 @@
 import Foundation
+import MinipodCgroups
 import MinipodImage
 import MinipodKube
 import MinipodOCI
@@ -19,11 +20,11 @@ extension Supervisor {
             slots[i].pid = started
             slots[i].countRun()
             slots[i].everStarted = true
-            slots[i].startedAt = Date()
+            slots[i].startedAt = clock()
             slots[i].restartAt = nil
             slots[i].containerID = "minipod://\(runtime.uid)-\(container.name)-\(slots[i].restartCount)"
             slots[i].state = ContainerState(running: ContainerStateRunning(startedAt: KubeTime.now()))
-            slots[i].resetProbes(started: Date())
+            slots[i].resetProbes(started: clock())
             log("started container \(container.name) pid \(started)")
             event("Pulled", "Container image \"\(container.image)\" already present on machine")
             event("Created", "Created container \(container.name)")
@@ -56,7 +57,7 @@ extension Supervisor {
         slots[i].state = ContainerState(waiting: failure.waiting)
         guard let terminated = failure.terminated(finishedAt: KubeTime.now(), containerID: "minipod://\(runtime.uid)-\(name)-\(slots[i].nextRun)")
         else {
-            slots[i].restartAt = Date().addingTimeInterval(StartFailure.createConfigRetry)
+            slots[i].restartAt = clock().addingTimeInterval(StartFailure.createConfigRetry)
             return
         }
         slots[i].countRun()
@@ -174,6 +175,10 @@ extension Supervisor {
                 pid: created.pid, cgroup: cg.path, stopSignal: image.config.config?.StopSignal ?? "SIGTERM",
                 logPath: logPath, specPath: specPath)
         }
+        for warning in created.warnings {
+            log("W \(warning)")
+            event("Warning", warning, warning: true)
+        }
         FaultInjection.point("supervisor-after-create")
         return created
     }
@@ -242,28 +247,21 @@ extension Supervisor {
     /// Decides what happens after a container ended (or failed to start, exit 128).
     func crashed(_ i: Int, exit: Int) {
         let slot = slots[i]
-        let podPolicy = pod.spec.restartPolicy ?? "Always"
-        let restart: Bool
-        switch slot.kind {
-        case .sidecar: restart = true
-        case .initContainer:
-            if exit == 0 {
-                slots[i].done = true
-                return
-            }
-            restart = podPolicy != "Never"
-        case .main:
-            restart = podPolicy == "Always" || (podPolicy == "OnFailure" && exit != 0)
-        }
-        if !restart {
+        let now = clock()
+        let delay: TimeInterval
+        switch PodActions.afterExit(slot, exitCode: exit, restartPolicy: pod.spec.restartPolicy ?? "Always", now: now) {
+        case .completed:
+            slots[i].done = true
+            return
+        case .finished:
             slots[i].done = slot.kind == .main
             return
+        case .restart(let after, let crashes):
+            delay = after
+            slots[i].crashes = crashes
         }
-        if let started = slot.startedAt, Date().timeIntervalSince(started) >= 600 { slots[i].crashes = 0 }
-        slots[i].crashes += 1
-        let delay = ContainerSlot.backoffDelay(crashes: slots[i].crashes)
         if let terminated = slots[i].state.terminated { slots[i].lastState = ContainerState(terminated: terminated) }
-        slots[i].restartAt = Date().addingTimeInterval(delay)
+        slots[i].restartAt = now.addingTimeInterval(delay)
         if delay > 0 {
             event(
                 "BackOff",
@@ -285,9 +283,7 @@ extension Supervisor {
         abortPrecreated()
         var deadline = Date().addingTimeInterval(TimeInterval(max(0, grace)))
         var appliedGrace = grace
-        for group in [ContainerSlot.Kind.main, .initContainer, .sidecar] {
-            let indices = slots.indices.filter { slots[$0].kind == group && slots[$0].pid != nil }
-            if indices.isEmpty { continue }
+        for indices in PodActions.stopOrder(slots) {
             for i in indices where grace > 0 { runPreStop(i, deadline: deadline) }
             for i in indices {
                 event("Killing", "Stopping container \(slots[i].name)")

@@ -9,30 +9,21 @@ extension Supervisor {
         PodEventLog.record(paths.eventsPath(key), type: warning ? "Warning" : "Normal", reason: reason, message: message)
     }
 
-    /// When the next probe is due (for the loop's timer).
-    var nextProbe: Date? {
-        slots.filter(\.isRunning).flatMap(\.probes).map(\.nextRun).min()
-    }
-
     /// Runs every probe that is due, in kubelet's order: startup first, then liveness and readiness.
     func runDueProbes() {
-        let now = Date()
-        for i in slots.indices where slots[i].isRunning {
-            for p in slots[i].probes.indices where slots[i].probes[p].nextRun <= now {
+        for i in slots.indices {
+            for p in PodActions.dueProbes(slots[i], now: clock()) {
                 let state = slots[i].probes[p]
-                if state.kind == .startup ? slots[i].startupDone : !slots[i].startupDone { continue }
                 let (ok, detail) = check(state, slot: slots[i])
                 if !ok {
                     event("Unhealthy", "\(state.kind.rawValue.capitalized) probe failed: \(detail)", warning: true)
                 }
-                guard let verdict = slots[i].probes[p].record(ok) else { continue }
-                switch state.kind {
-                case .readiness:
-                    slots[i].ready = verdict
-                case .startup where verdict:
-                    slots[i].startupDone = true
-                case .startup, .liveness:
-                    if verdict { continue }
+                guard let verdict = slots[i].probes[p].record(ok, now: clock()) else { continue }
+                switch PodActions.effect(of: state.kind, verdict: verdict) {
+                case .none: break
+                case .ready(let ready): slots[i].ready = ready
+                case .startupPassed: slots[i].startupDone = true
+                case .restart:
                     event("Killing", "Container \(slots[i].name) failed \(state.kind.rawValue) probe, will be restarted")
                     log("container \(slots[i].name) failed its \(state.kind.rawValue) probe")
                     if let pid = slots[i].pid { kill(pid, SIGKILL) }

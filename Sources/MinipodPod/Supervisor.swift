@@ -1,5 +1,6 @@
 import CMinipod
 import Foundation
+import MinipodCgroups
 import MinipodImage
 import MinipodKube
 import MinipodNet
@@ -42,6 +43,8 @@ public final class Supervisor {
     /// supervisor.sock, where `minipod attach` connects (-1 until set up).
     var listener: Int32 = -1
     let attachRegistry = AttachRegistry()
+    /// The time decisions are made at (PodActions); a parameter so they can be tested.
+    var clock: () -> Date = Date.init
 
     /// Where `minipod run` waits to hear why the pod could not start (-1: nobody waits).
     var reportFD: Int32
@@ -66,17 +69,20 @@ public final class Supervisor {
 
     /// Runs until the pod is deleted. Returns the process exit code.
     public func run() -> Int32 {
-        do {
-            try setUp()
-            precreateFirst()
-            try finishNetwork()
-        } catch {
-            _ = try? network?.value()  // CNI DEL below must not race a running ADD
-            log("setup failed: \(error)")
-            reportSetupError("\(error)")
-            stopAll(grace: 0)
-            try? PodTeardown(paths: paths).run(key: key)
-            return 1
+        if isTakingOver {
+            do { try takeOver() } catch {
+                failTakeOver(error)
+                return 1
+            }
+        } else {
+            do {
+                try setUp()
+                precreateFirst()
+                try finishNetwork()
+                try updateRuntime { $0.sandboxReady = true }
+            } catch {
+                return setUpFailed(error)
+            }
         }
         writeStatus()
         running: while true {
@@ -116,7 +122,7 @@ public final class Supervisor {
         let grace = (try? store.loadPod(key))?.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30
         stopAll(grace: grace)
         do {
-            try PodTeardown(paths: paths).run(key: key)
+            try PodTeardown(paths: paths).run(key: key, uid: runtime.uid)
         } catch {
             log("teardown: \(error)")
             return 1
@@ -124,12 +130,21 @@ public final class Supervisor {
         return 0
     }
 
+    private func setUpFailed(_ error: Error) -> Int32 {
+        _ = try? network?.value()  // CNI DEL below must not race a running ADD
+        log("setup failed: \(error)")
+        reportSetupError("\(error)")
+        stopAll(grace: 0)
+        try? PodTeardown(paths: paths).run(key: key)
+        return 1
+    }
+
     /// Tells a waiting `minipod run` why the pod failed before it ever ran
     /// (the state directory may be gone by the time it looks).
     func reportSetupError(_ message: String) {
         try? updateRuntime { $0.setupError = message }
         guard reportFD >= 0 else { return }
-        _ = Array((message + "\n").utf8).withUnsafeBytes { FileIO.writeAll(reportFD, $0) }
+        FileIO.writeAll(reportFD, message + "\n")
         close(reportFD)
         reportFD = -1
     }
@@ -254,10 +269,7 @@ public final class Supervisor {
 
     /// Seconds until the next restart, SIGKILL or probe is due (at most idleWake); nil when none is.
     private func nextTimer() -> TimeInterval? {
-        let now = Date()
-        let soonest = (slots.compactMap(\.restartAt) + slots.compactMap(\.killAt) + [nextProbe].compactMap { $0 })
-            .map { $0.timeIntervalSince(now) }.min()
-        return soonest.map { max(0.001, min($0, Self.idleWake)) }
+        PodActions.wakeIn(slots, now: clock(), longest: Self.idleWake)
     }
 
     /// Start-up, restarts, probes and clients run code that a sleeping supervisor
@@ -305,6 +317,8 @@ public final class Supervisor {
     private func deletionRequested() -> Bool {
         let version = StateFileVersion(path: statePath)
         if let checked = checkedState, let version, checked.version == version { return checked.deleting }
+        // The pod was torn down under us (by `run` giving up on it, or by hand): nothing left to supervise.
+        if version == nil && !FileIO.exists(statePath) && !FileIO.exists(paths.runDir(key)) { return true }
         let deleting = (try? store.loadPod(key))?.metadata.deletionTimestamp != nil
         if let version { checkedState = (version, deleting) }
         return deleting
@@ -320,26 +334,8 @@ public final class Supervisor {
     /// Starts whatever should run now, in Kubernetes order.
     private func advance() {
         if stopRequested { return }
-        let now = Date()
-        for i in slots.indices where slots[i].kind != .main {
-            if slots[i].done { continue }
-            if slots[i].kind == .sidecar {
-                if slots[i].pid == nil && (slots[i].restartAt ?? .distantPast) <= now { start(i) }
-                continue
-            }
-            if slots[i].pid != nil { return }
-            if let at = slots[i].restartAt, at > now { return }
-            if podFailed { return }
-            start(i)
-            return
-        }
-        for i in slots.indices where slots[i].kind == .main && !slots[i].done && slots[i].pid == nil {
-            if let at = slots[i].restartAt, at > now { continue }
-            start(i)
-        }
+        for i in PodActions.containersToStart(slots, now: clock()) { start(i) }
     }
 
-    var podFailed: Bool {
-        slots.contains { $0.kind == .initContainer && $0.done == false && $0.pid == nil && $0.restartAt == nil && $0.state.terminated != nil }
-    }
+    var podFailed: Bool { PodActions.podFailed(slots) }
 }

@@ -1,5 +1,7 @@
 import CMinipod
 import Foundation
+import MinipodCgroups
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -17,6 +19,8 @@ public final class CreatedContainer {
     public let pid: pid_t
     public let name: String
     private var socket: Int32
+    /// What minipod-init changed from the spec while it set the container up.
+    public internal(set) var warnings: [String] = []
 
     init(pid: pid_t, name: String, socket: Int32) {
         self.pid = pid
@@ -126,7 +130,7 @@ public struct ContainerLauncher {
         do { pid = try Spawn.start(request) } catch let e as MinipodError {
             close(pair.parent)
             close(pair.child)
-            throw MinipodError(e.code, "container \(name): \(e.message)", field: e.field, errno: e.errno)
+            throw e.wrapped("container \(name)")
         }
         close(pair.child)
         let created = CreatedContainer(pid: pid, name: name, socket: pair.parent)
@@ -149,6 +153,7 @@ public struct ContainerLauncher {
                 // init's message already ends with strerror(errno): keep errno out of the text a second time.
                 throw MinipodError(.runtime, report.message ?? "container \(name): setup failed", errno: report.message == nil ? report.errno : nil)
             }
+            created.warnings = report.warnings ?? []
         } catch {
             created.abort()
             throw error

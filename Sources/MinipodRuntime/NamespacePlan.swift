@@ -1,4 +1,5 @@
 import Glibc
+import MinipodCgroups
 import MinipodOCI
 import MinipodSystem
 

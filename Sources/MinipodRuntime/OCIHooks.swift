@@ -49,7 +49,7 @@ public struct OCIHooks: Codable, Sendable {
         close(output.write)
         // A hook that does not read its stdin must not block us: the state fits the pipe buffer.
         _ = fcntl(input.write, F_SETFL, O_NONBLOCK)
-        _ = Array(state.json().utf8).withUnsafeBytes { FileIO.writeAll(input.write, $0) }
+        FileIO.writeAll(input.write, state.json())
         close(input.write)
         _ = fcntl(output.read, F_SETFL, O_NONBLOCK)
         var captured: [UInt8] = []

@@ -1,4 +1,5 @@
 import Foundation
+import MinipodCgroups
 import MinipodOCI
 import MinipodSystem
 
@@ -58,6 +59,8 @@ public struct OCIRuntime {
                 name: id, spec: bundle.spec, cgroup: cg, stdio: Self.inheritedStdio(),
                 options: .init(startFIFO: store.fifoPath(id), consoleSocket: console))
             created = container
+            // runc logs such adjustments as warnings on stderr; so does `minipod oci create`.
+            for warning in container.warnings { FileIO.writeAll(2, "warning: \(warning)\n") }
             let record = OCIContainerRecord(
                 ociVersion: bundle.spec.ociVersion, id: id, pid: container.pid,
                 pidStartTime: ProcessStartTime.of(container.pid) ?? 0, bundle: bundle.path,

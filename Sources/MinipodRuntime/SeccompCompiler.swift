@@ -1,6 +1,7 @@
 import CMinipod
 import CSeccomp
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

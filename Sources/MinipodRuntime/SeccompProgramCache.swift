@@ -1,5 +1,6 @@
 import CSeccomp
 import Foundation
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 

@@ -100,6 +100,7 @@ public final class APIServer: @unchecked Sendable {
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
         let channel = try bootstrap.bind(host: host, port: port).wait()
         releaseCodeWhenIdle(on: group.next())
+        PodHousekeeping(paths: handlers.service.paths, executable: handlers.service.executable).start()
         return channel
     }
 

@@ -183,6 +183,10 @@ public final class PodFeed: PodCache, @unchecked Sendable {
         var pods: [EncodedPod] = []
         for (key, entry) in cache where namespace == nil || (entry.pod.metadata.namespace ?? "default") == namespace {
             if supervisors[key] == nil, let pid = (try? store.loadRuntime(key))?.supervisorPid { supervisors[key] = pid }
+            // A lost supervisor may have been followed by a new one (PodHousekeeping).
+            if let pid = supervisors[key], !supervisorAlive(key, pid), let now = (try? store.loadRuntime(key))?.supervisorPid, now != pid {
+                supervisors[key] = now
+            }
             if let pid = supervisors[key], !supervisorAlive(key, pid), ["Running", "Pending"].contains(entry.pod.status?.phase ?? "") {
                 var lost = entry.pod
                 PodLister.markSupervisorLost(&lost)

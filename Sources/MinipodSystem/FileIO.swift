@@ -33,6 +33,11 @@ public enum FileIO {
     }
 
     @discardableResult
+    public static func writeAll(_ fd: Int32, _ text: String) -> Bool {
+        Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    @discardableResult
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var off = 0
         while off < bytes.count {

@@ -17,17 +17,51 @@ public struct MinipodError: Error, CustomStringConvertible, Equatable, Sendable 
         case `internal`
     }
 
+    /// How the API server would have answered, when it would have (kubectl then
+    /// words it "Error from server (NotFound): …"); the CLI chooses its wording from this.
+    public enum APIReason: String, Sendable {
+        case notFound = "NotFound"
+        case alreadyExists = "AlreadyExists"
+        /// An update the API refuses: the message is the API's own sentence.
+        case invalid = "Invalid"
+    }
+
     public var code: Code
     public var message: String
+    public var reason: APIReason?
     /// Field path in the manifest (`spec.containers[1].volumeMounts[0].name`), a file path, or nil.
     public var field: String?
     public var errno: Int32?
 
-    public init(_ code: Code, _ message: String, field: String? = nil, errno: Int32? = nil) {
+    public init(_ code: Code, _ message: String, field: String? = nil, errno: Int32? = nil, reason: APIReason? = nil) {
         self.code = code
         self.message = message
         self.field = field
         self.errno = errno
+        self.reason = reason
+    }
+
+    /// The same failure told with what the caller was doing ("container web: " + message),
+    /// keeping its code, field, errno and reason (crun's crun_error_wrap).
+    public func wrapped(_ context: String) -> MinipodError {
+        var error = self
+        error.message = context + ": " + message
+        return error
+    }
+
+    /// The same failure, located at a manifest field path or a file.
+    public func located(at field: String) -> MinipodError {
+        var error = self
+        error.field = field
+        return error
+    }
+
+    public static func podNotFound(_ name: String) -> MinipodError {
+        MinipodError(.notFound, "pods \"\(name)\" not found", reason: .notFound)
+    }
+
+    public static func podAlreadyExists(_ name: String, _ message: String? = nil) -> MinipodError {
+        MinipodError(.alreadyExists, "pods \"\(name)\" " + (message ?? "already exists"), reason: .alreadyExists)
     }
 
     public var description: String {

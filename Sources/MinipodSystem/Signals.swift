@@ -1,8 +1,22 @@
+import CMinipod
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
 public enum Signals {
+    /// From now on these signals, sent to this process, go on to `pid` instead (as
+    /// `runc exec` passes its signals to the process it runs).
+    public static func forward(_ signals: [Int32], to pid: pid_t) throws {
+        let rc = signals.withUnsafeBufferPointer { mp_forward_signals(pid, $0.baseAddress, Int32($0.count)) }
+        if rc != 0 { throw MinipodError.sys("sigaction") }
+    }
+
+    /// The signals' default actions again (after the process they went to has ended).
+    public static func stopForwarding(_ signals: [Int32]) {
+        for signal in signals { _ = Glibc.signal(signal, SIG_DFL) }
+    }
+
     static let table: [String: Int32] = [
         "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "TRAP": SIGTRAP, "ABRT": SIGABRT,
         "BUS": SIGBUS, "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1, "SEGV": SIGSEGV, "USR2": SIGUSR2,

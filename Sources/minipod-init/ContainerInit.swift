@@ -1,5 +1,6 @@
 import Glibc
 import MinipodInitCore
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -16,7 +17,7 @@ struct ContainerInit {
 
         // Tell the launcher we are ready; it answers with one byte to start
         // (the OCI create/start split), or closes the socket to abort.
-        report(InitReport(kind: .ready, pid: getpid()))
+        report(InitReport(kind: .ready, pid: getpid(), warnings: launch.warnings.isEmpty ? nil : launch.warnings))
         guard let fifo else {
             guard let go = try Message.receive(syncFD), go.first == 1 else { exit(1) }
             try launch.exec()

@@ -1,6 +1,7 @@
 import CMinipod
 import Glibc
 import MinipodInitCore
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -61,7 +62,11 @@ if config.spec.linux?.seccomp != nil && seccompProgram == nil {
 do {
     switch config.mode {
     case .create: try ContainerInit(config: config).run()
-    case .exec: try ExecInit(config: config).run()
+    case .exec:
+        let exec = ContainerExec(config: config, seccomp: seccompProgram, syncSocket: syncFD)
+        switch try exec.run(reportPid: { report(InitReport(kind: .pid, pid: $0)) }) {
+        case .commandEnded(let code), .execFailed(let code): exit(code)
+        }
     }
 } catch {
     fail(error, exitCode: (error as? LaunchError)?.exitCode ?? 1)

@@ -24,7 +24,7 @@ struct Describe: ParsableCommand {
             for (i, name) in names.enumerated() {
                 let key = PodPaths.key(namespace: global.ns, name: name)
                 guard let pod = PodLister(paths: global.paths).pods(namespace: global.ns).first(where: { $0.metadata.name == name }) else {
-                    throw MinipodError(.notFound, "pods \"\(name)\" not found")
+                    throw MinipodError.podNotFound(name)
                 }
                 if i > 0 { print("\n") }
                 print(PodDescriber.render(pod, events: PodEventLog.load(store.paths.eventsPath(key))), terminator: "")

@@ -51,7 +51,7 @@ struct Get: ParsableCommand {
                 throw MinipodError(.invalidArgument, "the server doesn't have a resource type \"\(kind[0])\" (minipod manages pods)")
             }
             if kind.count == 2 { wanted.insert(String(kind[1]), at: 0) }
-            PodGarbageCollector(paths: global.paths).collect()
+            PodGarbageCollector(paths: global.paths, executable: selfExecutable()).collect()
             let lister = PodLister(paths: global.paths)
             let (pods, missing) = try select(lister.pods(namespace: allNamespaces ? nil : global.ns), wanted: wanted)
             let wide = output == "wide"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MinipodCgroups
 import MinipodKube
 import MinipodPod
 import MinipodRuntime
@@ -72,11 +73,10 @@ func fail(_ error: Error) -> Never {
 
 func errorText(_ error: Error) -> String {
     guard let e = error as? MinipodError else { return "error: \(error)" }
-    switch e.code {
-    case .notFound where e.message.hasPrefix("pods "): return "Error from server (NotFound): \(e.message)"
-    case .alreadyExists where e.message.hasPrefix("pods "): return "Error from server (AlreadyExists): \(e.message)"
-    case .invalidManifest where e.message.hasPrefix("The Pod "): return e.message
-    default: return "error: \(e)"
+    switch e.reason {
+    case .invalid: return e.message
+    case .some(let reason): return "Error from server (\(reason.rawValue)): \(e.message)"
+    case nil: return "error: \(e)"
     }
 }
 

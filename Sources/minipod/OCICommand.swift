@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MinipodCgroups
 import MinipodRuntime
 import MinipodSystem
 
@@ -77,7 +78,7 @@ struct OCIOptions: ParsableArguments {
             }
             let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             if fd >= 0 {
-                _ = Array((line + "\n").utf8).withUnsafeBytes { FileIO.writeAll(fd, $0) }
+                FileIO.writeAll(fd, line + "\n")
                 close(fd)
             }
             FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -11,7 +11,7 @@ func startPods(file: String, strict: Bool, global: GlobalOptions, wait: Bool, ve
     do {
         let loaded = try ManifestLoader.load(path: file, strict: strict)
         for warning in loaded.warnings { printErr("Warning: \(warning)") }
-        PodGarbageCollector(paths: global.paths).collect()
+        PodGarbageCollector(paths: global.paths, executable: selfExecutable()).collect()
         var service = PodService(paths: global.paths, executable: selfExecutable())
         service.report = printErr
         guard let mode = PodNetworkMode(rawValue: network) else {

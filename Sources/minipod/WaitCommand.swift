@@ -44,7 +44,7 @@ struct Wait: ParsableCommand {
                 }
                 let parts = condition.dropFirst("condition=".count).split(separator: "=", maxSplits: 1).map(String.init)
                 let want = parts.count > 1 ? parts[1].lowercased() : "true"
-                guard store.exists(key) else { throw MinipodError(.notFound, "pods \"\(name)\" not found") }
+                guard store.exists(key) else { throw MinipodError.podNotFound(name) }
                 while Date() < deadline {
                     let pod = try store.loadPod(key)
                     if pod.status?.conditions?.first(where: { $0.type.lowercased() == parts[0].lowercased() })?.status.lowercased() == want {

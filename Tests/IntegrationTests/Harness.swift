@@ -137,6 +137,21 @@ final class TestHost: @unchecked Sendable {
 
     func example(_ name: String) -> String { packageRoot + "/examples/" + name }
 
+    /// A manifest of one busybox container running `command`, written to a temp file.
+    func busyboxPod(_ name: String, command: [String], restartPolicy: String = "Always") -> String {
+        let args = command.map { "\"\($0)\"" }.joined(separator: ", ")
+        return manifest(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              restartPolicy: \(restartPolicy)
+              containers:
+                - {name: app, image: busybox:1.36, command: [\(args)]}
+            """)
+    }
+
     /// Writes a manifest to a temp file and returns its path.
     func manifest(_ yaml: String, name: String = UUID().uuidString) -> String {
         let path = base + "/manifests/\(name).yaml"

@@ -59,19 +59,6 @@ extension Integration {
         #expect(table.contains("once   0/1     Completed   0"), "\(table)")
         #expect(host.run(["logs", "once"]).stdout == "done\n")
     }
-
-    /// SIGKILL of the supervisor: the pod is reported honestly and delete still cleans everything.
-    @Test func deleteCleansUpAfterTheSupervisorWasKilled() throws {
-        let before = HostSnapshot.take()
-        defer { host.cleanup(["sidecar-demo"]) }
-        try #require(host.run(["run", host.example("sidecar-pod.yaml")]).status == 0)
-        let supervisor = try #require(host.supervisorPID("sidecar-demo"), "no supervisor found")
-        kill(supervisor, SIGKILL)
-        #expect(host.eventually(5) { host.run(["get", "pods"]).stdout.contains("Unknown") })
-        let delete = host.run(["delete", "pod", "sidecar-demo"])
-        #expect(delete.status == 0, "\(delete.stderr)")
-        #expect(HostSnapshot.take() == before, "left: \(HostSnapshot.take())")
-    }
 }
 
 extension Integration {

@@ -47,3 +47,22 @@ struct FailureTests {
         #expect(error.message.hasPrefix("container test: exec /bin/sh: "))
     }
 }
+
+/// What the setup changes from the spec is told, not silent.
+struct SetupWarningTests {
+    @Test func aLimitAboveTheHostsHardLimitIsLoweredAndSaidSo() throws {
+        var fixture = try Fixture.ociDefault()
+        fixture.spec.process?.rlimits = [.init(type: "RLIMIT_NOFILE", hard: 1_048_576, soft: 1_048_576)]
+        let fake = RecordingSyscalls()
+        fake.hardLimit = 524_288
+        var launch = Launch(process: fixture.spec.process!, seccomp: nil, container: "web", faultPoint: nil, syscalls: fake)
+        fake.addFile("/bin/sh", executable: true)
+        try launch.prepare()
+        #expect(launch.warnings == ["container web: process.rlimits RLIMIT_NOFILE: hard limit 1048576 lowered to 524288, the most this host allows"])
+        #expect(fake.calls.contains(.setResourceLimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), soft: 524_288, hard: 524_288)))
+        fake.hardLimit = rlim_t.max
+        var unlimited = Launch(process: fixture.spec.process!, seccomp: nil, container: "web", faultPoint: nil, syscalls: fake)
+        try unlimited.prepare()
+        #expect(unlimited.warnings.isEmpty)
+    }
+}

@@ -1,12 +1,8 @@
 import Foundation
 import MinipodInitCore
-import MinipodKube
-import MinipodNet
+import MinipodInitProtocol
 import MinipodOCI
-import MinipodRuntime
 import MinipodSystem
-
-@testable import MinipodPod
 
 /// A real spec and the files the fake's host and image have for it.
 struct Fixture {
@@ -18,12 +14,17 @@ struct Fixture {
 
     /// `minipod oci spec`'s config.json loaded as `minipod oci create` loads a bundle,
     /// with Docker's default seccomp profile added (the launcher then sends a filter).
+    /// Checked in as Fixtures/oci-default.json (MinipodRuntimeTests keep it true).
     static func ociDefault() throws -> Fixture {
         let bundle = try TemporaryBundle()
-        try Data(OCIDefaults.configJSON.utf8).write(to: URL(fileURLWithPath: bundle.path + "/config.json"))
-        var spec = try OCIBundle.load(bundle.path, id: "test").spec
-        spec.linux?.seccomp = DefaultProfile.seccomp()
-        return Fixture(spec: spec, bundle: bundle)
+        return Fixture(spec: try load("oci-default", bundle: bundle), bundle: bundle)
+    }
+
+    /// A checked-in spec whose bundle paths are under /BUNDLE, moved to `bundle`.
+    static func load(_ name: String, bundle: TemporaryBundle) throws -> RuntimeSpec {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name).json")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "/BUNDLE", with: bundle.path)
+        return try JSONDecoder().decode(RuntimeSpec.self, from: Data(text.utf8))
     }
 
     /// `minipod oci spec` with a read-only bind of a host directory and /dev/fuse,
@@ -47,24 +48,20 @@ struct Fixture {
         return fixture
     }
 
-    /// SpecGenerator's spec for the sidecar lab's nginx: its log directory an emptyDir.
-    static func pod(security: SecurityContext? = nil) throws -> Fixture {
+    /// SpecGenerator's spec for the sidecar lab's nginx: its log directory an emptyDir
+    /// (Fixtures/pod-nginx.json, kept true by MinipodPodTests), changed by `adjust`
+    /// as a securityContext would change it.
+    static func pod(_ adjust: (inout RuntimeSpec.Process) -> Void = { _ in }) throws -> Fixture {
         let bundle = try TemporaryBundle()
-        var container = Container(name: "nginx", image: "nginx:1.25", command: ["nginx", "-g", "daemon off;"])
-        container.volumeMounts = [VolumeMount(name: "logs", mountPath: "/var/log/nginx")]
-        container.securityContext = security
-        var podSpec = PodSpec(containers: [container])
-        podSpec.volumes = [Volume(name: "logs", emptyDir: EmptyDirVolumeSource())]
-        let pod = Pod(metadata: ObjectMeta(name: "lab", namespace: "default", uid: "u1"), spec: podSpec)
+        var spec = try load("pod-nginx", bundle: bundle)
+        if var process = spec.process {
+            adjust(&process)
+            spec.process = process
+        }
+        var fixture = Fixture(spec: spec, bundle: bundle)
         let etc = bundle.path + "/etc"
-        let logs = bundle.path + "/volumes/logs"
-        let context = ContainerContext(
-            pod: pod, container: container, imageConfig: nil, lowerDirs: ["/layers/a", "/layers/b"],
-            containerDir: bundle.path, sandbox: Sandbox(netns: "/run/netns/lab", uts: "/run/ns/uts", ipc: "/run/ns/ipc"),
-            hostNetwork: false, etcDir: etc, volumeDirs: ["logs": logs], podIP: "10.86.0.7", passwd: nil)
-        var fixture = Fixture(spec: try SpecGenerator.spec(for: context), bundle: bundle)
         fixture.hostFiles += [etc + "/hosts", etc + "/hostname", etc + "/resolv.conf"]
-        fixture.hostDirectories.append(logs)
+        fixture.hostDirectories.append(bundle.path + "/volumes/logs")
         return fixture
     }
 

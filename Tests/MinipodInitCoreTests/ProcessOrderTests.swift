@@ -1,5 +1,4 @@
 import CCap
-import MinipodKube
 import MinipodOCI
 import MinipodSystem
 import Testing
@@ -57,7 +56,7 @@ struct ProcessOrderTests {
     }
 
     @Test func withNoNewPrivilegesFromAPodTheFilterIsAlsoLast() throws {
-        let run = try Fixture.pod(security: SecurityContext(allowPrivilegeEscalation: false)).run()
+        let run = try Fixture.pod { $0.noNewPrivileges = true }.run()
         let seccomp = try #require(run.first(\.isLoadSeccomp))
         let noNewPrivileges = try #require(run.first { $0 == .setNoNewPrivileges })
         #expect(noNewPrivileges < seccomp && seccomp == run.calls.count - 2)
@@ -75,7 +74,10 @@ struct ProcessOrderTests {
     }
 
     @Test func theBoundingSetGoesThenGroupsGroupAndUserThenTheCapabilities() throws {
-        let run = try Fixture.pod(security: SecurityContext(runAsUser: 101, runAsGroup: 102)).run()
+        let run = try Fixture.pod {
+            $0.user.uid = 101
+            $0.user.gid = 102
+        }.run()
         let steps = [
             run.last(\.isDropBoundingCapability), run.first { $0 == .setKeepCapabilities(true) },
             run.first { $0 == .setGroups([]) }, run.first { $0 == .setGroupID(102) }, run.first { $0 == .setUserID(101) },

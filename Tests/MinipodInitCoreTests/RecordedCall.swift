@@ -1,5 +1,6 @@
 import CCap
 import Glibc
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -44,6 +45,15 @@ enum RecordedCall: Equatable, CustomStringConvertible {
     case setNoNewPrivileges
     case loadSeccomp(SeccompProgram)
     case execute(String, arguments: [String], environment: [String])
+    case openProcEntry(String)
+    case closeDescriptor(Int32)
+    case setns(Sys.Namespaces)
+    case chrootInto(Int32)
+    case openTerminal
+    case sendDescriptor(Int32, socket: Int32)
+    case forkForwarding([Int32])
+    case becomeTerminalSession(String)
+    case waitForExit(pid_t)
 
     var mount: Mount? {
         if case .mount(let m) = self { return m }
@@ -127,6 +137,15 @@ enum RecordedCall: Equatable, CustomStringConvertible {
         case .setNoNewPrivileges: return "no_new_privs"
         case .loadSeccomp(let program): return "seccomp \(program.instructions.count / 8) instructions"
         case .execute(let path, let arguments, _): return "execve \(path) \(arguments)"
+        case .openProcEntry(let path): return "open \(path)"
+        case .closeDescriptor(let fd): return "close \(fd)"
+        case .setns(let namespace): return "setns \(namespace.procName)"
+        case .chrootInto(let fd): return "chroot into fd \(fd)"
+        case .openTerminal: return "open /dev/ptmx"
+        case .sendDescriptor(let fd, let socket): return "send fd \(fd) over \(socket)"
+        case .forkForwarding(let signals): return "fork forwarding \(signals)"
+        case .becomeTerminalSession(let peer): return "setsid, ctty \(peer)"
+        case .waitForExit(let pid): return "waitpid \(pid)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import CCap
 import Glibc
 import MinipodInitCore
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 
@@ -9,7 +10,21 @@ import MinipodSystem
 /// Paths are kept as the host sees them: chroot and pivot_root move the fake's root,
 /// so "/proc/kcore" asked after pivot_root is looked up in the rootfs.
 final class RecordingSyscalls: Syscalls {
-    private(set) var calls: [RecordedCall] = []
+    var calls: [RecordedCall] = []
+    /// exec mode: what /proc/<pid>/ns/* links name (unreadable when missing).
+    var namespaceIDs: [String: String] = [:]
+    /// /proc entries that do not exist (the container is gone).
+    var missingProcEntries: Set<String> = []
+    var threads = 1
+    /// What fork returns: a child's pid for the parent's side, 0 for the child's.
+    var forkResult: pid_t = 4242
+    var exitStatus = ExitStatus.exited(0)
+    private var descriptorsOpened: Int32 = 0
+
+    func nextDescriptor() -> Int32 {
+        descriptorsOpened += 1
+        return 9 + descriptorsOpened
+    }
     /// What readKernelFile answers (a missing file fails with ENOENT).
     var kernelFiles = ["/proc/sys/kernel/cap_last_cap": "40\n"]
     /// The flags mountFlags(of:) reports for every mount: those a user namespace locks.
@@ -43,7 +58,7 @@ final class RecordingSyscalls: Syscalls {
         failures.append((errno, matches))
     }
 
-    private func record(_ call: RecordedCall) throws {
+    func record(_ call: RecordedCall) throws {
         calls.append(call)
         if let failure = failures.first(where: { $0.matches(call) }) {
             throw MinipodError.sys("\(call)", errno: failure.errno)

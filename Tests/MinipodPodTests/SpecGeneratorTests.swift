@@ -1,4 +1,5 @@
 import Foundation
+import MinipodCgroups
 import MinipodImage
 import MinipodKube
 import MinipodNet

@@ -1,3 +1,4 @@
+import MinipodCgroups
 import MinipodOCI
 import MinipodSystem
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import MinipodCgroups
 import MinipodOCI
 import MinipodSystem
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import MinipodInitProtocol
 import MinipodOCI
 import MinipodSystem
 import Testing

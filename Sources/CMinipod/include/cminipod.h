@@ -45,6 +45,12 @@ int mp_set_ctty(int fd);
 int mp_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int mp_set_winsize(int fd, unsigned short rows, unsigned short cols);
 pid_t mp_fork(void);
+/// From now on `signals` received by this process are sent on to `pid` (async-signal-safe handlers).
+int mp_forward_signals(pid_t pid, const int *signals, int count);
+/// fork() whose parent passes `signals` on to the child from then on (runc exec does):
+/// they are blocked around the fork, so none is lost or kills the parent before the
+/// handlers are in place; the child gets the caller's signal mask back.
+pid_t mp_fork_forwarding(const int *signals, int count);
 /// Sets lo up in the calling process's network namespace (a new one has it down).
 int mp_loopback_up(void);
 /// makedev(3), major(3) and minor(3): macros Swift cannot call.

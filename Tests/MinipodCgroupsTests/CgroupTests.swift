@@ -3,7 +3,7 @@ import MinipodOCI
 import MinipodSystem
 import Testing
 
-@testable import MinipodRuntime
+@testable import MinipodCgroups
 
 /// The cgroup drivers against directory trees laid out like /sys/fs/cgroup
 /// (no root needed): a pure v2 host and this machine's v1 layout.
@@ -89,50 +89,5 @@ struct CgroupTests {
         #expect(read(tmp + "/cpu/minipod/p/c/cpu.cfs_quota_us") == "20000")
         #expect(read(tmp + "/pids/minipod/p/c/pids.max") == "50")
         #expect(Set(cgroup.directories) == Set(["memory", "cpu", "pids"].map { tmp + "/\($0)/minipod/p/c" }))
-    }
-}
-
-struct DefaultProfileTests {
-    @Test func hasContainerdsFourteenCapabilities() {
-        #expect(DefaultProfile.capabilities.count == 14)
-        #expect(!DefaultProfile.capabilities.contains("CAP_SYS_ADMIN"))
-        #expect(DefaultProfile.capabilities.contains("CAP_NET_BIND_SERVICE"))
-    }
-
-    /// Docker's allow-list: what is not listed is EPERM; capability-bound calls follow the capabilities.
-    @Test func seccompAllowsDockersListAndFollowsCapabilities() throws {
-        let profile = DefaultProfile.seccomp()
-        #expect(profile.defaultAction == "SCMP_ACT_ERRNO" && profile.defaultErrnoRet == 1)
-        let allowed = Set((profile.syscalls ?? []).filter { $0.action == "SCMP_ACT_ALLOW" && $0.args == nil }.flatMap(\.names))
-        for name in ["read", "execve", "openat", "clone3", "io_uring_setup", "chroot"] where name != "clone3" {
-            #expect(allowed.contains(name), "\(name) should be allowed")
-        }
-        for name in ["init_module", "kexec_load", "keyctl", "add_key", "mount", "unshare", "setns", "bpf", "reboot", "clone"] {
-            #expect(!allowed.contains(name), "\(name) should be refused")
-        }
-        #expect(profile.syscalls?.contains { $0.names == ["clone3"] && $0.action == "SCMP_ACT_ERRNO" && $0.errnoRet == 38 } == true)
-        let clone = try #require(profile.syscalls?.first { $0.names == ["clone"] })
-        #expect(clone.args == [.init(index: 0, value: 0x7E02_0000, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ")])
-        #expect(profile.syscalls?.contains { $0.names == ["socket"] && $0.args?.first?.op == "SCMP_CMP_NE" } == true)
-
-        let admin = DefaultProfile.seccomp(capabilities: DefaultProfile.capabilities + ["CAP_SYS_ADMIN"])
-        let adminAllowed = Set((admin.syscalls ?? []).filter { $0.action == "SCMP_ACT_ALLOW" && $0.args == nil }.flatMap(\.names))
-        #expect(adminAllowed.isSuperset(of: ["mount", "unshare", "setns", "clone", "clone3"]))
-        #expect(!(admin.syscalls ?? []).contains { $0.names == ["clone3"] && $0.action == "SCMP_ACT_ERRNO" })
-        #expect(try SeccompCompiler.compile(profile).instructions.count > 0)
-    }
-}
-
-struct SecureJoinTests {
-    @Test func symlinksCannotLeaveTheRoot() throws {
-        let root = NSTemporaryDirectory() + "sj-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: root + "/escape", withDestinationPath: "/etc")
-        try FileManager.default.createSymbolicLink(atPath: root + "/up", withDestinationPath: "../../../..")
-        #expect(try secureJoin(root: root, "/escape/passwd") == root + "/etc/passwd")
-        #expect(try secureJoin(root: root, "/up/etc/shadow") == root + "/etc/shadow")
-        #expect(try secureJoin(root: root, "/../../tmp") == root + "/tmp")
-        try FileManager.default.createSymbolicLink(atPath: root + "/loop", withDestinationPath: "/loop")
-        #expect(throws: MinipodError.self) { try secureJoin(root: root, "/loop/x") }
     }
 }

@@ -3,7 +3,7 @@ import MinipodOCI
 import MinipodSystem
 import Testing
 
-@testable import MinipodRuntime
+@testable import MinipodCgroups
 
 /// memory.useHierarchy, rdma and unified on the fake v1 and v2 trees of
 /// CgroupResourceTests, and updates that leave the device rules alone.

@@ -3,7 +3,7 @@ import MinipodOCI
 import MinipodSystem
 import Testing
 
-@testable import MinipodRuntime
+@testable import MinipodCgroups
 
 /// A fake /sys/fs/cgroup in a temp dir. Cgroup files exist where the kernel
 /// would create them (the driver never creates files), each holding the last

@@ -1,3 +1,5 @@
+import MinipodOCI
+
 /// Messages between the launcher (supervisor, `minipod exec`, `minipod oci`)
 /// and minipod-init over their SOCK_SEQPACKET pair, one JSON document each.
 public struct InitConfig: Codable, Sendable {
@@ -38,8 +40,13 @@ public struct InitReport: Codable, Sendable {
     public var pid: Int32?
     /// Exit code a runc user expects for this failure (127: not found, 126: not executable).
     public var exitCode: Int32?
+    /// With "ready": what the setup changed from the spec (a limit lowered to what the host allows).
+    public var warnings: [String]?
 
-    public init(kind: Kind, message: String? = nil, errno: Int32? = nil, pid: Int32? = nil, exitCode: Int32? = nil) {
+    public init(
+        kind: Kind, message: String? = nil, errno: Int32? = nil, pid: Int32? = nil, exitCode: Int32? = nil, warnings: [String]? = nil
+    ) {
+        self.warnings = warnings
         self.kind = kind
         self.message = message
         self.errno = errno

@@ -1,0 +1,67 @@
+import Foundation
+import MinipodSystem
+
+/// Starts `minipod supervise KEY` detached (its own session, output to the
+/// pod's supervisor.log), for a new pod or to take over one whose supervisor
+/// was lost.
+public struct SupervisorProcess {
+    public let paths: PodPaths
+    /// The minipod binary that runs `minipod supervise`.
+    public let executable: String
+
+    public init(paths: PodPaths, executable: String) {
+        self.paths = paths
+        self.executable = executable
+    }
+
+    /// report: the write end of the pipe a waiting `minipod run` reads (-1: none).
+    public func spawn(key: String, report: Int32 = -1) throws -> pid_t {
+        let logFD = open(paths.supervisorLog(key), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if logFD < 0 { throw MinipodError.sys("open \(paths.supervisorLog(key))") }
+        defer { close(logFD) }
+        var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+        for name in [
+            "MINIPOD_ROOT", "MINIPOD_STATE", "MINIPOD_LOGS", "MINIPOD_CNI_CONF", "MINIPOD_INIT", "MINIPOD_CGROUP_PARENT", "MINIPOD_FAULT",
+            "MINIPOD_LOG_MAX_SIZE", "MINIPOD_LOG_MAX_FILES",
+        ] {
+            if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
+        }
+        // The fixed line `minipod supervise KEY --report-fd N` that the CLI reads without ArgumentParser.
+        var request = SpawnRequest(
+            path: executable, arguments: ["minipod", "supervise", key, "--report-fd", report >= 0 ? "3" : "-1"], environment: env)
+        if report >= 0 { request.extraFDs = [report] }
+        request.stdout = logFD
+        request.stderr = logFD
+        request.newSession = true
+        let pid = try Spawn.start(request)
+        SupervisorChildren.shared.add(pid)
+        return pid
+    }
+}
+
+/// Supervisors this process started. A long-lived process (minipod serve)
+/// reaps the ones that ended, which would otherwise stay zombies; only these
+/// pids are waited for, never another child's status (an exec's exit code).
+public final class SupervisorChildren: @unchecked Sendable {
+    public static let shared = SupervisorChildren()
+    private let lock = NSLock()
+    private var pids: Set<pid_t> = []
+
+    func add(_ pid: pid_t) {
+        lock.lock()
+        pids.insert(pid)
+        lock.unlock()
+    }
+
+    /// Collects the exit status of every supervisor that ended; returns how many.
+    @discardableResult
+    public func reapEnded() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let ended = pids.filter { pid in
+            do { return try Spawn.wait(pid, options: WNOHANG) != nil } catch { return true }  // ECHILD: not ours to wait for
+        }
+        pids.subtract(ended)
+        return ended.count
+    }
+}
