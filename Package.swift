@@ -14,6 +14,7 @@ import PackageDescription
 //   minipod-init ─ MinipodInitCore ─ MinipodInitProtocol, MinipodOCI, MinipodSystem, CMinipod, CCap
 //   MinipodRuntime and MinipodInitCore speak MinipodInitProtocol (─ MinipodOCI) to each other
 //   MinipodSystem ─ CMinipod;  MinipodOCI: plain Codable types, no imports
+//   MinipodServe ─ MinipodSPDY (SPDY/3.1 frames for kubectl's exec and port-forward streams; pure Swift) ─ CZlib
 // minipod-init is the small single-threaded helper that becomes a container's
 // process: a thin main over MinipodInitCore (the container setup, which reaches
 // the kernel through its Syscalls protocol so unit tests can check the order with
@@ -64,6 +65,9 @@ let package = Package(
         .target(name: "CMinipod"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // SPDY/3.1 frames and their zlib-compressed header blocks: no NIO, no Foundation, fed bytes in any pieces.
+        .target(name: "MinipodSPDY", dependencies: ["CZlib"]),
         .target(name: "MinipodSystem", dependencies: ["CMinipod"]),
         // The runtime-spec types and minipod's own messages to minipod-init: plain Codable types.
         .target(name: "MinipodOCI"),
@@ -96,7 +100,8 @@ let package = Package(
         .target(
             name: "MinipodServe",
             dependencies: [
-                "MinipodAPI", "MinipodAPIModel", "MinipodPod", "MinipodRuntime", "MinipodKube", "MinipodSystem", "CMinipod", "Yams",
+                "MinipodAPI", "MinipodAPIModel", "MinipodPod", "MinipodNet", "MinipodRuntime", "MinipodKube", "MinipodSystem", "MinipodSPDY",
+                "CMinipod", "Yams",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,7 +124,13 @@ let package = Package(
         .testTarget(name: "MinipodKubeTests", dependencies: ["MinipodKube", "MinipodSystem"]),
         .testTarget(name: "MinipodAPIModelTests", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"]),
         .testTarget(
-            name: "MinipodServeTests", dependencies: ["MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "Yams"]),
+            name: "MinipodServeTests",
+            dependencies: [
+                "MinipodServe", "MinipodAPIModel", "MinipodPod", "MinipodKube", "MinipodSystem", "MinipodSPDY", "Yams",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]),
+        .testTarget(name: "MinipodSPDYTests", dependencies: ["MinipodSPDY"]),
         .testTarget(
             name: "MinipodPodTests",
             dependencies: [
@@ -151,5 +162,6 @@ if Context.environment["MINIPOD_FUZZ"] == "1" {
         .executableTarget(name: "fuzz-image-metadata", dependencies: ["MinipodImage", "MinipodSystem"], path: "Fuzz/image-metadata"),
         .executableTarget(name: "fuzz-layer", dependencies: ["MinipodImage", "MinipodSystem", "CMinipod"], path: "Fuzz/layer"),
         .executableTarget(name: "fuzz-api", dependencies: ["MinipodAPIModel", "MinipodKube", "MinipodSystem"], path: "Fuzz/api"),
+        .executableTarget(name: "fuzz-spdy", dependencies: ["MinipodSPDY"], path: "Fuzz/spdy"),
     ]
 }

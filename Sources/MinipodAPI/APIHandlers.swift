@@ -71,15 +71,7 @@ public struct APIHandlers {
         case .podLog(let namespace, let name):
             return try logs(request, namespace: namespace, name: name)
         case .podSubresource(let namespace, let name, let subresource):
-            // A stream that reached here was not upgraded: say why, as precisely as possible.
-            _ = try service.get(namespace: namespace, name: name)
-            if subresource == "exec", request.method == "GET" {
-                throw APIStatus.badRequest(
-                    "exec needs a WebSocket with the v5.channel.k8s.io or v4.channel.k8s.io protocol, a command and a running container")
-            }
-            throw APIStatus.badRequest(
-                "pods/\(subresource) over \(request.method == "POST" ? "SPDY" : "this protocol") is not served by minipod yet: "
-                    + "exec works over WebSocket (kubectl 1.30 and later); use `minipod exec`, `attach`, `port-forward` or `cp` meanwhile")
+            throw try streamRefusal(request, namespace: namespace, name: name, subresource: subresource)
         case .namespaces, .namespace, .nodes, .node, .events:
             return try cluster(request, route)
         case .unknownResource(let resource):

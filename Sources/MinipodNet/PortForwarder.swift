@@ -120,7 +120,7 @@ public final class PortForwarder: @unchecked Sendable {
 
     private func serve(_ client: Int32, remote: Int) {
         let upstream: Int32
-        do { upstream = try connectInPod(port: remote) } catch {
+        do { upstream = try Self.connectInPod(netns: netns, port: remote) } catch {
             log("E\(Self.klogTime()) portforward: an error occurred forwarding \(remote): \(error)")
             close(client)
             return
@@ -140,8 +140,9 @@ public final class PortForwarder: @unchecked Sendable {
     }
 
     /// This thread enters the pod's netns just to create and connect the socket;
-    /// the socket stays in that netns whatever the thread does next.
-    private func connectInPod(port: Int) throws -> Int32 {
+    /// the socket stays in that netns whatever the thread does next. Also the API's
+    /// port-forward (MinipodServe), per stream pair kubectl opens.
+    public static func connectInPod(netns: String, port: Int) throws -> Int32 {
         let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
         defer {
             if original >= 0 {
@@ -164,7 +165,7 @@ public final class PortForwarder: @unchecked Sendable {
             close(fd)
             throw MinipodError(.network, "failed to connect to localhost:\(port) inside the pod", errno: e)
         }
-        Self.avoidPacingOnLoopback(fd)
+        avoidPacingOnLoopback(fd)
         return fd
     }
 

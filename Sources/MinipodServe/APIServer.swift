@@ -90,7 +90,8 @@ public final class APIServer: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     let api = APIChannelHandler(server: self)
                     let upgrade: NIOHTTPServerUpgradeSendableConfiguration = (
-                        upgraders: [execUpgrader()], completionHandler: { context in context.pipeline.removeHandler(api, promise: nil) }
+                        upgraders: [webSocketUpgrader(), SPDYUpgrader(server: self)],
+                        completionHandler: { context in context.pipeline.removeHandler(api, promise: nil) }
                     )
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(api)
@@ -116,43 +117,46 @@ public final class APIServer: @unchecked Sendable {
         }
     }
 
-    /// exec as kubectl 1.30+ asks for it: a WebSocket with a channel subprotocol. A request
-    /// this cannot serve (no token, no such pod or container, another protocol) is not
-    /// upgraded and reaches the API handler, which answers it with a Status.
-    func execUpgrader() -> NIOWebSocketServerUpgrader {
+    /// exec as kubectl 1.30+ asks for it (a WebSocket with a channel subprotocol), and
+    /// port-forward as 1.31+ does (SPDY inside WebSocket messages). A request this cannot
+    /// serve (no token, no such pod or container, another protocol) is not upgraded and
+    /// reaches the API handler, which answers it with a Status.
+    func webSocketUpgrader() -> NIOWebSocketServerUpgrader {
         NIOWebSocketServerUpgrader(
             maxFrameSize: 1 << 20, automaticErrorHandling: true,
             shouldUpgrade: { [self] channel, head in
-                channel.eventLoop.makeSucceededFuture(execRequest(head).map { _, proto in HTTPHeaders([("Sec-WebSocket-Protocol", proto)]) })
+                channel.eventLoop.makeSucceededFuture(webSocketStream(head).map { _, proto in HTTPHeaders([("Sec-WebSocket-Protocol", proto)]) })
             },
             upgradePipelineHandler: { [self] channel, head in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let (request, _) = execRequest(head) else { throw APIStatus.badRequest("not an exec request") }
-                    try channel.pipeline.syncOperations.addHandler(ExecWebSocketHandler(request: request, paths: handlers.service.paths))
+                    switch webSocketStream(head)?.stream {
+                    case .exec(let request):
+                        try channel.pipeline.syncOperations.addHandler(ExecWebSocketHandler(request: request, paths: handlers.service.paths))
+                    case .portForward(let target):
+                        try channel.pipeline.syncOperations.addHandlers([
+                            SPDYWebSocketTunnel(), SPDYSession(service: SPDYPortForwardService(target: target)),
+                        ])
+                    case nil:
+                        throw APIStatus.badRequest("not an exec or port-forward request")
+                    }
                 }
             })
     }
 
     static let channelProtocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"]
 
-    func execRequest(_ head: HTTPRequestHead) -> (ExecWebSocketHandler.Request, String)? {
-        var headers: [String: String] = [:]
-        for (name, value) in head.headers { headers[name.lowercased()] = value }
-        let request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers)
-        guard authenticated(request), case .podSubresource(let namespace, let name, "exec") = APIRoute(path: request.path) else { return nil }
-        let offered = (headers["sec-websocket-protocol"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let proto = Self.channelProtocols.first(where: offered.contains), let command = request.query["command"], !command.isEmpty,
-            let key = try? handlers.service.key(namespace: namespace, name: name),
-            let runtime = try? handlers.service.store.loadRuntime(key)
-        else { return nil }
-        let container = request.parameter("container") ?? runtime.containers.keys.sorted().first ?? ""
-        guard runtime.containers[container]?.pid != nil else { return nil }
-        let tty = request.flag("tty")
-        return (
-            ExecWebSocketHandler.Request(
-                key: key, container: container, command: command, stdin: request.flag("stdin"),
-                stdout: request.flag("stdout") || tty, stderr: request.flag("stderr") && !tty, tty: tty), proto
-        )
+    func webSocketStream(_ head: HTTPRequestHead) -> (stream: StreamRequest, proto: String)? {
+        let offered = head.headers["Sec-WebSocket-Protocol"].flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        switch streamRequest(head) {
+        case .exec(let request):
+            return Self.channelProtocols.first(where: offered.contains).map { (.exec(request), $0) }
+        case .portForward(let target):
+            return offered.contains(SPDYWebSocketTunnel.subprotocol) ? (.portForward(target), SPDYWebSocketTunnel.subprotocol) : nil
+        case nil:
+            return nil
+        }
     }
 
     public func shutdown() {

@@ -71,10 +71,10 @@ final class KubeAPI {
         return host.runProgram(binary, args, environment: kubectlEnvironment, stdin: stdin, timeout: timeout)
     }
 
-    /// A kubectl left running (get -w), its output collected in a file.
-    func startKubectl(_ args: [String], output: String) throws -> Process {
+    /// A kubectl left running (get -w, port-forward), its output collected in a file.
+    func startKubectl(_ args: [String], output: String, version: String? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
+        process.executableURL = URL(fileURLWithPath: version.map { "/usr/lib/google-cloud-sdk/bin/kubectl.\($0)" } ?? "/usr/bin/kubectl")
         process.arguments = args
         process.environment = kubectlEnvironment
         FileManager.default.createFile(atPath: output, contents: nil)

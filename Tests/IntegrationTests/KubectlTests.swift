@@ -235,7 +235,7 @@ extension Integration {
     }
 }
 
-/// `kubectl exec` through the API (WebSocket, kubectl 1.30 and later).
+/// `kubectl exec` through the API (WebSocket for kubectl 1.30 and later, SPDY before).
 extension Integration {
     @Test func kubectlExecRunsTheTutorialsStepsWithExitCodesStdinAndATerminal() throws {
         defer { host.cleanup(["localhost-demo"]) }
@@ -258,14 +258,10 @@ extension Integration {
                 "env \(env) script -qec \"stty rows 31 cols 97; kubectl exec -it localhost-demo -c nginx -- sh -c 'stty size; exit 5'\" /dev/null; echo rc=$?"
             )
             #expect(terminal.contains("31 97") && terminal.contains("rc=5"), "\(terminal)")
+            // 1.30 and later over WebSocket, 1.27 to 1.29 over SPDY.
             for version in KubeAPI.versions {
                 let run = api.kubectl(["exec", "localhost-demo", "-c", "nginx", "--", "sh", "-c", "exit 7"], version: version)
-                if version >= "1.30" {
-                    #expect(run.status == 7, "kubectl \(version): \(run.stderr)")
-                } else {
-                    // kubectl 1.27 to 1.29 speak only SPDY, which minipod does not serve yet: refused, and said so.
-                    #expect(run.status != 0 && run.stderr.contains("over SPDY is not served by minipod yet"), "kubectl \(version): \(run.stderr)")
-                }
+                #expect(run.status == 7, "kubectl \(version): \(run.stderr)")
             }
             #expect(api.kubectl(["exec", "nosuchpod", "--", "true"]).stderr.contains("pods \"nosuchpod\" not found"))
         }
