@@ -22,6 +22,15 @@ extension APIHandlers {
             return .badRequest(
                 "exec needs an upgrade: SPDY/3.1 with X-Stream-Protocol-Version v4.channel.k8s.io (or v3, v2, channel.k8s.io), "
                     + "or a WebSocket with the v5.channel.k8s.io or v4.channel.k8s.io protocol")
+        case "attach":
+            let container = request.parameter("container") ?? pod.spec.containers.first?.name ?? ""
+            let runtime = try? service.store.loadRuntime(service.key(namespace: namespace, name: name))
+            guard runtime?.containers[container]?.pid != nil else {
+                return .badRequest("unable to upgrade connection: container not found (\"\(container)\")")
+            }
+            return .badRequest(
+                "attach needs an upgrade: SPDY/3.1 with X-Stream-Protocol-Version v4.channel.k8s.io (or v3, v2, channel.k8s.io), "
+                    + "or a WebSocket with the v5.channel.k8s.io or v4.channel.k8s.io protocol")
         case "portforward":
             guard pod.status?.phase == "Running" else {
                 return .badRequest("unable to forward port because pod is not running. Current status=\(pod.status?.phase ?? "Unknown")")

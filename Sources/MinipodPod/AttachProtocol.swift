@@ -22,6 +22,12 @@ public enum AttachProtocol {
         public var tty: Bool
         /// Input reaches the container (it was started with stdin: true).
         public var stdin: Bool
+
+        public init(error: String?, tty: Bool, stdin: Bool) {
+            self.error = error
+            self.tty = tty
+            self.stdin = stdin
+        }
     }
 
     public enum Kind: UInt8 {

@@ -14,6 +14,8 @@ struct ExecRequest {
     let stdout: Bool
     let stderr: Bool
     let tty: Bool
+    /// `kubectl attach`: the container's own stdio instead of a new command.
+    var attach = false
 }
 
 /// The transport-independent half of `kubectl exec` through the API (WebSocket channels

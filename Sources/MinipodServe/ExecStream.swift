@@ -13,7 +13,7 @@ final class ExecWebSocketHandler: ChannelInboundHandler, @unchecked Sendable {
 
     let request: ExecRequest
     let paths: PodPaths
-    private var session: ExecSession?
+    private var session: StreamSession?
 
     init(request: ExecRequest, paths: PodPaths) {
         self.request = request
@@ -22,7 +22,7 @@ final class ExecWebSocketHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
-        let session = ExecSession(
+        let session = makeStreamSession(
             request: request, paths: paths, loop: channel.eventLoop,
             output: { stream, bytes in Self.send(channel, channel: stream == .stdout ? 1 : 2, bytes: bytes) },
             finished: { result in Self.finish(channel, status: result.status) })

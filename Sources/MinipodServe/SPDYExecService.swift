@@ -16,7 +16,7 @@ final class SPDYExecService: SPDYStreamService, @unchecked Sendable {
     let paths: PodPaths
     let version: String
     private weak var session: SPDYSession?
-    private var exec: ExecSession?
+    private var exec: StreamSession?
     private var streams: [String: UInt32] = [:]
     /// The streams as they were when the command started; its threads read only these.
     private var startedStreams: [String: UInt32] = [:]
@@ -41,7 +41,7 @@ final class SPDYExecService: SPDYStreamService, @unchecked Sendable {
     func attach(_ session: SPDYSession) {
         self.session = session
         guard let loop = session.channel?.eventLoop else { return }
-        exec = ExecSession(
+        exec = makeStreamSession(
             request: request, paths: paths, loop: loop,
             output: { [weak self] stream, bytes in self?.output(stream, bytes) ?? false },
             finished: { [weak self] result in self?.finish(result) })

@@ -33,6 +33,15 @@ extension APIServer {
             guard let pod = try? handlers.service.store.loadPod(key), pod.status?.phase == "Running" else { return nil }
             let netns = runtime.hostNetwork ? "/proc/self/ns/net" : handlers.service.paths.netnsPath(key)
             return .portForward(.init(podName: name, uid: pod.metadata.uid ?? runtime.uid, netns: netns))
+        case "attach":
+            let container = request.parameter("container") ?? runtime.containers.keys.sorted().first ?? ""
+            guard runtime.containers[container]?.pid != nil else { return nil }
+            let tty = request.flag("tty")
+            var attach = ExecRequest(
+                key: key, container: container, command: [], stdin: request.flag("stdin"),
+                stdout: request.flag("stdout") || tty, stderr: request.flag("stderr") && !tty, tty: tty)
+            attach.attach = true
+            return .exec(attach)
         default:
             return nil
         }
