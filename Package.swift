@@ -130,7 +130,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]),
-        .testTarget(name: "MinipodSPDYTests", dependencies: ["MinipodSPDY"]),
+        .testTarget(name: "MinipodSPDYTests", dependencies: ["MinipodSPDY"], exclude: ["Fixtures"]),
         .testTarget(
             name: "MinipodPodTests",
             dependencies: [
