@@ -88,10 +88,6 @@ public struct HostLocalIPAM {
 
     private func locked<T>(_ body: () throws -> T) throws -> T {
         try FileIO.makeDirectories(directory)
-        let fd = open(directory + "/lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw MinipodError.sys("open \(directory)/lock") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw MinipodError.sys("flock \(directory)/lock") } }
-        return try body()
+        return try FileLock.withExclusive(directory + "/lock", flags: O_RDONLY | O_CREAT, body)
     }
 }

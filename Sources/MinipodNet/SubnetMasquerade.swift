@@ -21,10 +21,7 @@ public struct SubnetMasquerade {
     /// Runs body holding the rule's lock (flock on a file beside the network's state).
     public func locked<T>(_ body: () throws -> T) rethrows -> T {
         try? FileIO.makeDirectories(lockDirectory)
-        let fd = open(lockDirectory + "/masquerade.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd >= 0 { flock(fd, LOCK_EX) }
-        defer { if fd >= 0 { close(fd) } }
-        return try body()
+        return try FileLock.withExclusiveIfPossible(lockDirectory + "/masquerade.lock", body)
     }
 
     public func ensure() throws {

@@ -104,9 +104,10 @@ public struct PodCreator {
             throw MinipodError.podAlreadyExists(pod.metadata.name)
         }
         // Held until the supervisor runs: the garbage collector leaves a pod alone while someone creates it.
-        let creating = open(paths.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if creating >= 0 { flock(creating, LOCK_EX) }
-        defer { if creating >= 0 { close(creating) } }
+        return try FileLock.withExclusiveIfPossible(paths.lockPath(key)) { try create(&pod, key: key) }
+    }
+
+    private func create(_ pod: inout Pod, key: String) throws -> Started {
         FaultInjection.point("run-after-reserve")
         do {
             let uid = UUID().uuidString.lowercased()

@@ -23,18 +23,13 @@ public struct PodGarbageCollector {
         for key in ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []) {
             // `run` holds this lock from reserving the name until the supervisor is up;
             // holding it here keeps a creator from starting while we judge and remove.
-            let lock = open(paths.lockPath(key), O_RDWR | O_CLOEXEC)
-            if lock < 0 && errno != ENOENT { continue }
-            if lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0 {
-                close(lock)
-                continue
+            FileLock.ifFree(paths.lockPath(key)) {
+                switch verdict(key) {
+                case .keep: break
+                case .remove: try? PodTeardown(paths: paths).run(key: key)
+                case .takeOver: if let executable { takeOver(key, executable: executable) }
+                }
             }
-            switch verdict(key) {
-            case .keep: break
-            case .remove: try? PodTeardown(paths: paths).run(key: key)
-            case .takeOver: if let executable { takeOver(key, executable: executable) }
-            }
-            if lock >= 0 { close(lock) }
         }
     }
 

@@ -46,11 +46,7 @@ public struct PodStore: Sendable {
     }
 
     public func withLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
-        let fd = open(paths.lockPath(key), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw MinipodError.sys("open \(paths.lockPath(key))") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw MinipodError.sys("flock") } }
-        return try body()
+        try FileLock.withExclusive(paths.lockPath(key), body)
     }
 
     public func save(_ pod: Pod, key: String) throws {

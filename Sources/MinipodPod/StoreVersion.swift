@@ -39,10 +39,6 @@ public struct StoreVersion: Sendable {
 
     private func withLockedFile<T>(_ body: (Int32) throws -> T) throws -> T {
         try FileIO.makeDirectories((path as NSString).deletingLastPathComponent)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw MinipodError.sys("open \(path)") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw MinipodError.sys("flock \(path)") } }
-        return try body(fd)
+        return try FileLock.withExclusiveDescriptor(path, body)
     }
 }

@@ -47,24 +47,26 @@ public struct OCIContainerStore: Sendable {
     /// delete take no lock (as runc), so `delete --force` always gets through.
     public func locked<T>(_ id: String, _ body: () throws -> T) throws -> T {
         try Self.validate(id)
-        let fd = open(directory(id), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { throw MinipodError(.notFound, "container does not exist", field: id) }
-            throw MinipodError.sys("container \(id): open \(directory(id))")
-        }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw MinipodError.sys("container \(id): lock \(directory(id))") }
-        }
-        // Deleted (and perhaps created again) while this waited: the lock is not that container's.
-        var held = stat()
-        var current = stat()
-        guard fstat(fd, &held) == 0, stat(directory(id), &current) == 0,
-            held.st_dev == current.st_dev, held.st_ino == current.st_ino
-        else {
+        // Only the lock's own failures are told here; what `body` throws passes as it is.
+        var fromBody = false
+        do {
+            return try FileLock.withExclusiveDescriptor(directory(id), flags: O_RDONLY | O_DIRECTORY) { fd in
+                // Deleted (and perhaps created again) while this waited: the lock is not that container's.
+                var held = stat()
+                var current = stat()
+                guard fstat(fd, &held) == 0, stat(directory(id), &current) == 0,
+                    held.st_dev == current.st_dev, held.st_ino == current.st_ino
+                else {
+                    throw MinipodError(.notFound, "container does not exist", field: id)
+                }
+                fromBody = true
+                return try body()
+            }
+        } catch let e as MinipodError where !fromBody && e.code == .system && e.errno == ENOENT {
             throw MinipodError(.notFound, "container does not exist", field: id)
+        } catch let e as MinipodError where !fromBody && e.code == .system {
+            throw e.wrapped("container \(id)")
         }
-        return try body()
     }
 
     public func save(_ record: OCIContainerRecord) throws {
