@@ -44,6 +44,9 @@ public final class PodFeed: PodCache, @unchecked Sendable {
     let capacity: Int
     /// Called after a batch of events went out (namespaces watchers look again then).
     public var onPublish: () -> Void = {}
+    /// Events of one inotify read, held back to go out in resourceVersion order: a pod made
+    /// and another changed in the same read are seen in whatever order inotify lists them.
+    var batch: [Event]?
     var inotify: Int32 = -1
     var stateWatch: Int32 = -1
 
@@ -112,6 +115,10 @@ public final class PodFeed: PodCache, @unchecked Sendable {
     }
 
     func publish(_ event: Event) {
+        if batch != nil {
+            batch?.append(event)
+            return
+        }
         latestVersion = max(latestVersion, event.version)
         events.append(event)
         if events.count > capacity {
@@ -129,6 +136,7 @@ public final class PodFeed: PodCache, @unchecked Sendable {
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             lock.lock()
+            batch = []
             var offset = 0
             var touched: Set<String> = []
             while offset + MemoryLayout<inotify_event>.size <= n {
@@ -148,6 +156,9 @@ public final class PodFeed: PodCache, @unchecked Sendable {
                 }
             }
             for key in touched where podWatches.values.contains(key) { readHistory(key) }
+            let ordered = (batch ?? []).sorted { $0.version < $1.version }
+            batch = nil
+            ordered.forEach(publish)
             lock.unlock()
             onPublish()
         }
