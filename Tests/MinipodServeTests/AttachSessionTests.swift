@@ -17,18 +17,25 @@ struct AttachSessionTests {
         }
     }
 
+    /// A scratch state root whose pod "default_box" has a listening supervisor.sock.
+    func standInSupervisor() throws -> (PodPaths, Int32) {
+        let state = NSTemporaryDirectory() + "attach-\(UUID().uuidString)"
+        let paths = PodPaths(root: state + "/root", state: state)
+        try FileManager.default.createDirectory(atPath: paths.runDir("default_box"), withIntermediateDirectories: true)
+        return (paths, try UnixSocket.listen(at: paths.supervisorSocket("default_box")))
+    }
+
     func waitFor(_ condition: () -> Bool) -> Bool {
         for _ in 0..<500 where !condition() { usleep(10_000) }
         return condition()
     }
 
     @Test func framesGoBothWaysAndTheSessionEndsWithTheContainersOutput() throws {
-        let state = NSTemporaryDirectory() + "attach-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let paths = PodPaths(root: state + "/root", state: state)
-        try FileManager.default.createDirectory(atPath: paths.runDir("default_box"), withIntermediateDirectories: true)
-        let listener = try UnixSocket.listen(at: paths.supervisorSocket("default_box"))
-        defer { close(listener) }
+        let (paths, listener) = try standInSupervisor()
+        defer {
+            close(listener)
+            try? FileManager.default.removeItem(atPath: paths.state)
+        }
         var request = ExecRequest(key: "default_box", container: "box", command: [], stdin: true, stdout: true, stderr: true, tty: false)
         request.attach = true
         let recorder = Recorder()
@@ -69,12 +76,11 @@ struct AttachSessionTests {
     }
 
     @Test func aRefusalFromTheSupervisorIsTheSessionsFailure() throws {
-        let state = NSTemporaryDirectory() + "attach-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let paths = PodPaths(root: state + "/root", state: state)
-        try FileManager.default.createDirectory(atPath: paths.runDir("default_box"), withIntermediateDirectories: true)
-        let listener = try UnixSocket.listen(at: paths.supervisorSocket("default_box"))
-        defer { close(listener) }
+        let (paths, listener) = try standInSupervisor()
+        defer {
+            close(listener)
+            try? FileManager.default.removeItem(atPath: paths.state)
+        }
         var request = ExecRequest(key: "default_box", container: "gone", command: [], stdin: false, stdout: true, stderr: true, tty: false)
         request.attach = true
         let recorder = Recorder()
