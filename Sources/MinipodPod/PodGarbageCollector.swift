@@ -18,8 +18,10 @@ public struct PodGarbageCollector {
         self.executable = executable
     }
 
-    public func collect() {
-        collectOrphans()
+    /// orphans: also look for the data of pods whose state is gone (a reboot); minipod
+    /// serve's housekeeping does that once at start, not every round.
+    public func collect(orphans: Bool = true) {
+        if orphans { collectOrphans() }
         for key in ((try? FileIO.listDirectory(paths.podsStateDir)) ?? []) {
             // `run` holds this lock from reserving the name until the supervisor is up;
             // holding it here keeps a creator from starting while we judge and remove.
@@ -36,6 +38,8 @@ public struct PodGarbageCollector {
     /// Judged with the pod's lock held by the caller.
     func verdict(_ key: String) -> SupervisorLoss.Verdict {
         let runtime = try? store.loadRuntime(key)
+        // The common case, and all there is to read for it (the Pod is the larger file).
+        if let pid = runtime?.supervisorPid, Signals.isAlive(pid) { return .keep }
         let pod = try? store.loadPod(key)
         return SupervisorLoss.verdict(
             SupervisorLoss.Facts(

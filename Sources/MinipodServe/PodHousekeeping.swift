@@ -13,9 +13,11 @@ struct PodHousekeeping {
     func start() {
         let collector = PodGarbageCollector(paths: paths, executable: executable)
         let thread = Thread {
+            var first = true
             while true {
                 SupervisorChildren.shared.reapEnded()
-                collector.collect()
+                collector.collect(orphans: first)
+                first = false
                 usleep(Self.interval)
             }
         }
