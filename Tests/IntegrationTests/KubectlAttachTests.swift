@@ -5,7 +5,7 @@ import Testing
 /// over WebSocket (the default kubectl) and SPDY (1.28), as learners type them.
 extension Integration {
     @Test func kubectlAttachRunWithRmAndCpWorkThroughTheAPI() throws {
-        defer { host.cleanup(["reader-ws", "reader-spdy", "box", "copies"]) }
+        defer { host.cleanup(["reader-ws", "reader-spdy", "box", "tty-box", "copies"]) }
         try withAPI { api in
             // A container reading its stdin until the first attach leaves (stdinOnce), then saying so.
             for (pod, version) in [("reader-ws", nil), ("reader-spdy", "1.28")] as [(String, String?)] {
@@ -40,6 +40,16 @@ extension Integration {
             #expect(run.status == 0 && run.stdout.contains("hi there"), "\(run)")
             #expect(run.stdout.contains("pod \"box\" deleted"), "\(run)")
             #expect(host.eventually(10) { api.kubectl(["get", "pod", "box"]).stderr.contains("NotFound") })
+
+            // kubectl run -it --rm -- sh as learners type it, in a real terminal (script(1)): the
+            // window size reaches the container's pty, the shell's exit code is kubectl's, the pod goes.
+            let env = api.kubectlEnvironment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+            let typed = host.base + "/tty-box.out"
+            let session = shell(
+                "(sleep 4; printf 'stty size\\n'; sleep 1; printf 'exit 4\\n'; sleep 2) | env \(env) script -qec \"stty rows 31 cols 97; "
+                    + "kubectl run tty-box -it --rm --restart=Never --image=busybox:1.36 -- sh\" /dev/null > \(typed); echo rc=$?; tr -d '\\r' < \(typed)"
+            )
+            #expect(session.contains("31 97") && session.contains("rc=4") && session.contains("pod \"tty-box\" deleted"), "\(session)")
 
             // kubectl cp both ways (tar through exec).
             let copies = host.busyboxPod("copies", command: ["sleep", "3600"])
