@@ -8,8 +8,10 @@ import Testing
 /// A fake /sys/fs/cgroup in a temp dir. Cgroup files exist where the kernel
 /// would create them (the driver never creates files), each holding the last
 /// value written to it.
-struct FakeCgroupTree {
+final class FakeCgroupTree {
     let root = NSTemporaryDirectory() + "cgroup-res-\(UUID().uuidString)"
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func touch(_ path: String, _ content: String = "") throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -7,13 +7,15 @@ import Testing
 
 /// The cgroup drivers against directory trees laid out like /sys/fs/cgroup
 /// (no root needed): a pure v2 host and this machine's v1 layout.
-struct CgroupTests {
+final class CgroupTests {
     let tmp: String
 
     init() throws {
         tmp = NSTemporaryDirectory() + "cgroup-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: tmp) }
 
     func touch(_ path: String, _ content: String = "") throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

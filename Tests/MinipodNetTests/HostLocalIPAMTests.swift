@@ -2,10 +2,15 @@ import Foundation
 import MinipodNet
 import Testing
 
-struct HostLocalIPAMTests {
+final class HostLocalIPAMTests {
+    private var made: [String] = []
+
+    deinit { made.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+
     func temporaryDirectory() -> String {
         let dir = NSTemporaryDirectory() + "ipam-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        made.append(dir)
         return dir
     }
 

@@ -125,6 +125,7 @@ struct OCIUnitTests {
 
     @Test func bundleDeviceRulesAreFollowedByTheDevicesEveryContainerGets() throws {
         let bundle = NSTemporaryDirectory() + "bundle-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
         try FileManager.default.createDirectory(atPath: bundle + "/rootfs", withIntermediateDirectories: true)
         let config =
             #"{"ociVersion":"1.2.0","root":{"path":"rootfs"},"linux":{"resources":{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":10,"minor":229,"access":"rwm"}]}}}"#

@@ -10,12 +10,14 @@ import Testing
 /// The change feed on a scratch store (no root, no pods running): every saved version
 /// reaches a watcher, a watch resumes from a list's version, one older than the feed
 /// keeps gets 410 Expired, a pod whose directory goes is DELETED.
-struct PodFeedTests {
+final class PodFeedTests {
+    let base = NSTemporaryDirectory() + "pod-feed-\(UUID().uuidString)"
     let paths: PodPaths
     let store: PodStore
 
+    deinit { try? FileManager.default.removeItem(atPath: base) }
+
     init() throws {
-        let base = NSTemporaryDirectory() + "pod-feed-\(UUID().uuidString)"
         paths = PodPaths(root: base + "/root", state: base + "/run", logs: base + "/log", cniConfig: base + "/cni")
         store = PodStore(paths: paths)
     }

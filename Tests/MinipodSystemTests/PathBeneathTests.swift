@@ -4,12 +4,14 @@ import Testing
 
 /// PathBeneath on a real directory tree (no root needed): every way a symlink can
 /// point out of the directory is refused, every way that stays inside works.
-struct PathBeneathTests {
+final class PathBeneathTests {
+    let top = NSTemporaryDirectory() + "path-beneath-\(UUID().uuidString)"
     let base: String
     let outside: String
 
+    deinit { try? FileManager.default.removeItem(atPath: top) }
+
     init() throws {
-        let top = NSTemporaryDirectory() + "path-beneath-\(UUID().uuidString)"
         base = top + "/volume"
         outside = top + "/outside"
         for dir in [base + "/real/deeper", outside + "/sub"] {

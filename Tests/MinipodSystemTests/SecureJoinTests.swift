@@ -6,6 +6,7 @@ import Testing
 struct SecureJoinTests {
     @Test func symlinksCannotLeaveTheRoot() throws {
         let root = NSTemporaryDirectory() + "sj-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root + "/escape", withDestinationPath: "/etc")
         try FileManager.default.createSymbolicLink(atPath: root + "/up", withDestinationPath: "../../../..")
