@@ -25,6 +25,7 @@ build:
 	swift build -c release --product minipod
 	swift build -c release --product minipod-init
 	swift build -c release --product minipod-serve
+	swift build -c release --product minipod-supervisor
 
 images:
 	Scripts/build-images --out $(IMAGE_DIR)

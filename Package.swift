@@ -50,6 +50,7 @@ let package = Package(
         .executable(name: "minipod", targets: ["minipod"]),
         .executable(name: "minipod-init", targets: ["minipod-init"]),
         .executable(name: "minipod-serve", targets: ["minipod-serve"]),
+        .executable(name: "minipod-supervisor", targets: ["minipod-supervisor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -92,6 +93,8 @@ let package = Package(
                 "MinipodPod", "MinipodKube", "MinipodNet", "MinipodRuntime", "MinipodCgroups", "MinipodImage", "MinipodOCI", "MinipodSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], linkerSettings: staticCLI),
+        // One per pod, resident while the pod lives: an executable of its own that links only the supervisor.
+        .executableTarget(name: "minipod-supervisor", dependencies: ["MinipodPod", "CMinipod"], linkerSettings: staticCLI),
         // The Kubernetes API as data: routes, Status, request bodies, discovery, tables, patches, watch events. Pure.
         .target(name: "MinipodAPIModel", dependencies: ["MinipodKube", "MinipodSystem"]),
         // The API's handlers over the pod service (blocking calls), and the Node, namespaces and Events.

@@ -53,6 +53,7 @@ int mp_mount(const char *source, const char *target, const char *fstype, unsigne
 }
 int mp_umount2(const char *target, int flags) { return umount2(target, flags); }
 int mp_malloc_arena_max(int n) { return mallopt(M_ARENA_MAX, n); }
+int mp_malloc_trim(void) { return malloc_trim(0); }
 int mp_openat2(int dirfd, const char *path, int flags, unsigned int mode, unsigned long long resolve) {
     struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC, .mode = mode, .resolve = resolve};
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);

@@ -8,7 +8,7 @@ import MinipodSystem
 public struct PodCreator {
     public let paths: PodPaths
     public let store: PodStore
-    /// The minipod binary that runs `minipod supervise`.
+    /// The minipod binary; the pod's supervisor (minipod-supervisor) is installed beside it.
     public var executable: String
     /// `--network`: none and netlink refuse hostPorts (they need the portmap plugin).
     public var network = PodNetworkMode.cni

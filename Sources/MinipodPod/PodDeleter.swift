@@ -69,6 +69,6 @@ public struct PodDeleter {
     private func isSupervisor(_ pid: pid_t, key: String) -> Bool {
         let cmdline = (try? FileIO.readBytes("/proc/\(pid)/cmdline")) ?? []
         let args = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return args.contains("supervise") && args.contains(key)
+        return SupervisorProcess.isSupervisorCommandLine(args, key: key)
     }
 }

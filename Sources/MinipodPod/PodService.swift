@@ -8,7 +8,7 @@ import MinipodSystem
 public struct PodService {
     public let paths: PodPaths
     public let store: PodStore
-    /// The minipod binary that runs `minipod supervise`.
+    /// The minipod binary; the pod's supervisor (minipod-supervisor) is installed beside it.
     public var executable: String
     public var network = PodNetworkMode.cni
     /// Image pull progress and warnings.

@@ -284,6 +284,7 @@ public final class Supervisor {
             bytes > (fileBackedAfterRelease ?? 0) + Self.residentCodeGrowth
         else { return }
         ResidentCode.release()
+        _ = mp_malloc_trim()  // and the heap pages that start-up freed
         fileBackedAfterRelease = ResidentCode.fileBackedBytes()
     }
 

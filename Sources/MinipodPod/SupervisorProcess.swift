@@ -1,13 +1,25 @@
 import Foundation
 import MinipodSystem
 
-/// Starts `minipod supervise KEY` detached (its own session, output to the
+/// Starts `minipod-supervisor KEY` detached (its own session, output to the
 /// pod's supervisor.log), for a new pod or to take over one whose supervisor
 /// was lost.
 public struct SupervisorProcess {
     public let paths: PodPaths
-    /// The minipod binary that runs `minipod supervise`.
+    /// The minipod binary; minipod-supervisor is installed beside it.
     public let executable: String
+
+    /// One supervisor stays resident per pod, so it is an executable of its own
+    /// that links only the supervisor (no ArgumentParser, CLI commands or API server).
+    public static let name = "minipod-supervisor"
+
+    /// True if a process's argv is the supervisor of `key` (guards against recycled pids).
+    /// `minipod supervise KEY` is the line of supervisors started before the executable split.
+    public static func isSupervisorCommandLine(_ args: [String], key: String) -> Bool {
+        guard args.count >= 2 else { return false }
+        let program = args[0].split(separator: "/").last.map(String.init) ?? ""
+        return (program == name && args[1] == key) || (args.count >= 3 && args[1] == "supervise" && args[2] == key)
+    }
 
     public init(paths: PodPaths, executable: String) {
         self.paths = paths
@@ -26,9 +38,8 @@ public struct SupervisorProcess {
         ] {
             if let value = ProcessInfo.processInfo.environment[name] { env.append("\(name)=\(value)") }
         }
-        // The fixed line `minipod supervise KEY --report-fd N` that the CLI reads without ArgumentParser.
-        var request = SpawnRequest(
-            path: executable, arguments: ["minipod", "supervise", key, "--report-fd", report >= 0 ? "3" : "-1"], environment: env)
+        let path = (executable as NSString).deletingLastPathComponent + "/" + Self.name
+        var request = SpawnRequest(path: path, arguments: [Self.name, key, "--report-fd", report >= 0 ? "3" : "-1"], environment: env)
         if report >= 0 { request.extraFDs = [report] }
         request.stdout = logFD
         request.stderr = logFD

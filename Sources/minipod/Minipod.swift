@@ -22,20 +22,17 @@ struct Minipod: ParsableCommand {
             """,
         subcommands: [
             Run.self, Apply.self, Get.self, Describe.self, Wait.self, Delete.self, Logs.self, Exec.self, Attach.self, Copy.self, PortForward.self,
-            ImageCommand.self, Serve.self, Supervise.self, OCICommand.self,
+            ImageCommand.self, Serve.self, OCICommand.self,
         ]
     )
 
     /// A parent may have left signals blocked (some test runners and shells do):
-    /// Ctrl-C and SIGTERM must reach a CLI, and the supervisor it starts.
+    /// Ctrl-C and SIGTERM must reach a CLI.
     static func main() {
         var none = sigset_t()
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
         signal(SIGPIPE, SIG_IGN)
-        if let supervise = Supervise.fromStartLine(CommandLine.arguments) {
-            do { try supervise.run() } catch { exit(withError: error) }
-        }
         // exec's one unavoidable kernel wait (see CgroupMigrationLock) starts now, before
         // argument parsing and state decoding, so those run while it passes.
         if CommandLine.arguments.dropFirst().first == "exec", case let layout = CgroupLayout.detect(), case .v2 = layout {

@@ -93,35 +93,3 @@ struct Apply: ParsableCommand {
 
     func run() { startPods(file: filename, strict: strict, global: global, wait: false, verb: "created", network: network, apply: true) }
 }
-
-struct Supervise: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "supervise",
-        abstract: "Run a pod's supervisor (started by `minipod run`).", shouldDisplay: false)
-
-    @Argument var key: String
-
-    @Option(help: "File descriptor on which to report a failed start to `minipod run`.")
-    var reportFd: Int32 = -1
-
-    func run() throws {
-        if reportFd >= 0 { _ = fcntl(reportFd, F_SETFD, FD_CLOEXEC) }
-        let supervisor = try Supervisor(paths: PodPaths(), key: key, reportFD: reportFd)
-        Foundation.exit(supervisor.run())
-    }
-
-    /// `minipod run` starts the supervisor with exactly `supervise KEY --report-fd N`.
-    /// Read by hand, that line keeps ArgumentParser (which reflects over every
-    /// command type) out of the supervisor's pages: one supervisor stays resident
-    /// per pod, so what it touches is memory per pod. Any other shape goes
-    /// through ArgumentParser as usual.
-    static func fromStartLine(_ arguments: [String]) -> Supervise? {
-        guard arguments.count == 5, arguments[1] == "supervise", !arguments[2].hasPrefix("-"),
-            arguments[3] == "--report-fd", let fd = Int32(arguments[4])
-        else { return nil }
-        var command = Supervise()
-        command.key = arguments[2]
-        command.reportFd = fd
-        return command
-    }
-}

@@ -47,7 +47,7 @@ extension Integration {
         // "Power off": kill every process of the pod and its supervisor, drop the namespace pins, wipe /run.
         _ = shell(
             """
-            for p in $(pgrep -f 'supervise default_sidecar-demo'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && kill -9 $p; done
+            for p in $(pgrep -f 'minipod-supervisor default_sidecar-demo'); do grep -qz 'MINIPOD_STATE=\(host.base)/run' /proc/$p/environ && kill -9 $p; done
             for f in /sys/fs/cgroup/pids/minipod-test/\(uid)/*/cgroup.procs /sys/fs/cgroup/minipod-test/\(uid)/*/cgroup.procs; do
               [ -f "$f" ] && xargs -r kill -9 < "$f"; done
             sleep 0.5

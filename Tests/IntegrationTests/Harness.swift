@@ -170,7 +170,7 @@ final class TestHost: @unchecked Sendable {
     func supervisorPID(_ pod: String) -> pid_t? {
         pid_t(
             shell(
-                "for p in $(pgrep -f 'supervise default_\(pod)'); do grep -qz 'MINIPOD_STATE=\(base)/run' /proc/$p/environ && echo $p; done | head -1"
+                "for p in $(pgrep -f 'minipod-supervisor default_\(pod)'); do grep -qz 'MINIPOD_STATE=\(base)/run' /proc/$p/environ && echo $p; done | head -1"
             )
             .trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -218,7 +218,7 @@ struct HostSnapshot: Equatable, CustomStringConvertible {
                 cgroups.append("\(controller)/\(sub)")
             }
         }
-        let processes = shell("ps -eo pid=,args= | grep -F -- 'supervise default_' | grep -v grep || true")
+        let processes = shell("ps -eo pid=,args= | grep -F -- 'minipod-supervisor default_' | grep -v grep || true")
             .split(separator: "\n").map(String.init)
         let nat = shell("iptables -t nat -S 2>/dev/null | grep -c 10.87.0 || true").split(separator: "\n").map(String.init)
         let leases = ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/root/cni/networks/minipod-test")) ?? [])

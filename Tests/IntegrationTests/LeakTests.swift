@@ -14,7 +14,7 @@ extension Integration {
             try #require(run.status == 0, "cycle \(cycle): \(run.stderr)")
             let exec = host.run(["exec", "sidecar-demo", "-c", "nginx", "--", "true"])
             #expect(exec.status == 0, "cycle \(cycle): \(exec.stderr)")
-            let supervisorFDs = shell("ls /proc/$(pgrep -f 'supervise default_sidecar-demo' | head -1)/fd | wc -l")
+            let supervisorFDs = shell("ls /proc/$(pgrep -f 'minipod-supervisor default_sidecar-demo' | head -1)/fd | wc -l")
             #expect(
                 Int(supervisorFDs.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999 < 40,
                 "cycle \(cycle): supervisor holds \(supervisorFDs) fds")

@@ -29,6 +29,8 @@ int mp_mount(const char *source, const char *target, const char *fstype, unsigne
 int mp_umount2(const char *target, int flags);
 /// mallopt(M_ARENA_MAX, n): malloc.h is not in Swift's Glibc module.
 int mp_malloc_arena_max(int n);
+/// malloc_trim(0): gives the heap's free pages back to the kernel.
+int mp_malloc_trim(void);
 int mp_openat2(int dirfd, const char *path, int flags, unsigned int mode, unsigned long long resolve);
 int mp_sethostname(const char *name, size_t len);
 int mp_close_range_from(unsigned int first);
