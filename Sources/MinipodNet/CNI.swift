@@ -111,6 +111,12 @@ public struct CNI: Sendable {
     public func add(containerID: String, netns: String, portMappings: [PortMapping]) throws -> String? {
         try ensureConfig()
         let (version, name, plugins) = try plugins()
+        // The subnet's masquerade rule does not depend on the pod's address: it is
+        // checked (and added by the first pod) while the plugins run.
+        let subnetNetwork = try? bridgeNetwork(name: name, plugins: plugins)
+        let masquerade = subnetNetwork.flatMap { network in
+            network.pluginMasquerades ? nil : BackgroundTask { try SubnetMasquerade(subnet: network.subnet, lockDirectory: self.stateDir).ensure() }
+        }
         var previous: [String: Any]? = nil
         do {
             for plugin in plugins {
@@ -133,15 +139,11 @@ public struct CNI: Sendable {
                     "ADD", type: plugin["type"] as? String ?? "", config: config,
                     containerID: containerID, netns: netns, ifname: "eth0")
             }
+            try masquerade?.value()
         } catch {
+            _ = try? masquerade?.value()  // a rule added for this pod goes with the pod's teardown
             try? del(containerID: containerID, netns: netns, portMappings: portMappings)
             throw error
-        }
-        if let network = try? bridgeNetwork(name: name, plugins: plugins), !network.pluginMasquerades {
-            do { try SubnetMasquerade(subnet: network.subnet, lockDirectory: stateDir).ensure() } catch {
-                try? del(containerID: containerID, netns: netns, portMappings: portMappings)
-                throw error
-            }
         }
         let ips = previous?["ips"] as? [[String: Any]] ?? []
         let v4 = ips.compactMap { $0["address"] as? String }.first { $0.contains(".") }
