@@ -81,7 +81,7 @@ extension ImageStore {
 
     /// Unpacks each layer not yet present, after checking it uncompresses to its diff_id.
     func unpackLayers(manifest: OCIManifest, config: OCIImageConfig, archive: String) throws {
-        let chain = try Digest.chainIDs(config.rootfs.diff_ids)
+        let chain = Digest.chainIDs(config.rootfs.diff_ids)
         for (i, layer) in manifest.layers.enumerated() {
             let target = layersDir + "/" + Digest.hex(chain[i])
             if FileIO.isDirectory(target) { continue }
