@@ -1,13 +1,14 @@
 import Foundation
 import MinipodSystem
 
-/// sha256 digests in this process (SHA256, OpenSSL's assembly): no sha256sum(1) per blob.
+/// sha256 digests in this process (SHA256, OpenSSL's assembly): no sha256sum(1) per blob,
+/// and a layer is hashed while it streams to tar (LayerStream), not in passes of its own.
 public enum Digest {
     public static func sha256(file path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw MinipodError.sys("open \(path)") }
         defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: LayerStream.chunk, alignment: 16)
         defer { buffer.deallocate() }
         var hash = SHA256()
         while true {
@@ -25,20 +26,9 @@ public enum Digest {
         return hash.finish()
     }
 
-    /// sha256 of a compressed layer's uncompressed stream (its diff_id).
+    /// sha256 of a compressed layer's uncompressed stream (its diff_id), within the size limit.
     public static func sha256(decompressing path: String) throws -> String {
-        let result = try Spawn.run(
-            "/bin/sh",
-            [
-                "-c",
-                "case \"$(head -c4 \"$1\" | od -An -tx1 | tr -d ' ')\" in 1f8b*) gzip -dc -- \"$1\";; 28b52ffd) zstd -dc -- \"$1\";; *) cat -- \"$1\";; esac | sha256sum",
-                "sh", path,
-            ])
-        let text = String(decoding: result.stdout, as: UTF8.self)
-        guard result.status == .exited(0), let hex = text.split(separator: " ").first, hex.count == 64 else {
-            throw MinipodError(.imageError, "cannot hash \(path): \(String(decoding: result.stderr, as: UTF8.self))")
-        }
-        return "sha256:" + hex
+        try LayerStream.extract(blob: path, into: nil, scratch: "")
     }
 
     public static func hex(_ digest: String) -> String {
