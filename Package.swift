@@ -10,7 +10,7 @@ import PackageDescription
 //                                                              ├─ MinipodNet ─ MinipodSystem, CMinipod
 //                                                              ├─ MinipodRuntime ─ MinipodCgroups, MinipodOCI, MinipodSystem, CSeccomp
 //                                                              ├─ MinipodCgroups ─ MinipodOCI, MinipodSystem, CMinipod
-//                                                              └─ MinipodImage ─ MinipodSystem, CMinipod
+//                                                              └─ MinipodImage ─ MinipodSystem, CMinipod, CZlib, CLibcrypto
 //   minipod-init ─ MinipodInitCore ─ MinipodInitProtocol, MinipodOCI, MinipodSystem, CMinipod, CCap
 //   MinipodRuntime and MinipodInitCore speak MinipodInitProtocol (─ MinipodOCI) to each other
 //   MinipodSystem ─ CMinipod;  MinipodOCI: plain Codable types, no imports
@@ -67,6 +67,8 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // OpenSSL's SHA-256 only (image digests while a layer streams); see its shim.h.
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // SPDY/3.1 frames and their zlib-compressed header blocks: no NIO, no Foundation, fed bytes in any pieces.
         .target(name: "MinipodSPDY", dependencies: ["CZlib"]),
         .target(name: "MinipodSystem", dependencies: ["CMinipod"]),
@@ -74,7 +76,7 @@ let package = Package(
         .target(name: "MinipodOCI"),
         // minipod's own messages between a launcher and minipod-init (config, reports, the compiled filter).
         .target(name: "MinipodInitProtocol", dependencies: ["MinipodOCI"]),
-        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "CMinipod"]),
+        .target(name: "MinipodImage", dependencies: ["MinipodSystem", "CMinipod", "CZlib", "CLibcrypto"]),
         // Cgroup v1 and v2 drivers: create, limits (OCI resources), devices (v1 lists, v2 BPF), freezer, kill.
         .target(name: "MinipodCgroups", dependencies: ["MinipodSystem", "MinipodOCI", "CMinipod"]),
         .target(

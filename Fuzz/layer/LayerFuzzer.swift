@@ -16,7 +16,8 @@ import MinipodSystem
 //   - ImageStore.memberPath: the names a docker archive's manifest.json gives
 //     (Config, Layers), followed through the archive's symlinks.
 // Not covered: tar's header parsing and its own path checks, xattrs and
-// owners that tar restores, gzip/zstd, digests (sha256sum).
+// owners that tar restores, gzip/zstd and digests while a layer streams
+// (LayerStream; unit tests in MinipodImageTests/LayerStreamTests).
 //
 // Input: lines, the first byte of each says what the rest is; paths are raw
 // bytes (any but NUL), components split at '/':

@@ -1,38 +1,34 @@
 import Foundation
 import MinipodSystem
 
-/// sha256 through coreutils' sha256sum: it streams files of any size at
-/// native speed and keeps a crypto library out of the build; swap for
-/// swift-crypto if a platform lacks coreutils.
+/// sha256 digests in this process (SHA256, OpenSSL's assembly): no sha256sum(1) per blob,
+/// and a layer is hashed while it streams to tar (LayerStream), not in passes of its own.
 public enum Digest {
     public static func sha256(file path: String) throws -> String {
-        let result = try Spawn.run("/usr/bin/sha256sum", ["--", path])
-        return try parse(result, what: path)
-    }
-
-    public static func sha256(_ bytes: [UInt8]) throws -> String {
-        let result = try Spawn.run("/usr/bin/sha256sum", [], input: bytes)
-        return try parse(result, what: "data")
-    }
-
-    /// sha256 of a compressed layer's uncompressed stream (its diff_id).
-    public static func sha256(decompressing path: String) throws -> String {
-        let result = try Spawn.run(
-            "/bin/sh",
-            [
-                "-c",
-                "case \"$(head -c4 \"$1\" | od -An -tx1 | tr -d ' ')\" in 1f8b*) gzip -dc -- \"$1\";; 28b52ffd) zstd -dc -- \"$1\";; *) cat -- \"$1\";; esac | sha256sum",
-                "sh", path,
-            ])
-        return try parse(result, what: path)
-    }
-
-    private static func parse(_ r: (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]), what: String) throws -> String {
-        let text = String(decoding: r.stdout, as: UTF8.self)
-        guard r.status == .exited(0), let hex = text.split(separator: " ").first, hex.count == 64 else {
-            throw MinipodError(.imageError, "cannot hash \(what): \(String(decoding: r.stderr, as: UTF8.self))")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw MinipodError.sys("open \(path)") }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: LayerStream.chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var hash = SHA256()
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw MinipodError.sys("read \(path)") }
+            if n == 0 { return hash.finish() }
+            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
-        return "sha256:" + hex
+    }
+
+    public static func sha256(_ bytes: [UInt8]) -> String {
+        var hash = SHA256()
+        hash.update(bytes)
+        return hash.finish()
+    }
+
+    /// sha256 of a compressed layer's uncompressed stream (its diff_id), within the size limit.
+    public static func sha256(decompressing path: String) throws -> String {
+        try LayerStream.extract(blob: path, into: nil, scratch: "")
     }
 
     public static func hex(_ digest: String) -> String {
@@ -40,11 +36,11 @@ public enum Digest {
     }
 
     /// OCI chain IDs: ChainID(L0) = DiffID(L0); ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln)).
-    public static func chainIDs(_ diffIDs: [String]) throws -> [String] {
+    public static func chainIDs(_ diffIDs: [String]) -> [String] {
         var result: [String] = []
         for diff in diffIDs {
             if let previous = result.last {
-                result.append(try sha256(Array("\(previous) \(diff)".utf8)))
+                result.append(sha256(Array("\(previous) \(diff)".utf8)))
             } else {
                 result.append(diff)
             }

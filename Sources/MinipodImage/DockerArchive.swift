@@ -45,7 +45,7 @@ extension ImageStore {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let manifestBytes = Array(try encoder.encode(manifest))
-            let manifestDigest = try Digest.sha256(manifestBytes)
+            let manifestDigest = Digest.sha256(manifestBytes)
             let manifestPath = try blobPath(manifestDigest)
             if !FileIO.exists(manifestPath) { try FileIO.writeAtomically(manifestPath, String(decoding: manifestBytes, as: UTF8.self)) }
             try unpackLayers(manifest: manifest, config: config, archive: archive)

@@ -66,7 +66,7 @@ extension ImageStore {
 
     /// Stores a manifest's blobs from an OCI layout directory (an unpacked archive, or a
     /// pull's staging directory) and unpacks its layers. Blobs in `verified` were hashed
-    /// while they were downloaded and are not read again.
+    /// while they were downloaded and are not hashed again.
     func importManifest(_ d: OCIDescriptor, layout: String, archive: String, verified: Set<String> = []) throws {
         let manifestData = try storeBlob(d.digest, from: layout, archive: archive, verified: verified)
         let manifest = try JSONDecoder().decode(OCIManifest.self, from: manifestData)
@@ -75,26 +75,50 @@ extension ImageStore {
         guard config.rootfs.diff_ids.count == manifest.layers.count else {
             throw MinipodError(.imageError, "\(archive): config lists \(config.rootfs.diff_ids.count) diff_ids for \(manifest.layers.count) layers")
         }
-        for layer in manifest.layers { _ = try storeBlob(layer.digest, from: layout, archive: archive, read: false, verified: verified) }
-        try unpackLayers(manifest: manifest, config: config, archive: archive)
+        try unpackLayers(manifest: manifest, config: config, archive: archive, layout: layout, verified: verified)
     }
 
-    /// Unpacks each layer not yet present, after checking it uncompresses to its diff_id.
-    func unpackLayers(manifest: OCIManifest, config: OCIImageConfig, archive: String) throws {
-        let chain = try Digest.chainIDs(config.rootfs.diff_ids)
+    /// Unpacks each layer not yet present and stores its blob. A layer is read once: its
+    /// digest (unless the store has the blob, or `verified` names it) and its diff_id are
+    /// computed while it streams into a scratch directory, kept only when both match.
+    /// Blobs the store lacks come from `layout`; the blob moves into the store after its layer.
+    func unpackLayers(
+        manifest: OCIManifest, config: OCIImageConfig, archive: String, layout: String? = nil, verified: Set<String> = []
+    ) throws {
+        let chain = Digest.chainIDs(config.rootfs.diff_ids)
         for (i, layer) in manifest.layers.enumerated() {
+            let stored = try blobPath(layer.digest)
+            let inStore = FileIO.exists(stored)
+            var source = stored
+            if !inStore, let layout { source = try layoutBlob(layout, layer.digest) }
+            guard FileIO.exists(source) else { throw MinipodError(.imageError, "\(archive): blob \(layer.digest) is missing") }
+            let checkBlob: ((String) throws -> Void)? =
+                inStore || verified.contains(layer.digest)
+                ? nil
+                : { actual in
+                    guard actual == layer.digest else {
+                        throw MinipodError(.imageError, "\(archive): blob \(layer.digest) does not match its content (\(actual))")
+                    }
+                }
             let target = layersDir + "/" + Digest.hex(chain[i])
-            if FileIO.isDirectory(target) { continue }
-            let diffID = try Digest.sha256(decompressing: try blobPath(layer.digest))
-            guard diffID == config.rootfs.diff_ids[i] else {
-                throw MinipodError(.imageError, "\(archive): layer \(i) uncompresses to \(diffID), config says \(config.rootfs.diff_ids[i])")
+            let expected = config.rootfs.diff_ids[i]
+            if !FileIO.isDirectory(target) {
+                try LayerUnpacker.unpack(
+                    blob: source, into: target, scratch: root + "/tmp", checkBlob: checkBlob,
+                    checkContent: { diffID in
+                        guard diffID == expected else {
+                            throw MinipodError(.imageError, "\(archive): layer \(i) uncompresses to \(diffID), config says \(expected)")
+                        }
+                    })
+            } else if let checkBlob {
+                try checkBlob(try Digest.sha256(file: source))  // unpacked by an earlier image: only the blob is new
             }
-            try LayerUnpacker.unpack(blob: try blobPath(layer.digest), into: target, scratch: root + "/tmp")
+            if !inStore && rename(source, stored) != 0 { throw MinipodError.sys("store blob \(layer.digest)") }
         }
     }
 
-    /// Verifies a blob of the archive against its digest and moves it into the store.
-    private func storeBlob(_ digest: String, from layout: String, archive: String, read: Bool = true, verified: Set<String> = []) throws -> Data {
+    /// Verifies a blob of the archive (a manifest, a config) against its digest, moves it into the store, and reads it.
+    private func storeBlob(_ digest: String, from layout: String, archive: String, verified: Set<String> = []) throws -> Data {
         let destination = try blobPath(digest)
         if !FileIO.exists(destination) {
             let source = try layoutBlob(layout, digest)
@@ -107,7 +131,7 @@ extension ImageStore {
             }
             if rename(source, destination) != 0 { throw MinipodError.sys("store blob \(digest)") }
         }
-        return read ? try blob(digest) : Data()
+        return try blob(digest)
     }
 
     func setTag(_ ref: String, to d: OCIDescriptor) throws {

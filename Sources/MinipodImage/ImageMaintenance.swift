@@ -25,7 +25,7 @@ extension ImageStore {
             keepBlobs.insert(Digest.hex(manifest.config.digest))
             manifest.layers.forEach { keepBlobs.insert(Digest.hex($0.digest)) }
             if let config = try? JSONDecoder().decode(OCIImageConfig.self, from: try blob(manifest.config.digest)) {
-                try Digest.chainIDs(config.rootfs.diff_ids).forEach { keepLayers.insert(Digest.hex($0)) }
+                Digest.chainIDs(config.rootfs.diff_ids).forEach { keepLayers.insert(Digest.hex($0)) }
             }
         }
         var freed: Int64 = 0
@@ -91,7 +91,7 @@ extension ImageStore {
     }
 
     func writeBlob(_ bytes: [UInt8]) throws -> String {
-        let digest = try Digest.sha256(bytes)
+        let digest = Digest.sha256(bytes)
         let path = try blobPath(digest)
         if !FileIO.exists(path) { try FileIO.writeAtomically(path, String(decoding: bytes, as: UTF8.self)) }
         return digest

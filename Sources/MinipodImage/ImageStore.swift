@@ -48,7 +48,7 @@ public struct ImageStore {
     func image(for descriptor: OCIDescriptor, reference: String) throws -> Image {
         let manifest = try JSONDecoder().decode(OCIManifest.self, from: try blob(descriptor.digest))
         let config = try JSONDecoder().decode(OCIImageConfig.self, from: try blob(manifest.config.digest))
-        let chain = try Digest.chainIDs(config.rootfs.diff_ids)
+        let chain = Digest.chainIDs(config.rootfs.diff_ids)
         let dirs = chain.map { layersDir + "/" + Digest.hex($0) }
         for (i, dir) in dirs.enumerated() where !FileIO.isDirectory(dir) {
             throw MinipodError(.imageError, "layer \(i) of \(reference) is not unpacked (\(dir)); load the image again")

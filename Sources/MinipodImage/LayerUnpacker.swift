@@ -5,21 +5,29 @@ import MinipodSystem
 /// Unpacks one layer into a directory usable as an overlayfs lowerdir.
 /// GNU tar does the extraction (it refuses `..` and absolute member names and
 /// keeps owners, modes and xattrs); OCI whiteouts then become overlayfs ones.
-/// Its input is counted on the way (LayerStream): a tar bomb stops at the size limit.
+/// Its input is read once (LayerStream): hashed, inflated, counted (a tar bomb stops at
+/// the size limit) and unpacked in one pass, into a scratch directory that becomes the
+/// layer only when both digests match.
 /// The hardened extractor (openat2 RESOLVE_IN_ROOT) is tracked in the images issue.
 enum LayerUnpacker {
-    static func unpack(blob: String, into target: String, scratch: String) throws {
+    /// `checkBlob` gets the sha256 of the blob (omitted: not hashed, it was checked before),
+    /// `checkContent` that of its uncompressed tar (the diff_id); either throws to refuse the layer.
+    static func unpack(
+        blob: String, into target: String, scratch: String, checkBlob: ((String) throws -> Void)? = nil,
+        checkContent: (String) throws -> Void
+    ) throws {
         try FileIO.makeDirectories(scratch)
         let partial = scratch + "/layer-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(partial)
         do {
-            try LayerStream.extract(
+            let diffID = try LayerStream.extract(
                 blob: blob,
                 tarArguments: [
                     "--numeric-owner", "--same-owner", "--same-permissions", "--xattrs",
                     "--xattrs-include=*", "--no-overwrite-dir",
                 ],
-                into: partial, scratch: scratch)
+                into: partial, scratch: scratch, checkBlob: checkBlob)
+            try checkContent(diffID)
             try convertWhiteouts(in: partial)
             // An interrupted unpack leaves only a scratch dir: the layer appears whole or not at all.
             if rename(partial, target) != 0 {

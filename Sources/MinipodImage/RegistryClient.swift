@@ -68,7 +68,7 @@ public final class RegistryClient {
                 .notFound, "image \"\(displayName)\" not found in registry \(host)\(registryErrors(response).map { " (\($0))" } ?? "")")
         }
         try expectSuccess(response, what: "manifest \(reference)")
-        let digest = try Digest.sha256(response.body)
+        let digest = Digest.sha256(response.body)
         if ImageReference.isSHA256Digest(reference), digest != reference {
             throw MinipodError(.imageError, "manifest \(reference) of \"\(displayName)\" does not match its digest (the registry sent \(digest))")
         }
