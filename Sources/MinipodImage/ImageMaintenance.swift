@@ -42,6 +42,8 @@ extension ImageStore {
 
     /// `image import`: a plain root filesystem tarball (optionally gzip'd) becomes a one-layer image.
     public func importRootfs(_ tarball: String, as name: String) throws -> String {
+        // The helpers that read it (cp) run in /: a relative path is the caller's.
+        let tarball = tarball.hasPrefix("/") ? tarball : FileManager.default.currentDirectoryPath + "/" + tarball
         guard FileIO.exists(tarball) else { throw MinipodError(.notFound, "\(tarball): no such file") }
         try FileIO.makeDirectories(blobsDir)
         try FileIO.makeDirectories(layersDir)
