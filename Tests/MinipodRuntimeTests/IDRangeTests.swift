@@ -49,6 +49,12 @@ final class IDRangeTests {
         #expect(range.hostID(of: 65536) == nil)
     }
 
+    @Test func theOverlayOptionsSpecGeneratorWritesGiveTheLayersUpperMostFirst() throws {
+        let layers = try IDMappedRootfs.layers(fromOverlayOptions: "lowerdir=/l/b:/l/a,upperdir=/c/upper,workdir=/c/work")
+        #expect(layers == IDMappedRootfs.Layers(lower: ["/l/b", "/l/a"], upper: "/c/upper", work: "/c/work"))
+        #expect(throws: Error.self) { try IDMappedRootfs.layers(fromOverlayOptions: "lowerdir=/l/a,upperdir=/c/upper") }
+    }
+
     @Test func leasesAreFilesByBaseHoldingThePodsUID() throws {
         let dir = temporaryDirectory()
         let leases = IDRangeLeases(directory: dir, pool: IDRangePool(first: 65536, count: 3))
