@@ -219,8 +219,16 @@ static void spawn_child(const struct mp_spawn_attr *a, int err_pipe) {
 }
 
 static void join_namespaces(const struct mp_spawn_attr *a, int err_pipe) {
+    int joined_user = 0;
     for (int i = 0; i < a->n_joins; i++) {
         if (setns(a->join_fds[i], a->join_types[i]) < 0) child_fail_at(err_pipe, errno, i);
+        joined_user |= a->join_types[i] == CLONE_NEWUSER;
+    }
+    /* Host root is not mapped in a joined user namespace (a pod's): become its root, so
+     * files made during setup have an owner there and execve keeps the capabilities. */
+    if (joined_user) {
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) child_fail_at(err_pipe, errno, MP_STEP_USERNS);
+        if (setgroups(0, NULL) < 0) child_fail_at(err_pipe, errno, MP_STEP_USERNS);
     }
 }
 
@@ -282,7 +290,9 @@ pid_t mp_spawn(const struct mp_spawn_attr *a, int *err, int *failed_step) {
     *err = 0;
     *failed_step = MP_STEP_SPAWN;
     int two_stage = (a->clone_flags & CLONE_NEWUSER) != 0;
-    for (int i = 0; i < a->n_joins; i++) two_stage |= a->join_types[i] == CLONE_NEWPID;
+    /* A joined user namespace must own the mount and pid namespaces made after it: they
+     * are unshared by the first stage once it is in there, not by clone from the host. */
+    for (int i = 0; i < a->n_joins; i++) two_stage |= a->join_types[i] == CLONE_NEWPID || a->join_types[i] == CLONE_NEWUSER;
     if (pipe2(p, O_CLOEXEC) < 0) { *err = errno; return -1; }
     /* Keep the error pipe's write end out of the 0..n range the child fills. */
     int hi = fcntl(p[1], F_DUPFD_CLOEXEC, 3 + a->n_extra_fds + 8);
@@ -348,18 +358,39 @@ int mp_loopback_up(void) {
     return rc;
 }
 
-pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err) {
-    int ready[2], release[2];
+pid_t mp_fork_ns_holder(int flags, const char *hostname, const char *uid_map, const char *gid_map, int *release_fd, int *err) {
+    int ready[2], release[2], mapped[2] = { -1, -1 };
+    int with_user = (flags & CLONE_NEWUSER) != 0;
     *err = 0;
     if (pipe2(ready, O_CLOEXEC) < 0) { *err = errno; return -1; }
     if (pipe2(release, O_CLOEXEC) < 0) { *err = errno; close(ready[0]); close(ready[1]); return -1; }
+    if (with_user && pipe2(mapped, O_CLOEXEC) < 0) {
+        *err = errno; close(ready[0]); close(ready[1]); close(release[0]); close(release[1]); return -1;
+    }
     size_t hlen = hostname ? strlen(hostname) : 0;
     pid_t pid = fork();
-    if (pid < 0) { *err = errno; close(ready[0]); close(ready[1]); close(release[0]); close(release[1]); return -1; }
+    if (pid < 0) {
+        *err = errno; close(ready[0]); close(ready[1]); close(release[0]); close(release[1]);
+        if (with_user) { close(mapped[0]); close(mapped[1]); }
+        return -1;
+    }
     if (pid == 0) {
         close(ready[0]); close(release[1]);
         int e = 0;
-        if (unshare(flags) < 0) e = errno;
+        int rest = flags & ~CLONE_NEWUSER;
+        if (with_user) {
+            close(mapped[1]);
+            if (unshare(CLONE_NEWUSER) < 0) e = errno;
+            ssize_t ignored = write(ready[1], &e, sizeof e);
+            (void)ignored;
+            char ok = 0;
+            ssize_t n;
+            do { n = read(mapped[0], &ok, 1); } while (n < 0 && errno == EINTR);
+            if (e || n != 1 || ok != 1) _exit(1);  /* the parent reported it */
+            if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) e = errno;
+        }
+        if (e) {}
+        else if (unshare(rest) < 0) e = errno;
         else if (hlen && (flags & CLONE_NEWUTS) && sethostname(hostname, hlen) < 0) e = errno;
         else if ((flags & CLONE_NEWNET) && mp_loopback_up() < 0) e = errno;
         ssize_t ignored = write(ready[1], &e, sizeof e);
@@ -369,8 +400,27 @@ pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *e
         _exit(e ? 1 : 0);
     }
     close(ready[1]); close(release[0]);
+    if (with_user) close(mapped[0]);
     int child_err = -1;
     ssize_t n;
+    if (with_user) {
+        do { n = read(ready[0], &child_err, sizeof child_err); } while (n < 0 && errno == EINTR);
+        char ok = 0;
+        if (n == sizeof child_err && child_err == 0) {
+            struct mp_spawn_attr maps = { .uid_map = uid_map, .gid_map = gid_map };
+            if (write_id_maps(pid, &maps) < 0) child_err = errno; else ok = 1;
+        }
+        ssize_t ignored = write(mapped[1], &ok, 1);
+        (void)ignored;
+        close(mapped[1]);
+        if (!ok) {
+            close(ready[0]); close(release[1]);
+            int status;
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+            *err = n == sizeof child_err && child_err > 0 ? child_err : EIO;
+            return -1;
+        }
+    }
     do { n = read(ready[0], &child_err, sizeof child_err); } while (n < 0 && errno == EINTR);
     close(ready[0]);
     if (n != sizeof child_err || child_err != 0) {
@@ -382,6 +432,27 @@ pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *e
     }
     *release_fd = release[1];
     return pid;
+}
+
+#include <linux/mount.h>
+int mp_open_tree_clone(const char *path) {
+    return (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+}
+int mp_mount_set_idmap(int mount_fd, int userns_fd) {
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)userns_fd };
+    return (int)syscall(SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH, &attr, sizeof attr);
+}
+int mp_fsopen(const char *fstype) { return (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC); }
+int mp_fsconfig_string(int fs_fd, const char *key, const char *value) {
+    return (int)syscall(SYS_fsconfig, fs_fd, FSCONFIG_SET_STRING, key, value, 0);
+}
+int mp_fsconfig_fd(int fs_fd, const char *key, int fd) {
+    return (int)syscall(SYS_fsconfig, fs_fd, FSCONFIG_SET_FD, key, NULL, fd);
+}
+int mp_fsconfig_create(int fs_fd) { return (int)syscall(SYS_fsconfig, fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0); }
+int mp_fsmount(int fs_fd) { return (int)syscall(SYS_fsmount, fs_fd, FSMOUNT_CLOEXEC, 0); }
+int mp_move_mount_to(int mount_fd, const char *target) {
+    return (int)syscall(SYS_move_mount, mount_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
 }
 
 int mp_pty_peer_name(int master, char *name, size_t len) {

@@ -34,7 +34,8 @@ public struct ContainerSetup {
     /// Everything that can fail before the launcher hears "ready"; the Launch execs after "start".
     public func run() throws -> Launch {
         try createNamespaces()
-        let rootfs = RootfsBuilder(spec: spec, rootPath: root.path, inUserNamespace: hasNamespace("user"), syscalls: syscalls)
+        let rootfs = RootfsBuilder(
+            spec: spec, rootPath: root.path, inUserNamespace: hasNamespace("user"), rootfsMount: config.rootfsMountFD, syscalls: syscalls)
         // Without a mount namespace (new or joined) mounting would change the caller's: only chroot.
         let ownsMounts = hasNamespace("mount")
         if ownsMounts { try rootfs.build() } else { try rootfs.changeRootWithoutMounts() }

@@ -27,6 +27,11 @@ public struct LinuxSyscalls: Syscalls {
         try Sys.pivotRoot(newRoot: newRoot, putOld: putOld)
     }
 
+    public func moveMount(_ descriptor: Int32, to target: String) throws {
+        defer { close(descriptor) }
+        try Sys.moveMount(descriptor, to: target)
+    }
+
     public func chdir(_ path: String) throws {
         guard Glibc.chdir(path) == 0 else { throw MinipodError.sys("chdir \(path)") }
     }

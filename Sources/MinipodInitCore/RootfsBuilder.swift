@@ -9,13 +9,17 @@ struct RootfsBuilder {
     let rootPath: String
     /// Mounts copied from the host are locked there: remounts must keep their flags, and mknod is refused.
     let inUserNamespace: Bool
+    /// The rootfs the launcher made as a detached mount (ID-mapped layers), to move onto rootPath.
+    var rootfsMount: Int32? = nil
     let syscalls: any Syscalls
 
     func build() throws {
         let propagation: Sys.MountFlags = spec.linux?.rootfsPropagation == "rslave" ? [.recursive, .slave] : [.recursive, .private]
         try syscalls.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
 
-        if let overlay = spec.annotations?[MinipodAnnotations.overlayRootfs] {
+        if let rootfsMount {
+            try reported(as: "attach the rootfs the launcher ID-mapped on \(rootPath)") { try syscalls.moveMount(rootfsMount, to: rootPath) }
+        } else if let overlay = spec.annotations?[MinipodAnnotations.overlayRootfs] {
             try syscalls.mount(source: "overlay", target: rootPath, type: "overlay", flags: [], data: overlay)
         } else {
             try syscalls.mount(source: rootPath, target: rootPath, type: nil, flags: [.bind, .recursive], data: nil)

@@ -17,6 +17,8 @@ public protocol MountCalls {
     /// The flags of the mount holding `path`: in a user namespace the kernel locked them.
     func mountFlags(of path: String) throws -> Sys.MountFlags
     func pivotRoot(newRoot: String, putOld: String) throws
+    /// Attaches a detached mount the launcher passed (move_mount), then closes its descriptor.
+    func moveMount(_ descriptor: Int32, to target: String) throws
     func chdir(_ path: String) throws
     func chroot(_ path: String) throws
     /// Opens `relative` inside the directory `base`, never leading out of it (PathBeneath),

@@ -19,6 +19,9 @@ public struct InitConfig: Codable, Sendable {
     /// create: fd (in init) of a connected --console-socket; init makes a pty in the
     /// container's devpts, sends the master there and uses the slave as stdio.
     public var consoleSocketFD: Int32?
+    /// create: fd (in init) of the rootfs as a detached mount the launcher made (an overlay
+    /// on ID-mapped layers); init moves it onto root.path instead of mounting the overlay.
+    public var rootfsMountFD: Int32?
     /// The compiled seccomp filter's flags; when set, the filter's instructions
     /// follow this config as a second message (compiled by the parent, loaded last by init).
     public var seccompFlags: UInt32?

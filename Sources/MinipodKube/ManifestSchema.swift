@@ -72,7 +72,7 @@ enum ManifestSchema {
                 ])),
             "ephemeralContainers": unsupported("ephemeralContainers"),
             "hostPID": unsupported("hostPID"), "hostIPC": unsupported("hostIPC"),
-            "hostUsers": unsupported("hostUsers"), "runtimeClassName": unsupported("runtimeClassName"),
+            "hostUsers": .boolean, "runtimeClassName": unsupported("runtimeClassName"),
             "resourceClaims": unsupported("resourceClaims"), "resources": unsupported("pod-level resources"),
             "activeDeadlineSeconds": unsupported("activeDeadlineSeconds"),
             "setHostnameAsFQDN": unsupported("setHostnameAsFQDN"),

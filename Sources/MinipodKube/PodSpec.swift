@@ -15,6 +15,8 @@ public struct PodSpec: Codable, Equatable, Sendable {
     public var hostAliases: [HostAlias]?
     public var dnsConfig: PodDNSConfig?
     public var enableServiceLinks: Bool?
+    /// false: the pod's own user namespace and block of host IDs (its root is no host root).
+    public var hostUsers: Bool?
 
     public init(
         containers: [Container], initContainers: [Container]? = nil, volumes: [Volume]? = nil,

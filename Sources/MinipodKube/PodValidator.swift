@@ -78,6 +78,10 @@ struct Checks {
             }
             seccomp("spec.securityContext.seccompProfile", security.seccompProfile)
         }
+        // The API server's rule: a pod in its own user namespace shares no host namespace.
+        if spec.hostUsers == false, spec.hostNetwork == true {
+            add("spec.hostNetwork", "Forbidden: when `pod.Spec.HostUsers` is false")
+        }
         let volumeNames = volumes(spec.volumes ?? [])
         var names: [String: String] = [:]
         var ports = PortBook(hostNetwork: spec.hostNetwork ?? false)

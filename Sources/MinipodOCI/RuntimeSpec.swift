@@ -305,6 +305,9 @@ public enum MinipodAnnotations {
     /// on root.path inside the container's mount namespace, so the rootfs mount
     /// never shows in the host's mount table and vanishes with the container.
     public static let overlayRootfs = "io.minipod.rootfs.overlay"
+    /// In a user namespace joined by path (a pod's, `hostUsers: false`) the launcher
+    /// builds that overlay itself, on layers ID-mapped through the namespace
+    /// (IDMappedRootfs), and init moves the finished mount onto root.path instead.
 
     /// On a bind mount whose source is a subPath inside a volume, the volume's directory:
     /// init opens the rest of the source inside it (PathBeneath) and binds the descriptor,

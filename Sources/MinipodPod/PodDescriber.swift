@@ -1,9 +1,11 @@
 import Foundation
 import MinipodKube
+import MinipodRuntime
 
 /// `minipod describe pod`, laid out as kubectl's describer prints a Pod.
 public enum PodDescriber {
-    public static func render(_ pod: Pod, events: [PodEvent], now: Date = Date()) -> String {
+    /// idRange: the pod's block of host IDs (`hostUsers: false`), from runtime.json.
+    public static func render(_ pod: Pod, events: [PodEvent], idRange: IDRange? = nil, now: Date = Date()) -> String {
         var out = ""
         func line(_ label: String, _ value: String, indent: Int = 0) {
             let pad = String(repeating: " ", count: indent)
@@ -23,6 +25,10 @@ public enum PodDescriber {
         line("IP", status?.podIP ?? "")
         out += "IPs:\n"
         for ip in status?.podIPs ?? [] { out += "  IP:  \(ip.ip)\n" }
+        // Not in kubectl's describer (the API does not hold the range); minipod knows it.
+        if pod.spec.hostUsers == false {
+            line("User Namespace", idRange.map(userNamespaceText) ?? "<not yet allocated>")
+        }
         if let inits = pod.spec.initContainers, !inits.isEmpty {
             out += "Init Containers:\n"
             for c in inits { out += container(c, status: status?.initContainerStatuses?.first { $0.name == c.name }) }
@@ -112,6 +118,11 @@ public enum PodDescriber {
             for m in mounts { out += "      \(m.mountPath) from \(m.name) (\(m.readOnly == true ? "ro" : "rw"))\n" }
         }
         return out
+    }
+
+    /// "0-65535 → host 1879048192-1879113727": the pod's IDs and the host's they are.
+    static func userNamespaceText(_ range: IDRange) -> String {
+        "uids and gids 0-\(range.size - 1) → host \(range.base)-\(range.base + (range.size - 1))"
     }
 
     static func state(_ label: String, _ s: ContainerState?) -> String {

@@ -52,6 +52,8 @@ public struct PodPaths: Sendable {
     public func historyPath(_ key: String) -> String { runDir(key) + "/history.jsonl" }
     public func eventsPath(_ key: String) -> String { runDir(key) + "/events.json" }
     public func lockPath(_ key: String) -> String { runDir(key) + "/lock" }
+    /// Leases of host ID blocks for pods with `hostUsers: false` (IDRangeLeases), a file per block.
+    public var idRangeLeases: String { root + "/userns" }
     public func netnsPath(_ key: String) -> String { state + "/netns/" + key }
     public func nsDir(_ key: String) -> String { runDir(key) + "/ns" }
     public func etcDir(_ key: String) -> String { runDir(key) + "/etc" }

@@ -1,4 +1,5 @@
 import MinipodKube
+import MinipodRuntime
 
 /// minipod's own bookkeeping for a pod, beside the Kubernetes-shaped state.json:
 /// what the supervisor, `exec`, `delete` and crash recovery need to find things.
@@ -16,6 +17,8 @@ public struct PodRuntimeInfo: Codable, Sendable {
     /// The sandbox (namespaces, network, pod files, volumes) is complete: a pod
     /// whose supervisor is lost after this is taken over, not removed.
     public var sandboxReady: Bool?
+    /// `hostUsers: false`: the block of host IDs the pod leased (IDRangeLeases), mapped by its user namespace.
+    public var idRange: IDRange?
     /// Error that ended pod setup, for `minipod run` to print.
     public var setupError: String?
 

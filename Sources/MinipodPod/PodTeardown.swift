@@ -49,6 +49,8 @@ public struct PodTeardown {
         unmountAll(under: dirs)
         if let uid {
             try? FileIO.removeTree(paths.dataDir(uid: uid))
+            // Once its processes and files are gone, no trace of the pod holds its host IDs.
+            do { try IDRangeLeases(directory: paths.idRangeLeases).release(owner: uid) } catch { problems.append("ID range lease: \(error)") }
             if let pod {
                 try? FileIO.removeTree(paths.logDir(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name, uid: uid))
             }
@@ -85,6 +87,7 @@ public struct PodTeardown {
         removeMasqueradeUnlessUsed(except: "", cni: cni)
         unmountAll(under: [paths.dataDir(uid: uid)])
         try? FileIO.removeTree(paths.dataDir(uid: uid))
+        try? IDRangeLeases(directory: paths.idRangeLeases).release(owner: uid)
         for name in (try? FileIO.listDirectory(paths.logs + "/pods")) ?? [] where name.hasSuffix("_" + uid) {
             try? FileIO.removeTree(paths.logs + "/pods/" + name)
         }
@@ -109,7 +112,7 @@ public struct PodTeardown {
     }
 
     public func sandbox(_ key: String) -> Sandbox {
-        Sandbox(netns: paths.netnsPath(key), uts: paths.nsDir(key) + "/uts", ipc: paths.nsDir(key) + "/ipc")
+        Sandbox(netns: paths.netnsPath(key), uts: paths.nsDir(key) + "/uts", ipc: paths.nsDir(key) + "/ipc", user: paths.nsDir(key) + "/user")
     }
 
     /// Unmounts whatever is mounted below these directories (tmpfs volumes, pinned namespaces), deepest first.

@@ -23,6 +23,8 @@ public struct ContainerContext: Sendable {
     /// What a privileged container gets: the host's bounding set and device nodes.
     public var hostCapabilities: [String] = HostCapabilities.bounding
     public var hostDevices: [RuntimeSpec.Device] = []
+    /// `hostUsers: false`: the pod's block of host IDs; its containers join the pod's user namespace.
+    public var idRange: IDRange? = nil
 }
 
 /// Manifest + image → OCI runtime spec (pure: unit tested without root).
@@ -78,6 +80,14 @@ public enum SpecGenerator {
         // Kubernetes: a namespace the spec does not list is the runtime's own.
         if !c.hostNetwork {
             linux.namespaces! += [.init(type: "network", path: c.sandbox.netns), .init(type: "uts", path: c.sandbox.uts)]
+        }
+        if let range = c.idRange {
+            // One user namespace for the pod, made with the sandbox and owning its other
+            // namespaces (Kubernetes: the pod's, shared by all its containers).
+            linux.namespaces!.insert(.init(type: "user", path: c.sandbox.user), at: 0)
+            let mapping = RuntimeSpec.IDMapping(containerID: 0, hostID: range.base, size: range.size)
+            linux.uidMappings = [mapping]
+            linux.gidMappings = [mapping]
         }
         if privileged {
             // containerd's privileged: the host's devices, all of them allowed, /sys writable.

@@ -128,6 +128,10 @@ extension Supervisor {
         // A restarted container gets a fresh writable layer, as in Kubernetes.
         for sub in ["upper", "work"] { try? FileIO.removeTree(containerDir + "/" + sub) }
         for sub in ["upper", "work", "rootfs"] { try FileIO.makeDirectories(containerDir + "/" + sub) }
+        // The overlay's root takes the upper directory's owner: the pod's root, not an unmapped host root.
+        if let range = runtime.idRange, chown(containerDir + "/upper", range.base, range.base) != 0 {
+            throw MinipodError.sys("chown \(containerDir)/upper to the pod's root (host uid \(range.base))")
+        }
         let passwd = image.layerDirectories.reversed().lazy.compactMap { try? FileIO.readString($0 + "/etc/passwd") }.first
         let context = ContainerContext(
             pod: pod, container: container, imageConfig: image.config.config, lowerDirs: image.layerDirectories,
@@ -135,7 +139,8 @@ extension Supervisor {
             hostNetwork: pod.spec.hostNetwork == true, etcDir: paths.etcDir(key),
             volumeDirs: volumeDirectories(), podIP: runtime.podIP, passwd: passwd,
             hostDevices: container.securityContext?.privileged == true
-                ? HostDevices.list(excluding: Set(RuntimeSpec.defaultDeviceNames.map { "/dev/" + $0 })) : [])
+                ? HostDevices.list(excluding: Set(RuntimeSpec.defaultDeviceNames.map { "/dev/" + $0 })) : [],
+            idRange: runtime.idRange)
         let spec = try SpecGenerator.spec(for: context)
         try VolumeSubPaths.prepare(spec, container: container, field: SpecGenerator.fieldPath(context))
         let specPath = containerDir + "/config.json"

@@ -167,7 +167,19 @@ public final class Supervisor {
         let hostname = PodHostname.of(pod)
         let hostNetwork = pod.spec.hostNetwork == true
         let sandbox = PodTeardown(paths: paths).sandbox(key)
-        try sandbox.create(hostname: hostname, hostNetwork: hostNetwork)
+        if pod.spec.hostUsers == false {
+            // Leased before anything is made with it, and saved: teardown releases it by the pod's uid.
+            let range = try IDRangeLeases(directory: paths.idRangeLeases).allocate(owner: runtime.uid)
+            runtime.idRange = range
+            try store.save(runtime)
+            // Containers bind /etc/hosts and co. from etc/ in the run directory (0700) while they are
+            // the pod's root, which is no host root: its group may pass through, list nothing; nobody else.
+            let runDir = paths.runDir(key)
+            if chown(runDir, 0, range.base) != 0 || chmod(runDir, 0o710) != 0 {
+                throw MinipodError.sys("let the pod's root group (host gid \(range.base)) through \(runDir)")
+            }
+        }
+        try sandbox.create(hostname: hostname, hostNetwork: hostNetwork, idMap: runtime.idRange?.mapLine)
         FaultInjection.point("supervisor-after-sandbox")
         if !hostNetwork {
             let cni = CNI(configDir: paths.cniConfig, stateDir: paths.root + "/cni")
@@ -193,6 +205,11 @@ public final class Supervisor {
         try listenForClients()
         for slot in slots where images[slot.container.image] == nil {
             images[slot.container.image] = try ImageStore(root: paths.root).resolve(slot.container.image)
+        }
+        // Every layer is in one store on one filesystem: one is enough to learn that the
+        // kernel and that filesystem can ID-map, before any container is made.
+        if runtime.idRange != nil, let layer = images.values.lazy.compactMap(\.layerDirectories.first).first {
+            try IDMappedRootfs.check(layer: layer, userNamespace: sandbox.user)
         }
         try store.save(runtime)
     }
@@ -248,8 +265,14 @@ public final class Supervisor {
             let dir = paths.volumeDir(uid: runtime.uid, volume: volume.name)
             try FileIO.makeDirectories(dir)
             chmod(dir, 0o777)
+            // New and empty: owned by the pod's root, so it is a directory of the pod's own
+            // (what a container writes there is owned by the pod's host IDs either way).
+            if let range = runtime.idRange, chown(dir, range.base, range.base) != 0 {
+                throw MinipodError.sys("chown the emptyDir \(dir) to the pod's root (host uid \(range.base))")
+            }
             if volume.emptyDir?.medium == "Memory" {
                 var data = "mode=1777"
+                if let range = runtime.idRange { data += ",uid=\(range.base),gid=\(range.base)" }
                 if let limit = volume.emptyDir?.sizeLimit.flatMap(Quantity.init) { data += ",size=\(limit.bytes)" }
                 try Sys.mount(source: "tmpfs", target: dir, type: "tmpfs", flags: [.noSuid, .noDev], data: data)
             }

@@ -114,12 +114,17 @@ public struct ContainerLauncher {
         let initFD = open(initPath, MP_O_PATH | O_CLOEXEC)
         if initFD < 0 { throw MinipodError.sys("open \(initPath)") }
         defer { close(initFD) }
+        var rootfsMount: Int32? = nil
+        if let userNamespace = plan.joinedUserNamespace, let overlay = spec.annotations?[MinipodAnnotations.overlayRootfs] {
+            rootfsMount = try IDMappedRootfs.make(try IDMappedRootfs.layers(fromOverlayOptions: overlay), userNamespace: userNamespace)
+        }
+        defer { rootfsMount.map { _ = close($0) } }
         let pair = try SocketPair.make()
         var request = SpawnRequest(path: initPath, arguments: ["minipod-init", name], environment: [])
         request.stdin = stdio.stdin
         request.stdout = stdio.stdout
         request.stderr = stdio.stderr
-        request.extraFDs = [pair.child] + (options.consoleSocket.map { [$0] } ?? [])
+        request.extraFDs = [pair.child] + (options.consoleSocket.map { [$0] } ?? []) + (rootfsMount.map { [$0] } ?? [])
         request.namespaces = plan.spawnCreates
         request.joins = joins
         request.executableFD = initFD
@@ -144,6 +149,7 @@ public struct ContainerLauncher {
             }
             config.startFIFO = options.startFIFO
             config.consoleSocketFD = options.consoleSocket == nil ? nil : 4  // extraFDs start at 3
+            if rootfsMount != nil { config.rootfsMountFD = Int32(3 + request.extraFDs.count - 1) }
             try send(config, seccompCache: seccompCache, to: pair.parent)
             guard let bytes = try Message.receive(pair.parent) else {
                 throw MinipodError(.runtime, "container \(name): init exited during setup")

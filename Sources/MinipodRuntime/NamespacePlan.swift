@@ -64,7 +64,7 @@ public struct NamespacePlan: Equatable {
             }
             uidMap = try Self.mapText(uidMappings, field: "linux.uidMappings", container: container)
             gidMap = try Self.mapText(gidMappings, field: "linux.gidMappings", container: container)
-        } else if !uidMappings.isEmpty || !gidMappings.isEmpty {
+        } else if !uidMappings.isEmpty || !gidMappings.isEmpty, !joinsUserNamespace {
             throw MinipodError(
                 .invalidArgument,
                 "container \(container): linux.uidMappings/gidMappings need a new user namespace: add {\"type\": \"user\"} to linux.namespaces",
@@ -88,8 +88,13 @@ public struct NamespacePlan: Equatable {
     /// True when the process cannot join its cgroup itself: inside a new user namespace
     /// the host's cgroup files are not its own, and a joined mount namespace may not show them.
     public var parentJoinsCgroup: Bool {
-        spawnCreates.contains(.user) || joins.contains { $0.type == .mount }
+        spawnCreates.contains(.user) || joins.contains { $0.type == .mount || $0.type == .user }
     }
+
+    /// A pod's user namespace (`hostUsers: false`), made and mapped before any container:
+    /// the spec's uid/gid mappings then describe it (as runc allows), they make nothing.
+    public var joinedUserNamespace: String? { joins.first { $0.type == .user }?.path }
+    var joinsUserNamespace: Bool { joinedUserNamespace != nil }
 
     /// The kernel takes at most 340 lines per map (since 4.15); overlaps are its to refuse.
     static func mapText(_ mappings: [RuntimeSpec.IDMapping], field: String, container: String) throws -> String {

@@ -12,4 +12,12 @@ public enum FaultInjection {
         guard let value = getenv("MINIPOD_FAULT"), String(cString: value) == name else { return }
         kill(getpid(), SIGKILL)
     }
+
+    /// When MINIPOD_FAULT names this point, throws as the call would have failed with
+    /// `errno`: a host that cannot do something (a filesystem without ID-mapped mounts)
+    /// stood in for by one that can, so the refusal and its clean-up are tested.
+    public static func failure(_ name: String, errno: Int32, what: String) throws {
+        guard let value = getenv("MINIPOD_FAULT"), String(cString: value) == name else { return }
+        throw MinipodError.sys(what, errno: errno)
+    }
 }

@@ -27,7 +27,9 @@ struct Describe: ParsableCommand {
                     throw MinipodError.podNotFound(name)
                 }
                 if i > 0 { print("\n") }
-                print(PodDescriber.render(pod, events: PodEventLog.load(store.paths.eventsPath(key))), terminator: "")
+                print(
+                    PodDescriber.render(
+                        pod, events: PodEventLog.load(store.paths.eventsPath(key)), idRange: (try? store.loadRuntime(key))?.idRange), terminator: "")
             }
         } catch {
             fail(error)

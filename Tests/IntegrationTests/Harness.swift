@@ -200,6 +200,8 @@ struct HostSnapshot: Equatable, CustomStringConvertible {
     var processes: [String]
     var natRules: [String]
     var leases: [String]
+    /// Blocks of host IDs leased to `hostUsers: false` pods.
+    var idLeases: [String]
     var stateFiles: [String]
 
     static func take(_ host: TestHost = .shared) -> HostSnapshot {
@@ -223,16 +225,18 @@ struct HostSnapshot: Equatable, CustomStringConvertible {
         let nat = shell("iptables -t nat -S 2>/dev/null | grep -c 10.87.0 || true").split(separator: "\n").map(String.init)
         let leases = ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/root/cni/networks/minipod-test")) ?? [])
             .filter { $0.hasPrefix("10.") }.sorted()
+        let idLeases = ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/root/userns")) ?? [])
+            .filter { $0 != "lock" }.sorted()
         let state =
             ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/run/pods")) ?? []).sorted()
             + ((try? FileManager.default.contentsOfDirectory(atPath: host.base + "/root/pods")) ?? []).sorted()
         return HostSnapshot(
             mounts: mounts, netns: netns, links: links, cgroups: cgroups.sorted(), processes: processes,
-            natRules: nat, leases: leases, stateFiles: state)
+            natRules: nat, leases: leases, idLeases: idLeases, stateFiles: state)
     }
 
     var description: String {
-        "mounts=\(mounts) netns=\(netns) veths=\(links) cgroups=\(cgroups) processes=\(processes) nat=\(natRules) leases=\(leases) state=\(stateFiles)"
+        "mounts=\(mounts) netns=\(netns) veths=\(links) cgroups=\(cgroups) processes=\(processes) nat=\(natRules) leases=\(leases) idLeases=\(idLeases) state=\(stateFiles)"
     }
 }
 

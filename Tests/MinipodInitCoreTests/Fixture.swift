@@ -11,6 +11,10 @@ struct Fixture {
     var rootfs: String { bundle.rootfs }
     var hostFiles: [String] = RootfsModel.hostDevices
     var hostDirectories: [String] = []
+    /// What the launcher tells init: the cgroup to join itself (nil: the launcher moved it),
+    /// and the descriptor of a rootfs it made as a detached mount.
+    var cgroupProcs: [String]? = ["/sys/fs/cgroup/minipod/test/cgroup.procs"]
+    var rootfsMountFD: Int32? = nil
 
     /// `minipod oci spec`'s config.json loaded as `minipod oci create` loads a bundle,
     /// with Docker's default seccomp profile added (the launcher then sends a filter).
@@ -65,6 +69,20 @@ struct Fixture {
         return fixture
     }
 
+    /// The pod fixture with `hostUsers: false`, as SpecGenerator writes it with an ID range
+    /// (SpecGeneratorTests check that part): the pod's user namespace joined by path,
+    /// its maps, and what the launcher does for it: the rootfs made on ID-mapped layers and
+    /// passed as fd 5, the cgroup joined for init (host cgroup files are not the pod root's).
+    static func podInUserNamespace() throws -> Fixture {
+        var fixture = try Fixture.pod()
+        fixture.spec.linux?.namespaces?.insert(.init(type: "user", path: "/run/minipod/pods/default_lab/ns/user"), at: 0)
+        fixture.spec.linux?.uidMappings = [.init(containerID: 0, hostID: 0x7000_0000, size: 65536)]
+        fixture.spec.linux?.gidMappings = [.init(containerID: 0, hostID: 0x7000_0000, size: 65536)]
+        fixture.rootfsMountFD = 5
+        fixture.cgroupProcs = nil
+        return fixture
+    }
+
     /// A one-instruction filter (return ALLOW): what it says does not matter to the order.
     var seccomp: SeccompProgram? {
         spec.linux?.seccomp == nil ? nil : SeccompProgram(instructions: [0x06, 0, 0, 0, 0, 0, 0xff, 0x7f], flags: 0)
@@ -79,7 +97,8 @@ struct Fixture {
         RootfsModel.seed(fake, rootfs: rootfs)
         configure(fake)
         var config = InitConfig(mode: .create, spec: spec, name: "test")
-        config.cgroupProcs = ["/sys/fs/cgroup/minipod/test/cgroup.procs"]
+        config.cgroupProcs = cgroupProcs
+        config.rootfsMountFD = rootfsMountFD
         do {
             let setup = try ContainerSetup(config: config, seccomp: seccomp, syscalls: fake)
             try setup.joinCgroup()

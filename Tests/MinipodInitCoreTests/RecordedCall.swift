@@ -17,6 +17,7 @@ enum RecordedCall: Equatable, CustomStringConvertible {
     case mount(Mount)
     case unmount(String, detach: Bool)
     case pivotRoot(newRoot: String, putOld: String)
+    case moveMount(Int32, target: String)
     case chdir(String)
     case chroot(String)
     case openBeneath(String, base: String)
@@ -109,6 +110,7 @@ enum RecordedCall: Equatable, CustomStringConvertible {
                 + (m.data.map { " " + $0 } ?? "")
         case .unmount(let target, let detach): return "umount \(target)\(detach ? " (detach)" : "")"
         case .pivotRoot(let newRoot, let putOld): return "pivot_root \(newRoot) \(putOld)"
+        case .moveMount(let fd, let target): return "move_mount fd \(fd) onto \(target)"
         case .chdir(let path): return "chdir \(path)"
         case .chroot(let path): return "chroot \(path)"
         case .openBeneath(let path, let base): return "open \(path) beneath \(base)"

@@ -95,6 +95,8 @@ final class RecordingSyscalls: Syscalls {
         return try body(path)
     }
 
+    func moveMount(_ descriptor: Int32, to target: String) throws { try record(.moveMount(descriptor, target: target)) }
+
     func pivotRoot(newRoot: String, putOld: String) throws {
         try record(.pivotRoot(newRoot: newRoot, putOld: putOld))
         root = hostPath(newRoot)

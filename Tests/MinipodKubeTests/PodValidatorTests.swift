@@ -1,3 +1,4 @@
+import Foundation
 import MinipodSystem
 import Testing
 
@@ -15,6 +16,25 @@ import Testing
             PodDefaults.apply(to: &pod)
             #expect(problems(pod).isEmpty, "after defaults: \(name)")
         }
+    }
+
+    @Test func hostUsersFalseIsValidButNotWithTheHostsNetwork() throws {
+        var own = pod([app])
+        own.spec.hostUsers = false
+        #expect(problems(own).isEmpty)
+        own.spec.hostNetwork = true
+        #expect(problems(own) == ["spec.hostNetwork: Forbidden: when `pod.Spec.HostUsers` is false"])
+        let yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: userns}
+            spec:
+              hostUsers: false
+              containers: [{name: app, image: busybox:1.36}]
+            """
+        let loaded = try #require(ManifestLoader.load(data: Data(yaml.utf8), source: "test", strict: true).pods.first)
+        #expect(loaded.spec.hostUsers == false)
+        #expect(try PodPrinter.encodeYAML(loaded).contains("hostUsers: false"))
     }
 
     @Test func singleProblemKeepsFieldPath() {

@@ -22,7 +22,7 @@ struct InitCoreFixtureTests {
         let pod = Pod(metadata: ObjectMeta(name: "lab", namespace: "default", uid: "u1"), spec: podSpec)
         let context = ContainerContext(
             pod: pod, container: container, imageConfig: nil, lowerDirs: ["/layers/a", "/layers/b"],
-            containerDir: "/BUNDLE", sandbox: Sandbox(netns: "/run/netns/lab", uts: "/run/ns/uts", ipc: "/run/ns/ipc"),
+            containerDir: "/BUNDLE", sandbox: Sandbox(netns: "/run/netns/lab", uts: "/run/ns/uts", ipc: "/run/ns/ipc", user: "/run/ns/user"),
             hostNetwork: false, etcDir: "/BUNDLE/etc", volumeDirs: ["logs": "/BUNDLE/volumes/logs"], podIP: "10.86.0.7", passwd: nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

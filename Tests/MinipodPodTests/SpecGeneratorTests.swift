@@ -22,10 +22,30 @@ struct SpecGeneratorTests {
         let pod = Pod(metadata: ObjectMeta(name: "demo", namespace: "default", uid: "u1"), spec: spec)
         return ContainerContext(
             pod: pod, container: container, imageConfig: image, lowerDirs: ["/layers/a", "/layers/b"],
-            containerDir: "/data/c", sandbox: Sandbox(netns: "/run/netns/p", uts: "/run/ns/uts", ipc: "/run/ns/ipc"),
+            containerDir: "/data/c", sandbox: Sandbox(netns: "/run/netns/p", uts: "/run/ns/uts", ipc: "/run/ns/ipc", user: "/run/ns/user"),
             hostNetwork: false, etcDir: "/run/etc",
             volumeDirs: Dictionary(volumes.map { ($0.name, "/vol/\($0.name)") }, uniquingKeysWith: { a, _ in a }),
             podIP: "10.86.0.7", passwd: passwd)
+    }
+
+    @Test func hostUsersFalseJoinsThePodsUserNamespaceWithItsBlockOfIDs() throws {
+        var c = context(Container(name: "app", image: "busybox", command: ["sh"]))
+        c.idRange = IDRange(base: 0x7001_0000)
+        let spec = try SpecGenerator.spec(for: c)
+        let namespaces = try #require(spec.linux?.namespaces)
+        #expect(namespaces.first == .init(type: "user", path: "/run/ns/user"), "the user namespace first: it owns the others")
+        #expect(namespaces.filter { $0.path == nil }.map(\.type).sorted() == ["cgroup", "mount", "pid"])
+        let mapping = RuntimeSpec.IDMapping(containerID: 0, hostID: 0x7001_0000, size: 65536)
+        #expect(spec.linux?.uidMappings == [mapping] && spec.linux?.gidMappings == [mapping])
+        // The overlay is still described: the launcher builds it on ID-mapped layers.
+        #expect(spec.annotations?[MinipodAnnotations.overlayRootfs] != nil)
+        let plan = try NamespacePlan(spec: spec, container: "app")
+        #expect(plan.joinedUserNamespace == "/run/ns/user" && plan.parentJoinsCgroup)
+        #expect(plan.uidMap == nil, "a joined namespace was mapped when the pod's sandbox was made")
+
+        let hostUsers = try SpecGenerator.spec(for: context(Container(name: "app", image: "busybox", command: ["sh"])))
+        #expect(hostUsers.linux?.namespaces?.contains { $0.type == "user" } == false)
+        #expect(hostUsers.linux?.uidMappings == nil)
     }
 
     func image(entrypoint: [String]? = nil, cmd: [String]? = nil, env: [String]? = nil, user: String? = nil) -> OCIImageConfig.Config {
@@ -211,7 +231,8 @@ struct SpecGeneratorSecurityTests {
         let pod = Pod(metadata: ObjectMeta(name: "demo", namespace: "default", uid: "u1"), spec: spec)
         return ContainerContext(
             pod: pod, container: container, imageConfig: nil, lowerDirs: ["/layers/a"], containerDir: "/data/c",
-            sandbox: Sandbox(netns: "/run/netns/p", uts: "/run/ns/uts", ipc: "/run/ns/ipc"), hostNetwork: false, etcDir: "/run/etc",
+            sandbox: Sandbox(netns: "/run/netns/p", uts: "/run/ns/uts", ipc: "/run/ns/ipc", user: "/run/ns/user"), hostNetwork: false,
+            etcDir: "/run/etc",
             volumeDirs: ["logs": "/vol/logs"], podIP: nil, passwd: nil)
     }
 

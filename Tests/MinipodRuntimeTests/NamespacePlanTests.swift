@@ -88,4 +88,20 @@ struct NamespacePlanTests {
         linux.namespaces = [.init(type: "user", path: "/proc/1/ns/user")]
         #expect(linux.hostIDsOfContainerRoot == nil, "a joined user namespace is not ours to map")
     }
+
+    @Test func aJoinedUserNamespaceMayCarryItsMapsAndTheLauncherJoinsTheCgroup() throws {
+        let mapping = [RuntimeSpec.IDMapping(containerID: 0, hostID: 0x7000_0000, size: 65536)]
+        let plan = try NamespacePlan(
+            spec: spec(
+                [
+                    .init(type: "user", path: "/run/pod/ns/user"), .init(type: "network", path: "/run/netns/p"), .init(type: "mount"),
+                    .init(type: "pid"),
+                ],
+                uid: mapping, gid: mapping), container: "c")
+        #expect(plan.joins.map(\.type) == [.user, .net])
+        #expect(plan.spawnCreates == [.mount, .pid])
+        #expect(plan.uidMap == nil && plan.gidMap == nil)
+        #expect(plan.joinedUserNamespace == "/run/pod/ns/user")
+        #expect(plan.parentJoinsCgroup, "host cgroup files are not the pod root's to write")
+    }
 }

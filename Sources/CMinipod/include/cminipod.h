@@ -123,7 +123,24 @@ pid_t mp_spawn(const struct mp_spawn_attr *attr, int *err, int *failed_step);
 /// Forks a child that unshares `flags` (sets the hostname in a new UTS
 /// namespace, brings lo up in a new network namespace), then waits until *release_fd is closed. The caller bind-mounts
 /// /proc/<pid>/ns/* to keep the namespaces, closes release_fd and reaps the child.
-pid_t mp_fork_ns_holder(int flags, const char *hostname, int *release_fd, int *err);
+/// With CLONE_NEWUSER the user namespace comes first and we write uid_map/gid_map
+/// before the child makes the others, so they are owned by it (sysfs, net sysctls).
+pid_t mp_fork_ns_holder(int flags, const char *hostname, const char *uid_map, const char *gid_map, int *release_fd, int *err);
+
+/* The new mount API (Linux 5.2+, ID-mapped mounts 5.12+, overlay layers by fd 6.13+): Glibc 2.36
+ * has no wrappers. Each returns an fd or 0, or -1 with errno. */
+/// open_tree(path, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC): a detached copy of the mount at path.
+int mp_open_tree_clone(const char *path);
+/// mount_setattr(fd, "", AT_EMPTY_PATH) with MOUNT_ATTR_IDMAP through the user namespace userns_fd.
+int mp_mount_set_idmap(int mount_fd, int userns_fd);
+int mp_fsopen(const char *fstype);
+int mp_fsconfig_string(int fs_fd, const char *key, const char *value);
+int mp_fsconfig_fd(int fs_fd, const char *key, int fd);
+int mp_fsconfig_create(int fs_fd);
+/// fsmount(fs_fd, FSMOUNT_CLOEXEC): the detached mount of a created superblock.
+int mp_fsmount(int fs_fd);
+/// move_mount(mount_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH): attaches a detached mount.
+int mp_move_mount_to(int mount_fd, const char *target);
 
 /* rtnetlink for the built-in pod network (netlink.c); each returns 0 or -1 with errno. */
 int mp_nl_open(void);
