@@ -46,7 +46,7 @@ public struct PodDeleter {
             effectiveGrace = pod?.metadata.deletionGracePeriodSeconds ?? effectiveGrace
         }
         var supervisor = (try? store.loadRuntime(key))?.supervisorPid
-        if let pid = supervisor, Signals.isAlive(pid), isSupervisor(pid, key: key) {
+        if let pid = supervisor, SupervisorProcess.isSupervisor(pid, key: key) {
             kill(pid, SIGTERM)
         } else {
             supervisor = nil
@@ -63,12 +63,5 @@ public struct PodDeleter {
         if FileIO.exists(paths.runDir(pending.key)) {
             try PodTeardown(paths: paths).run(key: pending.key)
         }
-    }
-
-    /// Guards against a recycled pid: the process must be our supervisor for this pod.
-    private func isSupervisor(_ pid: pid_t, key: String) -> Bool {
-        let cmdline = (try? FileIO.readBytes("/proc/\(pid)/cmdline")) ?? []
-        let args = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return SupervisorProcess.isSupervisorCommandLine(args, key: key)
     }
 }

@@ -38,13 +38,13 @@ public struct PodGarbageCollector {
     /// Judged with the pod's lock held by the caller.
     func verdict(_ key: String) -> SupervisorLoss.Verdict {
         let runtime = try? store.loadRuntime(key)
+        let supervisorAlive = runtime?.supervisorPid.map { SupervisorProcess.isSupervisor($0, key: key) } ?? false
         // The common case, and all there is to read for it (the Pod is the larger file).
-        if let pid = runtime?.supervisorPid, Signals.isAlive(pid) { return .keep }
+        if supervisorAlive { return .keep }
         let pod = try? store.loadPod(key)
         return SupervisorLoss.verdict(
             SupervisorLoss.Facts(
-                supervisorStarted: runtime?.supervisorPid != nil,
-                supervisorAlive: runtime?.supervisorPid.map(Signals.isAlive) ?? false,
+                supervisorStarted: runtime?.supervisorPid != nil, supervisorAlive: supervisorAlive,
                 hasState: pod != nil, hasRuntime: runtime != nil, sandboxReady: runtime?.sandboxReady == true,
                 phase: pod?.status?.phase ?? "Pending", deleting: pod?.metadata.deletionTimestamp != nil,
                 age: age(of: pod == nil ? paths.runDir(key) : paths.statePath(key))))

@@ -13,6 +13,13 @@ public struct SupervisorProcess {
     /// that links only the supervisor (no ArgumentParser, CLI commands or API server).
     public static let name = "minipod-supervisor"
 
+    /// True if `pid` is alive and is the supervisor of `key`: a pid recycled by another
+    /// process after the supervisor died counts as gone.
+    public static func isSupervisor(_ pid: pid_t, key: String) -> Bool {
+        guard Signals.isAlive(pid), let cmdline = try? FileIO.readBytes("/proc/\(pid)/cmdline") else { return false }
+        return isSupervisorCommandLine(cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }, key: key)
+    }
+
     /// True if a process's argv is the supervisor of `key` (guards against recycled pids).
     /// `minipod supervise KEY` is the line of supervisors started before the executable split.
     public static func isSupervisorCommandLine(_ args: [String], key: String) -> Bool {

@@ -1,3 +1,4 @@
+import Glibc
 import MinipodPod
 import Testing
 
@@ -20,5 +21,11 @@ import Testing
         #expect(!SupervisorProcess.isSupervisorCommandLine(["minipod", "logs", "default_web"], key: "default_web"))
         #expect(!SupervisorProcess.isSupervisorCommandLine(["minipod-supervisor"], key: "default_web"))
         #expect(!SupervisorProcess.isSupervisorCommandLine([], key: "default_web"))
+    }
+
+    @Test func aLiveProcessThatIsNotTheSupervisorCountsAsGone() {
+        // A supervisor's pid recycled by another process: this test's own process stands in for it.
+        #expect(!SupervisorProcess.isSupervisor(getpid(), key: "default_web"))
+        #expect(!SupervisorProcess.isSupervisor(pid_t(Int32.max), key: "default_web"))
     }
 }
