@@ -180,10 +180,13 @@ public struct PodCreator {
             if !store.exists(key) {
                 throw MinipodError(.runtime, "pod \(started.name) was removed while starting")
             }
-            // The supervisor writes an error to the report pipe or closes it once the pod runs.
+            // The supervisor writes an error to the report pipe or closes it once the pod runs
+            // (or when it dies: it holds the only write end). Until then there is nothing to
+            // read, and re-reading the state every few ms took CPU from the start on small hosts;
+            // the long timeout only bounds how late a removal by another command is seen.
             if reportOpen {
                 var fd = pollfd(fd: started.report, events: Int16(POLLIN), revents: 0)
-                _ = poll(&fd, 1, 5)
+                _ = poll(&fd, 1, 200)
             } else {
                 usleep(5000)
             }
