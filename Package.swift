@@ -96,7 +96,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], linkerSettings: staticCLI),
         // One per pod, resident while the pod lives: an executable of its own that links only the supervisor.
-        .executableTarget(name: "minipod-supervisor", dependencies: ["MinipodPod", "CMinipod"], linkerSettings: staticCLI),
+        .executableTarget(name: "minipod-supervisor", dependencies: ["MinipodPod", "MinipodSystem", "CMinipod"], linkerSettings: staticCLI),
         // The Kubernetes API as data: routes, Status, request bodies, discovery, tables, patches, watch events. Pure.
         .target(name: "MinipodAPIModel", dependencies: ["MinipodKube", "MinipodSystem"]),
         // The API's handlers over the pod service (blocking calls), and the Node, namespaces and Events.

@@ -17,6 +17,16 @@ public enum Signals {
         for signal in signals { _ = Glibc.signal(signal, SIG_DFL) }
     }
 
+    /// At a process's start: a parent may have left signals blocked (some shells and
+    /// test runners do), and Ctrl-C or SIGTERM must still reach it; a write to a closed
+    /// pipe or socket returns EPIPE instead of killing it.
+    public static func resetInherited() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+        _ = Glibc.signal(SIGPIPE, SIG_IGN)
+    }
+
     static let table: [String: Int32] = [
         "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "TRAP": SIGTRAP, "ABRT": SIGABRT,
         "BUS": SIGBUS, "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1, "SEGV": SIGSEGV, "USR2": SIGUSR2,

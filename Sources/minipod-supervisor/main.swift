@@ -1,20 +1,12 @@
 import CMinipod
 import Glibc
 import MinipodPod
+import MinipodSystem
 
 // A pod's supervisor, one per pod (like conmon or containerd-shim), started by
 // `minipod run` / `minipod serve` as exactly `minipod-supervisor KEY --report-fd N`.
 // It stays resident while the pod lives, so this executable links only the
-// supervisor: no ArgumentParser, no printers, no API server.
-
-/// The parent may have left signals blocked (some shells and test runners do):
-/// SIGTERM and SIGCHLD must reach the supervisor.
-func unblockSignals() {
-    var none = sigset_t()
-    sigemptyset(&none)
-    pthread_sigmask(SIG_SETMASK, &none, nil)
-    signal(SIGPIPE, SIG_IGN)
-}
+// supervisor and what it calls: no ArgumentParser, no CLI commands, no API server.
 
 func fail(_ message: String) -> Never {
     fputs("minipod-supervisor: \(message)\n", stderr)
@@ -25,7 +17,7 @@ let arguments = CommandLine.arguments
 guard arguments.count == 4, !arguments[1].hasPrefix("-"), arguments[2] == "--report-fd", let reportFD = Int32(arguments[3]) else {
     fail("usage: minipod-supervisor NAMESPACE_POD --report-fd FD (started by minipod run)")
 }
-unblockSignals()
+Signals.resetInherited()  // SIGTERM and SIGCHLD must reach the supervisor
 // Every thread allocating from the one heap: glibc would give each thread an arena
 // of its own (64 MiB reserved, ~120 KiB touched), memory per pod for no gain here.
 _ = mp_malloc_arena_max(1)

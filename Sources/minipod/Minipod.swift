@@ -26,13 +26,8 @@ struct Minipod: ParsableCommand {
         ]
     )
 
-    /// A parent may have left signals blocked (some test runners and shells do):
-    /// Ctrl-C and SIGTERM must reach a CLI.
     static func main() {
-        var none = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, nil)
-        signal(SIGPIPE, SIG_IGN)
+        Signals.resetInherited()
         // exec's one unavoidable kernel wait (see CgroupMigrationLock) starts now, before
         // argument parsing and state decoding, so those run while it passes.
         if CommandLine.arguments.dropFirst().first == "exec", case let layout = CgroupLayout.detect(), case .v2 = layout {
